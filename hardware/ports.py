@@ -1,0 +1,116 @@
+"""Ports: the small interfaces the kiosk uses to reach lobby hardware.
+
+Each port has a real adapter (its vendor library imported only inside the
+adapter module) and a fake in `hardware.fakes` for tests of the layer above.
+Every method here may block: callers run them off the Qt thread / event loop.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from assistant.protocol import TicketView
+
+
+class HardwareState(StrEnum):
+    READY = "ready"
+    MISSING = "missing"  # not configured or not present on this machine
+    FAULT = "fault"  # present but failing (offline, out of paper, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class HardwareStatus:
+    name: str
+    state: HardwareState
+    detail: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.state is HardwareState.READY
+
+
+class HardwareError(Exception):
+    """A device failed; `code` is stable for logs, events and the UI."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPrint:
+    """What goes on a paper ticket."""
+
+    ticket: TicketView
+    branch_name: str
+    track_url: str  # absolute URL the QR code points to
+    footer: str = ""
+
+
+class TicketPrinter(ABC):
+    @abstractmethod
+    def status(self) -> HardwareStatus: ...
+
+    @abstractmethod
+    def print_ticket(self, job: TicketPrint) -> None:
+        """Print one ticket; raises HardwareError if the printer cannot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    text: str
+    wav_path: Path
+    duration_seconds: float
+
+
+class Speaker(ABC):
+    @abstractmethod
+    def status(self) -> HardwareStatus: ...
+
+    @abstractmethod
+    def render(self, text: str, lang: str = "en") -> Utterance:
+        """Synthesize `text` to a WAV file (blocking)."""
+
+    @abstractmethod
+    def play(self, utterance: Utterance) -> None:
+        """Start playing; returns at once. A new play() or stop() interrupts."""
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    text: str
+    confidence: float | None = None
+    partial: bool = False
+
+
+class Microphone(ABC):
+    sample_rate: int = 16000
+
+    @abstractmethod
+    def status(self) -> HardwareStatus: ...
+
+    @abstractmethod
+    def chunks(self, max_seconds: float = 10.0) -> Iterator[bytes]:
+        """Yield 16-bit mono little-endian PCM chunks at `sample_rate`."""
+
+
+class SpeechRecognizer(ABC):
+    @abstractmethod
+    def status(self) -> HardwareStatus: ...
+
+    @abstractmethod
+    def transcribe(
+        self,
+        audio: Iterator[bytes],
+        sample_rate: int = 16000,
+        grammar: Sequence[str] | None = None,
+    ) -> Transcript:
+        """Decode one utterance; `grammar` restricts the phrases recognised."""
