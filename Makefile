@@ -1,0 +1,21 @@
+# Lobby: two commands on a fresh machine — `make run` and `make test`.
+.PHONY: setup run test test-hub test-rasa lint bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	.venv/bin/lobby up
+
+test: setup
+	@bash scripts/test.sh
+
+lint: setup
+	.venv/bin/ruff check assistant kiosk hardware tests
+	.venv/bin/lint-imports
+
+bench: setup
+	.venv/bin/lobby bench hub
+
+clean:
+	rm -rf var bench .pytest_cache

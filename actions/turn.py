@@ -1,0 +1,126 @@
+"""What the customer just asked, read from a rasa-sdk tracker.
+
+Pure functions over the tracker state, so the action stays thin and these are
+easy to test with a recorded tracker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from .hub_client import EntityValue
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHANNEL = "kiosk"
+DEFAULT_LANG = "en"
+INFORM = "inform"
+
+# DESIGN.md §3: intents that map to a service in branch.yml.
+SERVICE_INTENTS = frozenset({
+    "withdraw_cash", "deposit_cash", "deposit_cheque", "transfer_money", "send_money_abroad",
+    "exchange_currency", "open_account", "close_account", "report_lost_card", "replace_card",
+    "reset_pin", "check_balance", "pay_bill", "update_details", "apply_loan", "mortgage",
+    "invest", "business_banking", "make_complaint", "mobile_banking_help",
+})
+# Conversation intents the hub's triage answers (appointment / info / staff).
+HUB_CONVERSATION_INTENTS = frozenset({
+    "book_appointment", "check_in", "cancel_appointment", "queue_status", "talk_to_human", "branch_info",
+})
+TRIAGE_INTENTS = SERVICE_INTENTS | HUB_CONVERSATION_INTENTS
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One user turn as the hub needs it."""
+
+    intent: str | None
+    entities: Mapping[str, EntityValue] = field(default_factory=dict)
+    channel: str = DEFAULT_CHANNEL
+    lang: str = DEFAULT_LANG
+    turn_id: str = "0"
+
+
+def entities_to_dict(entities: Iterable[Mapping[str, Any]] | None) -> dict[str, EntityValue]:
+    """Rasa's entity list -> {name: value}; the first value of a name wins.
+
+    Entries without a name or with a value that is not a JSON scalar (e.g. a
+    Duckling interval dict) are skipped rather than sent half-understood.
+    """
+    out: dict[str, EntityValue] = {}
+    for entity in entities or ():
+        name = entity.get("entity")
+        value = entity.get("value")
+        if not name or name in out or isinstance(value, bool):
+            continue
+        if isinstance(value, (str, int, float)) and str(value).strip():
+            out[str(name)] = value
+    return out
+
+
+def _intent_name(parse_data: Mapping[str, Any] | None) -> str | None:
+    intent = (parse_data or {}).get("intent") or {}
+    name = intent.get("name") if isinstance(intent, Mapping) else None
+    return str(name) if name else None
+
+
+def _user_events(tracker: Tracker) -> list[Mapping[str, Any]]:
+    return [event for event in tracker.events if event.get("event") == "user"]
+
+
+def _metadata(tracker: Tracker) -> Mapping[str, Any]:
+    """Client metadata of the latest message ({"channel", "lang"} from the hub)."""
+    metadata = tracker.latest_message.get("metadata")
+    if not metadata:
+        users = _user_events(tracker)
+        metadata = users[-1].get("metadata") if users else None
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def _turn_id(event: Mapping[str, Any], ordinal: int) -> str:
+    """Rasa's message_id, or the 1-based position of the user event in the conversation."""
+    message_id = event.get("message_id") or (event.get("parse_data") or {}).get("message_id")
+    return str(message_id or ordinal)
+
+
+def _previous_request(tracker: Tracker) -> tuple[str | None, list[Mapping[str, Any]], str | None]:
+    """Intent, entities and turn id of the last triage request before the current turn."""
+    users = _user_events(tracker)
+    for ordinal in range(len(users) - 1, 0, -1):  # skip the current (last) user event
+        event = users[ordinal - 1]
+        parse_data = event.get("parse_data") or {}
+        name = _intent_name(parse_data)
+        if name in TRIAGE_INTENTS:
+            return name, list(parse_data.get("entities") or []), _turn_id(event, ordinal)
+    return None, [], None
+
+
+def read_turn(tracker: Tracker) -> Turn:
+    """Intent, entities, channel, language and a per-turn id of the latest message.
+
+    An `inform` turn ("2000 pounds", "my code is AB12CD") answers the previous
+    request, so it is sent to the hub as that request with the new entities
+    taking precedence, and keeps that request's turn id: a ticket issued for it
+    is then found again by its idempotency key instead of issued twice. With no
+    previous request the intent is None.
+    """
+    latest = tracker.latest_message or {}
+    intent = _intent_name(latest)
+    entity_list = list(latest.get("entities") or [])
+    turn_id: str | None = _turn_id(latest, len(_user_events(tracker)))
+    if intent == INFORM:
+        intent, earlier, turn_id = _previous_request(tracker)
+        entity_list += earlier
+    metadata = _metadata(tracker)
+    return Turn(
+        intent=intent,
+        entities=entities_to_dict(entity_list),
+        channel=str(metadata.get("channel") or DEFAULT_CHANNEL),
+        lang=str(metadata.get("lang") or DEFAULT_LANG),
+        turn_id=turn_id or "0",
+    )

@@ -1,0 +1,7 @@
+"""python -m assistant == lobby."""
+
+import sys
+
+from assistant.cli import main
+
+sys.exit(main())

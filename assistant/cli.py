@@ -1,0 +1,211 @@
+"""`lobby` command line: serve, train, dialogue, kiosk, up, migrate, bench."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from assistant.dialogue import DialogueError
+from assistant.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("lobby")
+
+DEFAULT_MODEL_CACHE = Path.home() / ".cache" / "lobby" / "models"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"hub.database": args.database} if getattr(args, "database", None) else {}
+    return load_settings(args.config, overrides=overrides)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.web.app import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    host = args.host or settings.hub.host
+    port = args.port or settings.hub.port
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from assistant.store.db import create_engine, migrate
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url())
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def _rasa_project(settings: Settings, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from assistant.dialogue import RasaProject
+
+    root = Path(settings.base_dir)
+    cache = None if args.no_model_cache else Path(args.model_cache)
+    return RasaProject(root=root, venv=root / ".venv-rasa", model_cache=cache)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    project = _rasa_project(_settings(args), args)
+    model, seconds = project.train(force=args.force)
+    print(f"model: {model} ({'trained in %.0f s' % seconds if seconds else 'cached'})")
+    return 0
+
+
+def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    from urllib.parse import urlparse
+
+    from assistant.supervisor import Managed
+
+    project = _rasa_project(settings, args)
+    model, _ = project.train()
+    rasa = urlparse(settings.dialogue.rasa_url)
+    port = args.port or rasa.port or 5005
+    actions_port = args.actions_port or settings.dialogue.actions_port
+    logs = Path(settings.base_dir) / "var" / "log"
+    hub_url = args.hub_url or f"http://{settings.hub.host}:{settings.hub.port}"
+    return [
+        Managed(
+            "action server",
+            project.actions_command(actions_port),
+            f"http://127.0.0.1:{actions_port}/health",
+            project.root,
+            env={"LOBBY_HUB_URL": hub_url},
+            log_path=logs / "actions.log",
+        ),
+        Managed(
+            "rasa",
+            project.server_command(model, rasa.hostname or "127.0.0.1", port, actions_port),
+            f"http://127.0.0.1:{port}/status",
+            project.root,
+            log_path=logs / "rasa.log",
+        ),
+    ]
+
+
+def cmd_dialogue(args: argparse.Namespace) -> int:
+    from assistant.supervisor import StartupError, Supervisor
+
+    settings = _settings(args)
+    supervisor = Supervisor()
+    try:
+        for managed in _dialogue_processes(settings, args):
+            waited = supervisor.start(managed, timeout=args.timeout)
+            print(f"{managed.name} ready in {waited:.1f} s", flush=True)
+        died = supervisor.wait()
+        return 0 if died is None else 1
+    except StartupError as exc:
+        log.error("%s", exc)
+        return 1
+    finally:
+        supervisor.stop_all()
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    from hardware import microphone_from_config, printer_from_uri, recognizer_from_config, speaker_from_config
+
+    settings = _settings(args)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        log.warning("no display: the kiosk runs offscreen and logs what it shows")
+    from kiosk.app import run_kiosk
+
+    hardware = settings.hardware
+    printer_uri = hardware.printer
+    if printer_uri.startswith("file://") and not printer_uri.startswith("file:///"):
+        printer_uri = "file://" + str(settings.resolve(printer_uri[len("file://"):]))
+    model = str(settings.resolve(hardware.vosk_model)) if hardware.vosk_model else ""
+    return run_kiosk(
+        hub_url=args.hub_url or settings.hub.public_url,
+        branch_name=settings.branch.name,
+        printer=printer_from_uri(printer_uri),
+        speaker=speaker_from_config(hardware.speaker, settings.resolve(hardware.voice_dir)),
+        microphone=microphone_from_config(hardware.microphone),
+        recognizer=recognizer_from_config(model),
+        lang=args.lang or settings.kiosk.languages[0],
+        idle_timeout_s=settings.kiosk.idle_timeout_seconds,
+    )
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from assistant.up import run_branch
+
+    return run_branch(_settings(args), args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lobby", description="Lobby: a bank branch's lobby assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--config", default="branch.yml", help="branch configuration (default branch.yml)")
+        p.add_argument("--database", default=None, help="database URL (default sqlite file var/lobby.db)")
+        p.set_defaults(handler=handler)
+        return p
+
+    def rasa_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model-cache", default=str(DEFAULT_MODEL_CACHE), help="shared trained-model cache")
+        p.add_argument("--no-model-cache", action="store_true", help="do not use the shared model cache")
+
+    serve = command("serve", cmd_serve, "run the branch hub (HTTP + WebSocket API)")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+
+    command("migrate", cmd_migrate, "bring the database schema up to date")
+
+    train = command("train", cmd_train, "train the dialogue model (cached by a hash of its inputs)")
+    train.add_argument("--force", action="store_true")
+    rasa_options(train)
+
+    dialogue = command("dialogue", cmd_dialogue, "run the Rasa server and the action server")
+    dialogue.add_argument("--port", type=int, default=None, help="Rasa server port (default 5005)")
+    dialogue.add_argument("--actions-port", type=int, default=None, help="action server port (default 5055)")
+    dialogue.add_argument("--hub-url", default=None, help="hub URL the actions call")
+    dialogue.add_argument("--timeout", type=float, default=300, help="seconds to wait for each to be ready")
+    rasa_options(dialogue)
+
+    kiosk = command("kiosk", cmd_kiosk, "run the greeter kiosk")
+    kiosk.add_argument("--hub-url", default=None)
+    kiosk.add_argument("--lang", default=None)
+
+    up = command("up", cmd_up, "run the whole branch on this machine")
+    up.add_argument("--no-kiosk", action="store_true", help="do not start the kiosk")
+    up.add_argument("--timeout", type=float, default=300, help="seconds to wait for each part to be ready")
+    rasa_options(up)
+
+    from assistant.bench import add_bench_parser
+
+    add_bench_parser(sub, command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:
+        print(f"lobby: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DialogueError as exc:
+        print(f"lobby: dialogue: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""One configuration tree: branch.yml + LOBBY_* environment overrides.
+
+Loaded once by the CLI (or a test), validated, frozen, and passed down. No
+other module reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+ENV_PREFIX = "LOBBY_"
+
+
+class ConfigError(Exception):
+    """The configuration is missing or invalid; the message says where."""
+
+
+class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    pass
+
+
+class BranchInfo(Frozen):
+    id: str
+    name: str
+    timezone: str = "UTC"
+    opening_hours: dict[str, tuple[str, str]] = {}
+
+
+class DeviceRule(Frozen):
+    kind: str
+    intents: tuple[str, ...]
+    max_amount: int | None = None
+
+
+class ServiceConfig(Frozen):
+    id: str
+    name: dict[str, str]
+    prefix: str
+    handling_minutes: float
+    intents: tuple[str, ...]
+    devices: tuple[DeviceRule, ...] = ()
+    advisor: bool = False
+
+    def display_name(self, lang: str) -> str:
+        return self.name.get(lang) or self.name.get("en") or next(iter(self.name.values()), self.id)
+
+
+class CounterConfig(Frozen):
+    id: str
+    name: str
+    skills: dict[str, float]
+
+
+class DeviceConfig(Frozen):
+    id: str
+    kind: str
+    name: str
+    location: str
+
+
+class PriorityConfig(Frozen):
+    classes: tuple[str, ...] = ("appointment", "priority", "normal")
+    normal_share: tuple[int, int] = (2, 1)
+    age_boost_minutes: float = 15
+
+
+class AppointmentConfig(Frozen):
+    slot_minutes: int = 30
+    advisors: int = 1
+    horizon_days: int = 14
+    check_in_window_minutes: tuple[int, int] = (-15, 10)
+
+
+class KioskConfig(Frozen):
+    languages: tuple[str, ...] = ("en",)
+    idle_timeout_seconds: int = 60
+
+
+class HubConfig(Frozen):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    database: str = ""  # empty: sqlite file var/lobby.db next to the config
+
+
+class DialogueConfig(Frozen):
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_port: int = 5055
+    timeout_seconds: float = 10
+
+
+class HardwareConfig(Frozen):
+    printer: str = "none:"
+    vosk_model: str = ""
+    microphone: str = "default"
+    speaker: str = "default"
+    voice_dir: str = "var/voice"
+
+
+class Settings(Frozen):
+    branch: BranchInfo
+    services: tuple[ServiceConfig, ...]
+    counters: tuple[CounterConfig, ...]
+    devices: tuple[DeviceConfig, ...] = ()
+    priority: PriorityConfig = PriorityConfig()
+    appointments: AppointmentConfig = AppointmentConfig()
+    kiosk: KioskConfig = KioskConfig()
+    hub: HubConfig = HubConfig()
+    dialogue: DialogueConfig = DialogueConfig()
+    hardware: HardwareConfig = HardwareConfig()
+    base_dir: str = "."  # directory of the config file; relative paths resolve here
+
+    def service(self, service_id: str) -> ServiceConfig | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    def service_for_intent(self, intent: str) -> ServiceConfig | None:
+        return next((s for s in self.services if intent in s.intents), None)
+
+    def resolve(self, path: str) -> Path:
+        candidate = Path(path)
+        return candidate if candidate.is_absolute() else Path(self.base_dir) / candidate
+
+    def database_url(self) -> str:
+        if self.hub.database:
+            return self.hub.database
+        return f"sqlite+aiosqlite:///{self.resolve('var/lobby.db')}"
+
+
+def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """LOBBY_HUB__PORT=9000 sets raw["hub"]["port"] = "9000" (converted on validation)."""
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or "__" not in key:
+            continue
+        path = key[len(ENV_PREFIX):].lower().split("__")
+        node = raw
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{key}: {part} is not a section")
+            node = child
+        node[path[-1]] = value
+    return raw
+
+
+def _validate(raw: dict[str, Any], source: str) -> Settings:
+    try:
+        settings = msgspec.convert(raw, type=Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    _check(settings, source)
+    return settings
+
+
+def _check(settings: Settings, source: str) -> None:
+    service_ids = {s.id for s in settings.services}
+    prefixes = [s.prefix for s in settings.services]
+    if len(prefixes) != len(set(prefixes)):
+        raise ConfigError(f"{source}: two services share a ticket prefix")
+    seen: dict[str, str] = {}
+    for service in settings.services:
+        for intent in service.intents:
+            if intent in seen:
+                raise ConfigError(f"{source}: intent {intent} maps to {seen[intent]} and {service.id}")
+            seen[intent] = service.id
+    for counter in settings.counters:
+        unknown = set(counter.skills) - service_ids
+        if unknown:
+            raise ConfigError(f"{source}: counter {counter.id} has unknown skills {sorted(unknown)}")
+
+
+def load_settings(
+    path: str | Path = "branch.yml",
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read, override and validate the branch configuration."""
+    config_path = Path(path)
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {config_path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_path}: invalid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_path}: the top level must be a mapping")
+    raw = _apply_env(raw, os.environ if environ is None else environ)
+    for dotted, value in (overrides or {}).items():
+        section, _, key = dotted.partition(".")
+        raw.setdefault(section, {})[key] = value
+    raw["base_dir"] = str(config_path.resolve().parent)
+    return _validate(raw, str(config_path))

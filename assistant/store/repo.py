@@ -1,0 +1,136 @@
+"""Repositories: take a session, return domain values. The caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assistant.domain.routing import DeviceState
+from assistant.domain.tickets import Priority, Ticket, TicketStatus
+from assistant.store.models import CounterRow, DeviceRow, SequenceRow, TicketRow
+
+_TICKET_FIELDS = (
+    "id", "number", "service_id", "business_date", "channel", "lang", "issued_at", "intent",
+    "appointment_code", "idempotency_key", "counter_id", "called_at", "started_at", "finished_at", "outcome",
+)  # fmt: skip
+
+
+def _insert(session: AsyncSession, table: type) -> sqlite.Insert | postgresql.Insert:
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def _to_domain(row: TicketRow) -> Ticket:
+    values = {name: getattr(row, name) for name in _TICKET_FIELDS}
+    return Ticket(priority=Priority(row.priority), status=TicketStatus(row.status), **values)
+
+
+class TicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next_sequence(self, prefix: str, day: date) -> int:
+        """Atomically take the next number for `prefix` on `day` (row lock / write lock)."""
+        seed = _insert(self.session, SequenceRow).values(prefix=prefix, business_date=day, last_value=0)
+        await self.session.execute(seed.on_conflict_do_nothing())
+        bump = (
+            update(SequenceRow)
+            .where(SequenceRow.prefix == prefix, SequenceRow.business_date == day)
+            .values(last_value=SequenceRow.last_value + 1)
+            .returning(SequenceRow.last_value)
+        )
+        return int((await self.session.execute(bump)).scalar_one())
+
+    async def add(self, ticket: Ticket) -> None:
+        values = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
+        self.session.add(TicketRow(priority=str(ticket.priority), status=str(ticket.status), **values))
+        await self.session.flush()
+
+    async def save(self, ticket: Ticket) -> None:
+        values = {name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "id"}
+        await self.session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket.id)
+            .values(priority=str(ticket.priority), status=str(ticket.status), **values)
+        )
+
+    async def get(self, ticket_id: str) -> Ticket | None:
+        row = await self.session.get(TicketRow, ticket_id)
+        return _to_domain(row) if row else None
+
+    async def by_idempotency_key(self, key: str) -> Ticket | None:
+        row = (
+            await self.session.execute(select(TicketRow).where(TicketRow.idempotency_key == key))
+        ).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def waiting(self, service_ids: Iterable[str] | None = None) -> list[Ticket]:
+        query = select(TicketRow).where(TicketRow.status == TicketStatus.WAITING.value)
+        if service_ids is not None:
+            query = query.where(TicketRow.service_id.in_(list(service_ids)))
+        rows = (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()
+        return [_to_domain(row) for row in rows]
+
+    async def waiting_counts(self) -> dict[str, tuple[int, datetime | None]]:
+        """service -> (waiting count, oldest issue time)."""
+        query = (
+            select(TicketRow.service_id, func.count(), func.min(TicketRow.issued_at))
+            .where(TicketRow.status == TicketStatus.WAITING.value)
+            .group_by(TicketRow.service_id)
+        )
+        result = await self.session.execute(query)
+        return {service: (count, oldest) for service, count, oldest in result.all()}
+
+
+class CounterRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, counter_ids: Sequence[str], state: str, at: datetime) -> None:
+        for counter_id in counter_ids:
+            statement = _insert(self.session, CounterRow).values(
+                id=counter_id, state=state, current_ticket_id=None, updated_at=at
+            )
+            await self.session.execute(statement.on_conflict_do_nothing())
+
+    async def get(self, counter_id: str) -> CounterRow | None:
+        return await self.session.get(CounterRow, counter_id)
+
+    async def states(self) -> dict[str, str]:
+        rows = (await self.session.execute(select(CounterRow.id, CounterRow.state))).all()
+        return dict(rows)  # type: ignore[arg-type]
+
+    async def set_current(self, counter_id: str, ticket_id: str | None, at: datetime) -> None:
+        await self.session.execute(
+            update(CounterRow)
+            .where(CounterRow.id == counter_id)
+            .values(current_ticket_id=ticket_id, updated_at=at)
+        )
+
+
+class DeviceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, device_ids: Sequence[str], at: datetime) -> None:
+        for device_id in device_ids:
+            statement = _insert(self.session, DeviceRow).values(
+                id=device_id, state=DeviceState.ONLINE.value, detail="", updated_at=at
+            )
+            await self.session.execute(statement.on_conflict_do_nothing())
+
+    async def states(self) -> dict[str, tuple[DeviceState, str]]:
+        rows = (await self.session.execute(select(DeviceRow.id, DeviceRow.state, DeviceRow.detail))).all()
+        return {device_id: (DeviceState(state), detail) for device_id, state, detail in rows}
+
+    async def set_state(self, device_id: str, state: DeviceState, detail: str, at: datetime) -> bool:
+        result = await self.session.execute(
+            update(DeviceRow)
+            .where(DeviceRow.id == device_id)
+            .values(state=state.value, detail=detail, updated_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,75 @@
+"""The hub's app factory: the only place where the web app is wired."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sanic import Sanic
+from sanic_ext import Extend
+
+from assistant.domain.clock import Clock, SystemClock
+from assistant.settings import Settings
+from assistant.store.db import create_engine, migrate, session_factory
+from assistant.web import chat, counters, errors, events, health, routing, tickets
+from assistant.web.branch import BranchService
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database_url: str | None = None,
+    clock: Clock | None = None,
+    name: str = "lobby",
+) -> Sanic:
+    app = Sanic(name)
+    app.config.update(
+        {
+            # sanic-ext leaves routes under its own prefix out of the spec, so
+            # it lives under /api/v1/docs and health.py serves /api/v1/openapi.json.
+            "OAS_URL_PREFIX": "/api/v1/docs",
+            "OAS_URI_TO_JSON": "/openapi.json",
+            # The stock UIs load from a CDN; branches are offline: serve a local page.
+            "OAS_UI_DEFAULT": "redoc",
+            "OAS_UI_REDOC": True,
+            "OAS_PATH_TO_REDOC_HTML": str(STATIC / "api-docs.html"),
+            "OAS_URI_TO_REDOC": "/redoc",
+            "OAS_UI_SWAGGER": False,
+            "OAS_TITLE": "Lobby branch hub",
+            "OAS_VERSION": "1",
+            "REQUEST_MAX_SIZE": 64 * 1024,
+            "KEEP_ALIVE_TIMEOUT": 30,
+            "CORS": False,
+            "HEALTH": False,
+        }
+    )
+    Extend(app)
+    app.ctx.settings = settings
+    url = database_url or settings.database_url()
+    the_clock = clock or SystemClock()
+
+    errors.install(app)
+    for blueprint in (health.bp, tickets.bp, counters.bp, routing.bp, chat.bp, events.bp):
+        app.blueprint(blueprint)
+
+    @app.before_server_start
+    async def open_resources(app: Sanic) -> None:
+        app.ctx.engine = create_engine(url)
+        await migrate(app.ctx.engine)
+        app.ctx.sessions = session_factory(app.ctx.engine)
+        app.ctx.events = events.EventHub()
+        app.ctx.branch = BranchService(settings, app.ctx.sessions, the_clock, app.ctx.events.publish)
+        await app.ctx.branch.bootstrap()
+        app.ctx.rasa = chat.RasaClient(settings.dialogue.rasa_url, settings.dialogue.timeout_seconds)
+
+    @app.after_server_stop
+    async def close_resources(app: Sanic) -> None:
+        app.ctx.events.close()
+        await app.ctx.rasa.close()
+        await app.ctx.engine.dispose()
+
+    return app

@@ -1,0 +1,40 @@
+"""Request bodies, validated at the edge with msgspec (length and value limits included)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+Channel = Literal["kiosk", "mobile", "web", "counter"]
+Lang = Annotated[str, msgspec.Meta(min_length=2, max_length=8, pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+class TicketCreate(msgspec.Struct, forbid_unknown_fields=True):
+    service: Name
+    channel: Channel = "kiosk"
+    lang: Lang = "en"
+    priority: Name = "normal"
+    intent: Name | None = None
+    appointment_code: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+
+
+class TriageRequest(msgspec.Struct, forbid_unknown_fields=True):
+    intent: Name
+    entities: Annotated[dict[str, Any], msgspec.Meta(max_length=20)] = {}
+    channel: Channel = "kiosk"
+    lang: Lang = "en"
+
+
+class ChatRequest(msgspec.Struct, forbid_unknown_fields=True):
+    sender: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    message: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    channel: Channel = "kiosk"
+    lang: Lang = "en"
+
+
+class DeviceStatusUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    state: Literal["online", "busy", "offline", "out_of_service"]
+    detail: Annotated[str, msgspec.Meta(max_length=200)] = ""

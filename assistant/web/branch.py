@@ -1,0 +1,286 @@
+"""Branch use cases: each owns its transaction, then publishes what happened."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from assistant.domain.clock import Clock, business_date
+from assistant.domain.errors import InvalidInput, NotFound, NothingToCall
+from assistant.domain.events import Event, EventType
+from assistant.domain.routing import DeviceState, Route, triage
+from assistant.domain.tickets import (
+    ACTIVE,
+    OrderingPolicy,
+    Priority,
+    Ticket,
+    TicketStatus,
+    eta_range,
+    format_number,
+)
+from assistant.protocol import Decision, RouteView, TicketView, TriageView
+from assistant.protocol import TicketStatus as WireStatus
+from assistant.settings import Settings
+from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[Event], Awaitable[None]]
+OPEN = "open"
+
+
+class BranchService:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        publish: Publish,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock = clock
+        self.publish = publish
+        self.policy = OrderingPolicy(
+            classes=settings.priority.classes, age_boost_minutes=settings.priority.age_boost_minutes
+        )
+
+    async def bootstrap(self) -> None:
+        """Make sure every configured counter and device has a row."""
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            await CounterRepository(session).ensure([c.id for c in self.settings.counters], OPEN, now)
+            await DeviceRepository(session).ensure([d.id for d in self.settings.devices], now)
+
+    # -- tickets ---------------------------------------------------------------
+
+    async def issue_ticket(
+        self,
+        service_id: str,
+        channel: str,
+        lang: str,
+        priority: str = Priority.NORMAL,
+        intent: str | None = None,
+        appointment_code: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[TicketView, bool]:
+        """Issue a ticket; returns (ticket, created). A repeated key returns the first ticket."""
+        service = self.settings.service(service_id)
+        if service is None:
+            raise InvalidInput(f"unknown service {service_id!r}", code="unknown_service")
+        if priority not in self.settings.priority.classes:
+            raise InvalidInput(f"unknown priority {priority!r}", code="unknown_priority")
+        if idempotency_key:
+            existing = await self._by_key(idempotency_key)
+            if existing is not None:
+                return existing, False
+        now = self.clock.now()
+        try:
+            async with self.sessions.begin() as session:
+                repo = TicketRepository(session)
+                day = business_date(now, self.settings.branch.timezone)
+                sequence = await repo.next_sequence(service.prefix, day)
+                ticket = Ticket(
+                    id=uuid.uuid4().hex,
+                    number=format_number(service.prefix, sequence),
+                    service_id=service.id,
+                    business_date=day,
+                    channel=channel,
+                    lang=lang,
+                    priority=Priority(priority),
+                    status=TicketStatus.WAITING,
+                    issued_at=now,
+                    intent=intent,
+                    appointment_code=appointment_code,
+                    idempotency_key=idempotency_key or None,
+                )
+                await repo.add(ticket)
+                view = await self._view(session, ticket)
+        except IntegrityError:
+            # Two requests with one idempotency key raced: the other one won.
+            if idempotency_key and (existing := await self._by_key(idempotency_key)) is not None:
+                return existing, False
+            raise
+        await self.publish(Event(EventType.TICKET_ISSUED, now, {"ticket": view.to_json()}))
+        log.info("issued %s for %s via %s", view.number, service.id, channel)
+        return view, True
+
+    async def _by_key(self, key: str) -> TicketView | None:
+        async with self.sessions.begin() as session:
+            ticket = await TicketRepository(session).by_idempotency_key(key)
+            return await self._view(session, ticket) if ticket else None
+
+    async def get_ticket(self, ticket_id: str) -> TicketView:
+        async with self.sessions.begin() as session:
+            ticket = await TicketRepository(session).get(ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
+            return await self._view(session, ticket)
+
+    async def abandon(self, ticket_id: str) -> TicketView:
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            repo = TicketRepository(session)
+            ticket = await repo.get(ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
+            ticket = ticket.move(TicketStatus.ABANDONED, now)
+            await repo.save(ticket)
+            view = await self._view(session, ticket)
+        await self.publish(Event(EventType.TICKET_ABANDONED, now, {"ticket": view.to_json()}))
+        return view
+
+    async def call_next(self, counter_id: str) -> TicketView:
+        counter = next((c for c in self.settings.counters if c.id == counter_id), None)
+        if counter is None:
+            raise NotFound(f"no counter {counter_id}", code="counter_not_found")
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            tickets = TicketRepository(session)
+            counters = CounterRepository(session)
+            row = await counters.get(counter_id)
+            if row is not None and row.current_ticket_id:
+                current = await tickets.get(row.current_ticket_id)
+                if current is not None and current.status in ACTIVE:
+                    # Calling the next customer finishes the one at the counter.
+                    await tickets.save(current.move(TicketStatus.SERVED, now, outcome="done"))
+            waiting = await tickets.waiting(counter.skills)
+            chosen = self.policy.choose(waiting, counter.skills, now)
+            if chosen is None:
+                raise NothingToCall(f"nobody is waiting for {counter.name}")
+            called = chosen.move(TicketStatus.CALLED, now, counter_id=counter_id)
+            await tickets.save(called)
+            await counters.set_current(counter_id, called.id, now)
+            view = await self._view(session, called)
+        data = {"ticket": view.to_json(), "counter": {"id": counter.id, "name": counter.name}}
+        await self.publish(Event(EventType.TICKET_CALLED, now, data))
+        log.info("%s called %s", counter.name, view.number)
+        return view
+
+    # -- views -----------------------------------------------------------------
+
+    async def _view(self, session: AsyncSession, ticket: Ticket) -> TicketView:
+        service = self.settings.service(ticket.service_id)
+        position = 0
+        eta: tuple[int, int] | None = None
+        if ticket.status is TicketStatus.WAITING and service is not None:
+            waiting = await TicketRepository(session).waiting([ticket.service_id])
+            now = self.clock.now()
+            skills = {ticket.service_id: 1.0}
+            ordered = sorted(waiting, key=lambda t: self.policy.rank(t, skills, now))
+            position = next((i + 1 for i, t in enumerate(ordered) if t.id == ticket.id), len(ordered) + 1)
+            eta = eta_range(position - 1, service.handling_minutes, await self._capacity(session, service.id))
+        return TicketView(
+            id=ticket.id,
+            number=ticket.number,
+            service=ticket.service_id,
+            service_name=service.display_name(ticket.lang) if service else ticket.service_id,
+            status=WireStatus(ticket.status.value),
+            position=position,
+            eta_minutes=eta,
+            issued_at=ticket.issued_at.isoformat(),
+            track_url=f"{self.settings.hub.public_url.rstrip('/')}/t/{ticket.id}",
+            counter=ticket.counter_id,
+            priority=str(ticket.priority),
+        )
+
+    async def _capacity(self, session: AsyncSession, service_id: str) -> float:
+        states = await CounterRepository(session).states()
+        return sum(
+            c.skills.get(service_id, 0.0) for c in self.settings.counters if states.get(c.id) == OPEN
+        )
+
+    async def queue_overview(self) -> dict[str, Any]:
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            counts = await TicketRepository(session).waiting_counts()
+            states = await CounterRepository(session).states()
+            services = []
+            for service in self.settings.services:
+                count, oldest = counts.get(service.id, (0, None))
+                capacity = await self._capacity(session, service.id)
+                services.append(
+                    {
+                        "service": service.id,
+                        "name": service.display_name("en"),
+                        "waiting": count,
+                        "longest_wait_minutes": round((now - oldest).total_seconds() / 60, 1) if oldest else 0,
+                        "eta_minutes": list(eta) if (eta := eta_range(count, service.handling_minutes, capacity))
+                        else None,
+                    }
+                )
+        counters = [{"id": c.id, "name": c.name, "state": states.get(c.id, "closed")} for c in self.settings.counters]
+        return {"services": services, "counters": counters, "at": now.isoformat()}
+
+    # -- routing and devices ---------------------------------------------------
+
+    async def triage(self, intent: str, entities: dict[str, Any], lang: str) -> TriageView:
+        async with self.sessions.begin() as session:
+            states = {k: v[0] for k, v in (await DeviceRepository(session).states()).items()}
+        route = triage(intent, entities, self.settings.services, self.settings.devices, states)
+        return self._triage_view(route, intent)
+
+    def _triage_view(self, route: Route, intent: str) -> TriageView:
+        device_view = None
+        if route.device_id is not None:
+            device = next(d for d in self.settings.devices if d.id == route.device_id)
+            device_view = RouteView(
+                service=route.service_id or "",
+                device_id=device.id,
+                kind=device.kind,
+                name=device.name,
+                location=device.location,
+                reason=route.reason,
+            )
+        return TriageView(
+            decision=Decision(route.decision.value),
+            service=route.service_id,
+            reason=self._reason_text(route, intent),
+            device=device_view,
+        )
+
+    def _reason_text(self, route: Route, intent: str) -> str:
+        branch = self.settings.branch
+        if route.decision.value == "info":
+            if intent == "queue_status":
+                return "You can see the waiting times for each service on the lobby screen."
+            hours = ", ".join(f"{day} {span[0]}-{span[1]}" for day, span in branch.opening_hours.items())
+            return f"{branch.name} is open {hours}."
+        if route.decision.value == "staff":
+            return "A member of staff has been told and will be with you shortly."
+        if route.decision.value == "appointment":
+            return "An advisor can see you by appointment. Please ask at the desk to book or check in."
+        return route.reason[0].upper() + route.reason[1:] + "."
+
+    async def set_device_status(self, device_id: str, state: str, detail: str) -> dict[str, Any]:
+        try:
+            device_state = DeviceState(state)
+        except ValueError:
+            raise InvalidInput(f"unknown device state {state!r}", code="unknown_state") from None
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            if not await DeviceRepository(session).set_state(device_id, device_state, detail, now):
+                raise NotFound(f"no device {device_id}", code="device_not_found")
+        data = {"id": device_id, "state": device_state.value, "detail": detail}
+        await self.publish(Event(EventType.DEVICE_STATUS, now, data))
+        return data
+
+    async def devices(self) -> list[dict[str, Any]]:
+        async with self.sessions.begin() as session:
+            states = await DeviceRepository(session).states()
+        return [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "name": d.name,
+                "location": d.location,
+                "state": states.get(d.id, (DeviceState.OFFLINE, ""))[0].value,
+                "detail": states.get(d.id, (DeviceState.OFFLINE, ""))[1],
+            }
+            for d in self.settings.devices
+        ]

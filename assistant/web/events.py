@@ -1,0 +1,72 @@
+"""Event fan-out: each WebSocket subscriber gets a bounded queue; a slow one is dropped, never waited for."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.server.websockets.impl import WebsocketImplProtocol
+
+from assistant.domain.events import Event
+
+log = logging.getLogger(__name__)
+
+SUBSCRIBER_QUEUE = 256
+
+bp = Blueprint("events", url_prefix="/api/v1")
+
+
+class EventHub:
+    def __init__(self) -> None:
+        self._subscribers: set[asyncio.Queue[dict[str, Any] | None]] = set()
+
+    def subscribe(self) -> asyncio.Queue[dict[str, Any] | None]:
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SUBSCRIBER_QUEUE)
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        self._subscribers.discard(queue)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def publish(self, event: Event) -> None:
+        message = event.to_json()
+        for queue in list(self._subscribers):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                log.warning("dropping a slow event subscriber (%d events behind)", queue.qsize())
+                self._subscribers.discard(queue)
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+                queue.put_nowait(None)  # tells the sender loop to close
+
+    def close(self) -> None:
+        for queue in list(self._subscribers):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(None)
+        self._subscribers.clear()
+
+
+@bp.websocket("/events")
+async def events(request: Request, ws: WebsocketImplProtocol) -> None:
+    hub: EventHub = request.app.ctx.events
+    queue = hub.subscribe()
+    try:
+        snapshot = await request.app.ctx.branch.queue_overview()
+        await ws.send(json.dumps({"type": "snapshot", "data": snapshot}))
+        while True:
+            message = await queue.get()
+            if message is None:
+                await ws.close(code=1013, reason="subscriber too slow; reconnect for a snapshot")
+                return
+            await ws.send(json.dumps(message))
+    finally:
+        hub.unsubscribe(queue)

@@ -1,0 +1,29 @@
+"""Triage and devices."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+
+from assistant.web.bodies import DeviceStatusUpdate, TriageRequest
+from assistant.web.errors import decode_body
+
+bp = Blueprint("routing", url_prefix="/api/v1")
+
+
+@bp.post("/triage")
+async def triage(request: Request) -> HTTPResponse:
+    body = decode_body(request, TriageRequest)
+    view = await request.app.ctx.branch.triage(body.intent, body.entities, body.lang)
+    return json(view.to_json())
+
+
+@bp.get("/devices")
+async def devices(request: Request) -> HTTPResponse:
+    return json({"devices": await request.app.ctx.branch.devices()})
+
+
+@bp.put("/devices/<device_id:str>/status")
+async def device_status(request: Request, device_id: str) -> HTTPResponse:
+    body = decode_body(request, DeviceStatusUpdate)
+    return json(await request.app.ctx.branch.set_device_status(device_id, body.state, body.detail))

@@ -1,0 +1,264 @@
+"""Speech output: pyttsx3 (espeak-ng) renders WAV files, `aplay` plays them.
+
+pyttsx3 is not thread-safe and its espeak driver is a process-wide singleton,
+so one daemon thread ("lobby-tts") owns the engine and serves render requests
+from a queue; a module lock guards the engine should two speakers exist.
+Rendered files are cached by a hash of text, language and voice, so the
+recurring phrases of a lobby ("Ticket A 23, counter 3") are synthesized once.
+pyttsx3 is imported only inside the worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import queue
+import shutil
+import subprocess
+import threading
+import time
+import wave
+from collections.abc import Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hardware.ports import HardwareError, HardwareState, HardwareStatus, Speaker, Utterance
+
+logger = logging.getLogger(__name__)
+
+_ENGINE_LOCK = threading.Lock()  # the espeak driver is one per process
+_LANG_ALIASES = {"zh": ("cmn", "zh"), "zh-cn": ("cmn", "zh"), "zh-tw": ("cmn", "zh"), "jp": ("ja",)}
+
+
+def wav_duration(path: Path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / float(wav.getframerate())
+
+
+def pick_voice(voices: Mapping[str, str], lang: str) -> str | None:
+    """Best voice id for `lang` among {voice id: language code}: exact, then regional, then shortest."""
+    wanted = _LANG_ALIASES.get(lang.lower(), (lang.lower(),))
+    for code in wanted:
+        exact = [voice for voice, language in voices.items() if language.lower() == code]
+        if exact:
+            return sorted(exact, key=len)[0]
+        regional = [voice for voice, language in voices.items() if language.lower().startswith(code + "-")]
+        if regional:
+            return sorted(regional, key=lambda voice: (len(voices[voice]), voices[voice]))[0]
+    return None
+
+
+def playback_device_status(player: str = "aplay") -> HardwareStatus:
+    """Is there a player binary and at least one sound card? (`aplay -l`, bounded)."""
+    binary = shutil.which(player)
+    if binary is None:
+        return HardwareStatus("speaker", HardwareState.MISSING, f"{player} not installed")
+    try:
+        listing = subprocess.run([binary, "-l"], capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return HardwareStatus("speaker", HardwareState.FAULT, f"{player} -l failed: {exc}")
+    cards = [line for line in listing.stdout.splitlines() if line.startswith("card ")]
+    if not cards:
+        reason = listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "no sound card"
+        return HardwareStatus("speaker", HardwareState.MISSING, f"no playback device ({reason})")
+    return HardwareStatus("speaker", HardwareState.READY, cards[0])
+
+
+@dataclass(frozen=True, slots=True)
+class _RenderRequest:
+    text: str
+    lang: str
+    future: Future[Utterance]
+
+
+class Pyttsx3Speaker(Speaker):
+    def __init__(
+        self,
+        voice_dir: Path,
+        voices: Mapping[str, str] | None = None,
+        rate: int | None = None,
+        player: str = "aplay",
+        render_timeout: float = 30.0,
+        device_check_ttl: float = 30.0,
+    ) -> None:
+        self.voice_dir = voice_dir
+        self.voice_overrides = dict(voices or {})  # lang -> espeak voice id, from configuration
+        self.rate = rate
+        self.player = player
+        self.render_timeout = render_timeout
+        self.device_check_ttl = device_check_ttl
+        self.synth_count = 0  # files actually synthesized (cache misses)
+        self._requests: queue.Queue[_RenderRequest | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
+        self._engine_error: str | None = None
+        self._play_lock = threading.Lock()
+        self._playing: subprocess.Popen[bytes] | None = None
+        self._device: tuple[float, HardwareStatus] | None = None
+        self._closed = False
+
+    # -- status --------------------------------------------------------------
+    def status(self) -> HardwareStatus:
+        if self._engine_error is not None:
+            return HardwareStatus("speaker", HardwareState.FAULT, f"speech synthesis: {self._engine_error}")
+        return self._device_status()
+
+    def _device_status(self) -> HardwareStatus:
+        now = time.monotonic()
+        if self._device is None or now - self._device[0] > self.device_check_ttl:
+            self._device = (now, playback_device_status(self.player))
+        return self._device[1]
+
+    # -- rendering (worker thread) ---------------------------------------------
+    def render(self, text: str, lang: str = "en") -> Utterance:
+        if self._closed:
+            raise HardwareError("speaker_closed", "speaker is closed")
+        request = _RenderRequest(text, lang, Future())
+        self._ensure_worker()
+        self._requests.put(request)
+        try:
+            return request.future.result(timeout=self.render_timeout)
+        except TimeoutError as exc:
+            raise HardwareError("tts_timeout", f"speech synthesis took over {self.render_timeout} s") from exc
+
+    def _ensure_worker(self) -> None:
+        with self._thread_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="lobby-tts", daemon=True)
+                self._thread.start()
+
+    def _serve(self) -> None:
+        engine: Any = None
+        voices: dict[str, str] = {}
+        while (request := self._requests.get()) is not None:
+            if not request.future.set_running_or_notify_cancel():
+                continue
+            try:
+                with _ENGINE_LOCK:
+                    if engine is None:
+                        engine, voices = self._start_engine()
+                    utterance = self._render_one(engine, voices, request.text, request.lang)
+            except Exception as exc:
+                logger.exception("speech synthesis failed for %r", request.text)
+                self._engine_error = str(exc)
+                engine = None  # start afresh on the next request
+                error = exc if isinstance(exc, HardwareError) else HardwareError("tts_failed", str(exc))
+                request.future.set_exception(error)
+            else:
+                self._engine_error = None
+                request.future.set_result(utterance)
+
+    def _start_engine(self) -> tuple[Any, dict[str, str]]:
+        import pyttsx3
+
+        engine = pyttsx3.init()
+        if self.rate is not None:
+            engine.setProperty("rate", self.rate)
+        voices = {
+            str(voice.id): str(voice.languages[0]) if voice.languages else ""
+            for voice in engine.getProperty("voices")
+        }
+        logger.info("pyttsx3 engine started with %d voices", len(voices))
+        return engine, voices
+
+    def _render_one(self, engine: Any, voices: Mapping[str, str], text: str, lang: str) -> Utterance:
+        voice = self.voice_overrides.get(lang) or pick_voice(voices, lang)
+        if voice is None:
+            logger.warning("no voice for language %r; using the engine default", lang)
+        digest = hashlib.sha256(f"{voice}\x00{lang}\x00{self.rate}\x00{text}".encode()).hexdigest()[:24]
+        path = self.voice_dir / f"{digest}.wav"
+        if path.exists():
+            return Utterance(text, path, wav_duration(path))
+        self.voice_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part.wav")
+        if voice is not None:
+            engine.setProperty("voice", voice)
+        started = time.perf_counter()
+        engine.save_to_file(text, str(partial))
+        engine.runAndWait()
+        if not partial.exists() or wav_duration(partial) <= 0:
+            partial.unlink(missing_ok=True)
+            raise HardwareError("tts_failed", f"no audio rendered for {text!r} ({voice})")
+        os.replace(partial, path)  # never leave a half-written file behind a cache hit
+        self.synth_count += 1
+        logger.debug("rendered %r (%s) in %.3f s", text, voice, time.perf_counter() - started)
+        return Utterance(text, path, wav_duration(path))
+
+    # -- playback ------------------------------------------------------------
+    def play(self, utterance: Utterance) -> None:
+        device = self._device_status()
+        if not device.ready:
+            self.stop()
+            logger.warning("not playing %r: %s", utterance.text, device.detail)
+            return
+        binary = shutil.which(self.player) or self.player
+        with self._play_lock:
+            _terminate(self._playing)
+            self._playing = None
+            try:
+                self._playing = subprocess.Popen(
+                    [binary, "-q", str(utterance.wav_path)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            except OSError as exc:
+                logger.warning("cannot start %s: %s", self.player, exc)
+                self._device = (time.monotonic(), HardwareStatus("speaker", HardwareState.FAULT, str(exc)))
+
+    def stop(self) -> None:
+        with self._play_lock:
+            _terminate(self._playing)
+            self._playing = None
+
+    def close(self) -> None:
+        """Stop playback and the worker thread (bounded wait)."""
+        self._closed = True
+        self.stop()
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._requests.put(None)
+            thread.join(timeout=5)
+
+
+def _terminate(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=2)
+
+
+class NullSpeaker(Speaker):
+    """No speech output configured."""
+
+    def status(self) -> HardwareStatus:
+        return HardwareStatus("speaker", HardwareState.MISSING, "no speaker configured")
+
+    def render(self, text: str, lang: str = "en") -> Utterance:
+        raise HardwareError("speaker_missing", "no speaker configured")
+
+    def play(self, utterance: Utterance) -> None:
+        logger.debug("no speaker: not playing %r", utterance.text)
+
+    def stop(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def speaker_from_config(spec: str, voice_dir: Path, voices: Mapping[str, str] | None = None) -> Speaker:
+    """"default"/"pyttsx3" -> Pyttsx3Speaker writing into `voice_dir`; "none:"/"" -> NullSpeaker."""
+    spec = spec.strip()
+    if spec in ("", "none", "none:"):
+        return NullSpeaker()
+    if spec in ("default", "pyttsx3", "pyttsx3:"):
+        return Pyttsx3Speaker(voice_dir, voices=voices)
+    raise ValueError(f"unsupported speaker {spec!r} (default, pyttsx3, none:)")

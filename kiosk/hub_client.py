@@ -1,0 +1,130 @@
+"""Blocking HTTP client of the branch hub API v1 (DESIGN.md §4).
+
+The kiosk talks to the hub only through this client. Every method blocks, so
+callers run it off the Qt thread (see `kiosk.workers`). Failures of any kind
+surface as one exception type, `HubError`, carrying a stable `code`: the hub's
+own error code for `{"error": {...}}` answers, `hub_unreachable` when the hub
+cannot be reached, `hub_timeout` when it does not answer in time and
+`bad_response` when the answer is not the documented shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from assistant.protocol import ChatReply, ServiceView, TicketView, TriageView
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "kiosk"
+
+T = TypeVar("T")
+
+
+class HubError(Exception):
+    """A hub call failed; `code` is stable for logs and the UI."""
+
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class HubClient:
+    """Synchronous client of one hub (`base_url` such as http://127.0.0.1:8000)."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- API -----------------------------------------------------------------
+
+    def health(self) -> bool:
+        """True when /healthz answers 200 with status "ok"; never raises."""
+        try:
+            data = self._request("GET", "/healthz")
+        except HubError as error:
+            logger.debug("hub health check failed: %s", error)
+            return False
+        return isinstance(data, dict) and data.get("status") == "ok"
+
+    def services(self, lang: str = "en") -> list[ServiceView]:
+        data = self._request("GET", "/api/v1/services", params={"lang": lang})
+        return _parse(lambda: [ServiceView.from_json(item) for item in data["services"]])
+
+    def chat(self, sender: str, message: str, lang: str = "en") -> ChatReply:
+        body = {"sender": sender, "message": message, "channel": CHANNEL, "lang": lang}
+        data = self._request("POST", "/api/v1/chat", json=body)
+        return _parse(lambda: ChatReply.from_json(data))
+
+    def triage(
+        self, intent: str, lang: str = "en", entities: dict[str, Any] | None = None
+    ) -> TriageView:
+        body = {"intent": intent, "entities": entities or {}, "channel": CHANNEL, "lang": lang}
+        data = self._request("POST", "/api/v1/triage", json=body)
+        return _parse(lambda: TriageView.from_json(data))
+
+    def create_ticket(
+        self,
+        service: str,
+        lang: str = "en",
+        intent: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> TicketView:
+        body: dict[str, Any] = {"service": service, "channel": CHANNEL, "lang": lang}
+        if intent is not None:
+            body["intent"] = intent
+        if idempotency_key is not None:
+            body["idempotency_key"] = idempotency_key
+        data = self._request("POST", "/api/v1/tickets", json=body)
+        return _parse(lambda: TicketView.from_json(data))
+
+    # -- transport -----------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise HubError("hub_unreachable", f"cannot reach the hub at {self.base_url}: {error}") from error
+        except httpx.TimeoutException as error:
+            raise HubError("hub_timeout", f"the hub did not answer {method} {path} in time") from error
+        except httpx.TransportError as error:
+            raise HubError("hub_unreachable", f"{method} {path} failed: {error}") from error
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if response.is_error:
+            raise _error_from(response.status_code, data, f"{method} {path}")
+        if data is None:
+            raise HubError("bad_response", f"{method} {path} answered {response.status_code} without JSON")
+        return data
+
+
+def _error_from(status: int, data: Any, what: str) -> HubError:
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict) and error.get("code"):
+        return HubError(str(error["code"]), str(error.get("message") or ""), status)
+    return HubError(f"http_{status}", f"{what} failed with HTTP {status}", status)
+
+
+def _parse(build: Callable[[], T]) -> T:
+    """Run a from_json conversion; a shape mismatch becomes `bad_response`."""
+    try:
+        return build()
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise HubError("bad_response", f"unexpected answer from the hub: {error!r}") from error

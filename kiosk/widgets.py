@@ -1,0 +1,247 @@
+"""The kiosk's building blocks: bubbles, cards and service tiles.
+
+Widgets only draw values handed to them and report taps by signal; they hold
+no hub client and no hardware.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import segno
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.protocol import Button, RouteView, ServiceView, TicketView
+from kiosk.phrases import ahead_text, eta_text
+from kiosk.viewmodel import ChatLine, Role
+
+logger = logging.getLogger(__name__)
+
+TOUCH_HEIGHT = 64  # px: the smallest button a finger hits reliably on a kiosk
+TILE_COLUMNS = 3
+
+
+def qr_pixmap(data: str, size: int = 220) -> QPixmap:
+    """A QR code of `data` as a square pixmap about `size` px wide."""
+    qr = segno.make(data, error="m")
+    width = qr.symbol_size(scale=1, border=4)[0]
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=max(1, size // width), border=4)
+    pixmap = QPixmap()
+    if not pixmap.loadFromData(buffer.getvalue(), "PNG"):
+        logger.warning("could not render the QR code of %s", data)
+    return pixmap
+
+
+def touch_button(text: str, object_name: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setMinimumHeight(TOUCH_HEIGHT)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    if object_name:
+        button.setObjectName(object_name)
+    return button
+
+
+class Bubble(QFrame):
+    """One conversation line; assistant lines carry their quick replies."""
+
+    button_clicked = Signal(object)  # Button
+
+    def __init__(self, line: ChatLine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.line = line
+        self.setObjectName(f"bubble_{line.role}")
+        self.setProperty("role", str(line.role))
+        layout = QVBoxLayout(self)
+        text = QLabel(line.text)
+        text.setObjectName("bubbleText")
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        layout.addWidget(text)
+        if line.buttons:
+            row = QHBoxLayout()
+            for item in line.buttons:
+                button = touch_button(item.title, "quickReply")
+                button.clicked.connect(lambda _checked=False, b=item: self.button_clicked.emit(b))
+                row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def buttons(self) -> list[QPushButton]:
+        return self.findChildren(QPushButton, "quickReply")
+
+
+class ConversationView(QScrollArea):
+    """Bubbles top to bottom: customer on the right, assistant on the left."""
+
+    button_clicked = Signal(object)  # Button
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversation")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._inner = QWidget()
+        self._layout = QVBoxLayout(self._inner)
+        self._layout.addStretch(1)
+        self.setWidget(self._inner)
+        self._bubbles: list[Bubble] = []
+
+    def add_line(self, line: ChatLine) -> Bubble:
+        bubble = Bubble(line)
+        bubble.button_clicked.connect(self._on_button)
+        row = QHBoxLayout()
+        if line.role is Role.CUSTOMER:
+            row.addStretch(1)
+            row.addWidget(bubble, 4)
+        elif line.role is Role.SYSTEM:
+            row.addStretch(1)
+            row.addWidget(bubble, 6)
+            row.addStretch(1)
+        else:
+            row.addWidget(bubble, 4)
+            row.addStretch(1)
+        self._layout.addLayout(row)
+        self._bubbles.append(bubble)
+        QTimer.singleShot(0, self._scroll_to_end)
+        return bubble
+
+    def bubbles(self) -> list[Bubble]:
+        return list(self._bubbles)
+
+    def clear(self) -> None:
+        self._bubbles.clear()
+        while self._layout.count() > 1:  # keep the top stretch
+            item = self._layout.takeAt(1)
+            row = item.layout() if item is not None else None
+            if row is None:
+                continue
+            while row.count():
+                child = row.takeAt(0)
+                widget = child.widget() if child is not None else None
+                if widget is not None:
+                    widget.deleteLater()
+            row.deleteLater()
+
+    def _on_button(self, button: Button) -> None:
+        self.button_clicked.emit(button)
+
+    def _scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+
+class TicketCard(QFrame):
+    """The ticket: a very large number, service, queue position, ETA and QR."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticketCard")
+        layout = QHBoxLayout(self)
+        text = QVBoxLayout()
+        self.caption = QLabel("Your number")
+        self.number = QLabel()
+        self.number.setObjectName("ticketNumber")
+        self.service = QLabel()
+        self.service.setObjectName("ticketService")
+        self.ahead = QLabel()
+        self.ahead.setObjectName("ticketAhead")
+        self.eta = QLabel()
+        self.eta.setObjectName("ticketEta")
+        for label in (self.caption, self.number, self.service, self.ahead, self.eta):
+            label.setWordWrap(True)
+            text.addWidget(label)
+        layout.addLayout(text, 1)
+        self.qr = QLabel()
+        self.qr.setObjectName("ticketQr")
+        self.qr.setToolTip("Scan to follow your place in the queue")
+        layout.addWidget(self.qr)
+        self.hide()
+
+    def show_ticket(self, ticket: TicketView | None) -> None:
+        if ticket is None:
+            self.hide()
+            return
+        self.number.setText(ticket.number)
+        self.service.setText(ticket.service_name)
+        self.ahead.setText(ahead_text(ticket.position))
+        self.eta.setText(eta_text(ticket.eta_minutes))
+        self.qr.setPixmap(qr_pixmap(ticket.track_url))
+        self.show()
+
+
+class RouteCard(QFrame):
+    """A self-service device that can do it now, and where it is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("routeCard")
+        layout = QVBoxLayout(self)
+        self.caption = QLabel("You can do this now at")
+        self.name = QLabel()
+        self.name.setObjectName("routeName")
+        self.location = QLabel()
+        self.location.setObjectName("routeLocation")
+        self.reason = QLabel()
+        self.reason.setObjectName("routeReason")
+        for label in (self.caption, self.name, self.location, self.reason):
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        self.hide()
+
+    def show_route(self, route: RouteView | None) -> None:
+        if route is None:
+            self.hide()
+            return
+        self.name.setText(route.name)
+        self.location.setText(route.location)
+        self.reason.setText(route.reason)
+        self.reason.setVisible(bool(route.reason))
+        self.show()
+
+
+class ServiceGrid(QWidget):
+    """One big tile per service; a tap reports the service id."""
+
+    tile_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("serviceGrid")
+        self._layout = QGridLayout(self)
+        self._tiles: dict[str, QPushButton] = {}
+
+    def set_services(self, services: tuple[ServiceView, ...]) -> None:
+        for tile in self._tiles.values():
+            self._layout.removeWidget(tile)
+            tile.deleteLater()
+        self._tiles.clear()
+        for index, service in enumerate(services):
+            tile = touch_button(service.name, f"tile_{service.id}")
+            tile.setProperty("tile", True)
+            tile.setMinimumHeight(TOUCH_HEIGHT + 32)
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            tile.clicked.connect(lambda _checked=False, sid=service.id: self.tile_clicked.emit(sid))
+            self._layout.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
+            self._tiles[service.id] = tile
+
+    def tiles(self) -> dict[str, QPushButton]:
+        return dict(self._tiles)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for tile in self._tiles.values():
+            tile.setEnabled(enabled)

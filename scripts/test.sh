@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: static checks, Rasa's own checks and action tests (.venv-rasa),
+# then unit, API, hardware, kiosk and end-to-end tests (.venv). Called by `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export QT_QPA_PLATFORM=offscreen
+say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
+
+say "ruff + import contracts"
+.venv/bin/ruff check assistant kiosk hardware tests
+.venv/bin/lint-imports
+
+say "rasa data validate"
+.venv-rasa/bin/rasa data validate --domain domain.yml --data nlu_data --config config.yml --fail-on-warnings >/tmp/lobby-validate.log 2>&1 \
+  || { cat /tmp/lobby-validate.log; exit 1; }
+
+say "action server tests (.venv-rasa)"
+.venv-rasa/bin/python -m pytest tests/rasa -q -p no:cacheprovider
+
+say "hub, hardware, kiosk and end-to-end tests (.venv)"
+.venv/bin/python -m pytest tests -q "$@"

@@ -1,0 +1,77 @@
+"""Shared fixtures: the repo, the demo settings, databases (SQLite file, PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        ROOT / "branch.yml",
+        environ={},
+        overrides={
+            "hub.database": f"sqlite+aiosqlite:///{tmp_path / 'lobby.db'}",
+            # A port nobody listens on: tests that want Rasa start one themselves.
+            "dialogue.rasa_url": f"http://127.0.0.1:{free_port()}",
+        },
+    )
+
+
+async def _postgres_reachable() -> str | None:
+    import asyncpg
+
+    try:
+        connection = await asyncio.wait_for(asyncpg.connect(POSTGRES_ADMIN), timeout=3)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    await connection.close()
+    return None
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards)."""
+    import asyncpg
+
+    problem = await _postgres_reachable()
+    if problem is not None:
+        if os.environ.get("LOBBY_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL required (LOBBY_REQUIRE_POSTGRES) but unreachable: {problem}")
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 unreachable: {problem}")
+    name = f"lobby_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+def port() -> Iterator[int]:
+    yield free_port()

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from assistant.domain.clock import FakeClock, business_date
+from assistant.domain.errors import Conflict, InvalidInput
+from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus, eta_range, format_number
+
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def ticket(number: str, service: str = "cash", minutes: float = 0, priority: str = "normal") -> Ticket:
+    return Ticket(
+        id=number.lower(),
+        number=number,
+        service_id=service,
+        business_date=date(2026, 11, 30),
+        channel="kiosk",
+        lang="en",
+        priority=Priority(priority),
+        status=TicketStatus.WAITING,
+        issued_at=T0 + timedelta(minutes=minutes),
+    )
+
+
+def test_numbers_are_prefix_and_three_digits() -> None:
+    assert format_number("A", 7) == "A007"
+    assert format_number("C", 1234) == "C1234"
+    with pytest.raises(InvalidInput):
+        format_number("1", 3)
+    with pytest.raises(InvalidInput):
+        format_number("A", 0)
+
+
+def test_business_day_is_branch_local() -> None:
+    late_evening_utc = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    assert business_date(late_evening_utc, "Europe/London") == date(2026, 11, 30)
+    assert business_date(late_evening_utc, "Asia/Shanghai") == date(2026, 12, 1)
+
+
+def test_life_cycle_is_timestamped_and_guarded() -> None:
+    clock = FakeClock(T0)
+    waiting = ticket("A001")
+    called = waiting.move(TicketStatus.CALLED, clock.advance(minutes=5), counter_id="c1")
+    assert called.called_at == T0 + timedelta(minutes=5) and called.counter_id == "c1"
+    serving = called.move(TicketStatus.SERVING, clock.advance(minutes=1))
+    served = serving.move(TicketStatus.SERVED, clock.advance(minutes=4), outcome="done")
+    assert served.finished_at == T0 + timedelta(minutes=10)
+    with pytest.raises(Conflict):
+        served.move(TicketStatus.CALLED, clock.now())
+    with pytest.raises(Conflict):
+        waiting.move(TicketStatus.SERVED, clock.now())
+
+
+def test_policy_prefers_priority_then_arrival() -> None:
+    policy = OrderingPolicy()
+    early, late = ticket("A001", minutes=0), ticket("A002", minutes=1)
+    vip = ticket("A003", minutes=2, priority="priority")
+    skills = {"cash": 1.0}
+    assert policy.choose([late, early], skills, T0 + timedelta(minutes=3)) == early
+    assert policy.choose([late, early, vip], skills, T0 + timedelta(minutes=3)) == vip
+
+
+def test_age_boost_stops_starvation() -> None:
+    policy = OrderingPolicy(age_boost_minutes=15)
+    old_normal = ticket("A001", minutes=0)
+    fresh_priority = ticket("A002", minutes=14, priority="priority")
+    now = T0 + timedelta(minutes=16)
+    # After 16 minutes the normal ticket counts as priority class and arrived first.
+    assert policy.choose([fresh_priority, old_normal], {"cash": 1.0}, now) == old_normal
+
+
+def test_counter_only_calls_services_it_has_skills_for() -> None:
+    policy = OrderingPolicy()
+    cash, cards = ticket("A001", "cash", 0), ticket("C001", "cards", 1)
+    assert policy.choose([cash, cards], {"cards": 1.0}, T0) == cards
+    assert policy.choose([cash], {"cards": 1.0}, T0) is None
+    # A stronger skill wins between services when class is equal.
+    assert policy.choose([cash, cards], {"cash": 0.5, "cards": 1.0}, T0 + timedelta(minutes=2)) == cards
+
+
+def test_eta_is_a_range_and_none_without_counters() -> None:
+    assert eta_range(3, 5, 0) is None
+    low, high = eta_range(3, 5, 1)
+    assert low < 3.5 * 5 < high
+    faster = eta_range(3, 5, 2)
+    assert faster is not None and faster[1] < high
+    assert eta_range(0, 4, 1) == (1, 3)  # next in line: half a service time, as a range

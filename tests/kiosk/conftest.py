@@ -1,0 +1,279 @@
+"""Kiosk test fixtures: a real HTTP fake of the hub and fakes of the hardware ports.
+
+The fake hub is a `http.server` on 127.0.0.1 in a thread, so `HubClient` and
+the worker threads are exercised for real. Hardware fakes subclass the ports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from hardware.ports import (  # noqa: E402 - after the Qt platform is chosen
+    HardwareError,
+    HardwareState,
+    HardwareStatus,
+    Microphone,
+    Speaker,
+    SpeechRecognizer,
+    TicketPrint,
+    TicketPrinter,
+    Transcript,
+    Utterance,
+)
+
+SERVICES = [
+    {"id": "cash", "name": "Cash and cheques", "prefix": "A", "intents": ["withdraw_cash", "deposit_cash"]},
+    {"id": "payments", "name": "Payments and transfers", "prefix": "B", "intents": ["transfer_money"]},
+    {"id": "cards", "name": "Cards and PIN", "prefix": "C", "intents": ["report_lost_card"]},
+    {"id": "accounts", "name": "Accounts and details", "prefix": "D", "intents": ["open_account"]},
+    {"id": "exchange", "name": "Foreign exchange", "prefix": "E", "intents": ["exchange_currency"]},
+    {"id": "loans", "name": "Loans and mortgages", "prefix": "L", "intents": ["apply_loan"]},
+    {"id": "help", "name": "Help, app and complaints", "prefix": "H", "intents": ["make_complaint"]},
+]
+
+
+def ticket_json(number: str = "A023", service: str = "cash", position: int = 3, **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": f"t-{number}",
+        "number": number,
+        "service": service,
+        "service_name": "Cash and cheques",
+        "status": "waiting",
+        "position": position,
+        "eta_minutes": [4, 9],
+        "issued_at": "2025-01-06T09:30:00+00:00",
+        "track_url": f"/t/t-{number}",
+    }
+    data.update(extra)
+    return data
+
+
+ROUTE = {
+    "service": "cash",
+    "device_id": "atm-1",
+    "kind": "atm",
+    "name": "ATM 1",
+    "location": "outside, left of the entrance",
+    "reason": "withdrawals up to 1000 are fastest at the ATM",
+}
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+
+
+Responder = Callable[[Recorded], tuple[int, Any]]
+
+
+class FakeHub:
+    """Answers like the hub API v1; each route's answer can be replaced per test."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.requests: list[Recorded] = []
+        self.delay_s = 0.0
+        self.routes: dict[tuple[str, str], Responder] = {
+            ("GET", "/healthz"): lambda r: (200, {"status": "ok"}),
+            ("GET", "/api/v1/services"): lambda r: (200, {"services": SERVICES}),
+            ("POST", "/api/v1/chat"): lambda r: (200, {"messages": [{"text": f"You said: {r.body['message']}"}]}),
+            ("POST", "/api/v1/triage"): lambda r: (
+                200,
+                {"decision": "ticket", "service": "cash", "reason": "a counter can help"},
+            ),
+            ("POST", "/api/v1/tickets"): lambda r: (201, ticket_json(service=r.body["service"])),
+        }
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._answer("GET")
+
+            def do_POST(self) -> None:
+                self._answer("POST")
+
+            def _answer(self, method: str) -> None:
+                url = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                request = Recorded(method, url.path, parse_qs(url.query), json.loads(raw) if raw else None)
+                hub.requests.append(request)
+                if hub.delay_s:
+                    time.sleep(hub.delay_s)
+                responder = hub.routes.get((method, url.path))
+                status, body = responder(request) if responder else (404, _error("not_found", url.path))
+                payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, name="fake-hub", daemon=True)
+        self._thread.start()
+
+    def answer(self, method: str, path: str, status: int, body: Any) -> None:
+        self.routes[(method, path)] = lambda r: (status, body)
+
+    def to(self, path: str) -> list[Recorded]:
+        return [r for r in self.requests if r.path == path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# -- hardware fakes ---------------------------------------------------------------
+
+
+class FakePrinter(TicketPrinter):
+    def __init__(self, state: HardwareState = HardwareState.READY, fail: HardwareError | None = None) -> None:
+        self.state = state
+        self.fail = fail
+        self.jobs: list[TicketPrint] = []
+
+    def status(self) -> HardwareStatus:
+        return HardwareStatus("printer", self.state, "" if self.state is HardwareState.READY else "out of paper")
+
+    def print_ticket(self, job: TicketPrint) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.jobs.append(job)
+
+
+class FakeSpeaker(Speaker):
+    def __init__(self) -> None:
+        self.rendered: list[str] = []
+        self.played: list[Utterance] = []
+        self.stops = 0
+
+    def status(self) -> HardwareStatus:
+        return HardwareStatus("speaker", HardwareState.READY)
+
+    def render(self, text: str, lang: str = "en") -> Utterance:
+        self.rendered.append(text)
+        return Utterance(text, Path("/nonexistent/speech.wav"), 1.0)
+
+    def play(self, utterance: Utterance) -> None:
+        self.played.append(utterance)
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+class FakeMicrophone(Microphone):
+    def __init__(self, state: HardwareState = HardwareState.READY) -> None:
+        self.state = state
+        self.requested_seconds: list[float] = []
+
+    def status(self) -> HardwareStatus:
+        return HardwareStatus("microphone", self.state, "" if self.state is HardwareState.READY else "no device")
+
+    def chunks(self, max_seconds: float = 10.0) -> Iterator[bytes]:
+        self.requested_seconds.append(max_seconds)
+        yield b"\x00\x00" * 1600
+        yield b"\x01\x00" * 1600
+
+
+class FakeRecognizer(SpeechRecognizer):
+    def __init__(self, text: str = "", state: HardwareState = HardwareState.READY, detail: str = "") -> None:
+        self.text = text
+        self.state = state
+        self.detail = detail
+        self.bytes_heard = 0
+
+    def status(self) -> HardwareStatus:
+        return HardwareStatus("recognizer", self.state, self.detail)
+
+    def transcribe(
+        self, audio: Iterator[bytes], sample_rate: int = 16000, grammar: Sequence[str] | None = None
+    ) -> Transcript:
+        self.bytes_heard = sum(len(chunk) for chunk in audio)
+        return Transcript(self.text, confidence=0.9)
+
+
+@dataclass
+class Devices:
+    printer: FakePrinter = field(default_factory=FakePrinter)
+    speaker: FakeSpeaker = field(default_factory=FakeSpeaker)
+    microphone: FakeMicrophone = field(default_factory=FakeMicrophone)
+    recognizer: FakeRecognizer = field(
+        default_factory=lambda: FakeRecognizer(
+            state=HardwareState.MISSING, detail="no Vosk model configured"
+        )
+    )
+
+
+@pytest.fixture
+def hub() -> Iterator[FakeHub]:
+    fake = FakeHub()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def make_hub() -> Iterator[Callable[[int], FakeHub]]:
+    """Start a fake hub on a given port (0: any), e.g. one that was down before."""
+    started: list[FakeHub] = []
+
+    def make(port: int = 0) -> FakeHub:
+        started.append(FakeHub(port))
+        return started[-1]
+
+    yield make
+    for fake in started:
+        fake.close()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (connections are refused)."""
+    return free_port()
+
+
+@pytest.fixture
+def devices() -> Devices:
+    return Devices()
+
+
+@pytest.fixture(name="ticket_json")
+def ticket_json_fixture() -> Callable[..., dict[str, Any]]:
+    return ticket_json
+
+
+@pytest.fixture
+def route_json() -> dict[str, Any]:
+    return dict(ROUTE)

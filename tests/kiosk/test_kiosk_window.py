@@ -1,0 +1,249 @@
+"""The greeter window and controller, offscreen, against a fake hub over real HTTP."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+
+from hardware.ports import HardwareError, HardwareState
+from kiosk.app import build_window
+from kiosk.controller import KioskController
+from kiosk.phrases import HUB_DOWN, HUB_FAILED, PRINTER_DOWN
+from kiosk.views import KioskWindow
+
+WAIT_MS = 5000
+Start = Callable[..., tuple[KioskWindow, KioskController]]
+
+
+@pytest.fixture
+def start_kiosk(qtbot: Any, devices: Any) -> Iterator[Start]:
+    controllers: list[KioskController] = []
+
+    def start(url: str, **options: Any) -> tuple[KioskWindow, KioskController]:
+        options.setdefault("health_interval_s", 0.3)
+        window, controller = build_window(
+            url,
+            "Test Branch",
+            devices.printer,
+            devices.speaker,
+            devices.microphone,
+            devices.recognizer,
+            hub_timeout_s=2.0,
+            **options,
+        )
+        qtbot.addWidget(window)
+        window.show()
+        controllers.append(controller)
+        return window, controller
+
+    yield start
+    for controller in controllers:
+        controller.shutdown(3000)
+
+
+@pytest.fixture
+def kiosk(qtbot: Any, hub: Any, start_kiosk: Start) -> KioskWindow:
+    """A kiosk whose tiles have loaded from the fake hub."""
+    window, _controller = start_kiosk(hub.url)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
+    return window
+
+
+def widget(window: QWidget, kind: type[Any], name: str) -> Any:
+    found = window.findChild(kind, name)
+    assert found is not None, f"no {kind.__name__} named {name}"
+    return found
+
+
+def bubble_texts(window: QWidget) -> list[str]:
+    return [label.text() for label in widget(window, QWidget, "conversation").findChildren(QLabel, "bubbleText")]
+
+
+def send(qtbot: Any, window: QWidget, text: str) -> None:
+    qtbot.keyClicks(widget(window, QLineEdit, "messageInput"), text)
+    qtbot.mouseClick(widget(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+
+
+def test_greeting_tiles_and_touch_sizes(kiosk: KioskWindow) -> None:
+    assert widget(kiosk, QLabel, "greeting").text() == "Welcome to Test Branch. How can I help you today?"
+    tiles = [b for b in kiosk.findChildren(QPushButton) if b.objectName().startswith("tile_")]
+    assert len(tiles) >= 6
+    for name in ("sendButton", "micButton", "tile_cash"):
+        assert widget(kiosk, QPushButton, name).height() >= 64
+
+
+def test_typed_message_shows_customer_and_assistant_bubbles(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    send(qtbot, kiosk, "hello there")
+    qtbot.waitUntil(lambda: "You said: hello there" in bubble_texts(kiosk), timeout=WAIT_MS)
+    assert bubble_texts(kiosk) == ["hello there", "You said: hello there"]
+    body = hub.to("/api/v1/chat")[-1].body
+    assert body["channel"] == "kiosk" and len(body["sender"]) == 32
+    assert widget(kiosk, QLineEdit, "messageInput").text() == ""
+
+
+def test_ticket_reply_shows_card_prints_and_speaks(
+    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow, ticket_json: Callable[..., dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "Your number is A023."}], "ticket": ticket_json()})
+    with caplog.at_level(logging.INFO, logger="kiosk"):
+        send(qtbot, kiosk, "withdraw cash")
+        qtbot.waitUntil(lambda: widget(kiosk, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: bool(devices.printer.jobs and devices.speaker.played), timeout=WAIT_MS)
+    assert widget(kiosk, QLabel, "ticketNumber").text() == "A023"
+    assert widget(kiosk, QLabel, "ticketAhead").text() == "3 ahead of you"
+    assert widget(kiosk, QLabel, "ticketEta").text() == "about 4\u20139 min"
+    assert not widget(kiosk, QLabel, "ticketQr").pixmap().isNull()
+    job = devices.printer.jobs[0]
+    assert job.ticket.number == "A023" and job.branch_name == "Test Branch"
+    assert job.track_url == f"{hub.url}/t/t-A023"
+    assert devices.speaker.rendered == ["Your number is A 23."]
+    assert "Your number is A023." in caplog.text and "ticket A023" in caplog.text
+
+
+def test_route_reply_shows_route_card(
+    qtbot: Any, hub: Any, kiosk: KioskWindow, route_json: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "The ATM can do it."}], "route": route_json})
+    with caplog.at_level(logging.INFO, logger="kiosk"):
+        send(qtbot, kiosk, "cash please")
+        qtbot.waitUntil(lambda: widget(kiosk, QWidget, "routeCard").isVisible(), timeout=WAIT_MS)
+    assert widget(kiosk, QLabel, "routeName").text() == "ATM 1"
+    assert widget(kiosk, QLabel, "routeLocation").text() == "outside, left of the entrance"
+    assert not widget(kiosk, QWidget, "ticketCard").isVisible()
+    assert "route: ATM 1" in caplog.text
+
+
+def test_tile_triages_then_issues_ticket(qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow) -> None:
+    qtbot.mouseClick(widget(kiosk, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget(kiosk, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    assert hub.to("/api/v1/triage")[-1].body["intent"] == "withdraw_cash"
+    ticket_body = hub.to("/api/v1/tickets")[-1].body
+    assert ticket_body["service"] == "cash" and ticket_body["intent"] == "withdraw_cash"
+    assert ticket_body["idempotency_key"]
+    assert widget(kiosk, QLabel, "ticketNumber").text() == "A023"
+    qtbot.waitUntil(lambda: len(devices.printer.jobs) == 1, timeout=WAIT_MS)
+
+
+def test_tile_routed_to_device_issues_no_ticket(
+    qtbot: Any, hub: Any, kiosk: KioskWindow, route_json: dict[str, Any]
+) -> None:
+    hub.answer(
+        "POST", "/api/v1/triage", 200,
+        {"decision": "device", "service": "cash", "reason": "fastest", "device": route_json},
+    )
+    qtbot.mouseClick(widget(kiosk, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget(kiosk, QWidget, "routeCard").isVisible(), timeout=WAIT_MS)
+    assert hub.to("/api/v1/tickets") == []
+    assert not widget(kiosk, QWidget, "ticketCard").isVisible()
+
+
+def test_printer_failure_keeps_ticket_and_says_so(
+    qtbot: Any, devices: Any, kiosk: KioskWindow
+) -> None:
+    devices.printer.fail = HardwareError("paper_out", "out of paper")
+    qtbot.mouseClick(widget(kiosk, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: PRINTER_DOWN in bubble_texts(kiosk), timeout=WAIT_MS)
+    assert widget(kiosk, QWidget, "ticketCard").isVisible()
+    assert widget(kiosk, QLabel, "ticketNumber").text() == "A023"
+
+
+def test_hub_error_reply_shows_message_and_keeps_online(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    hub.answer("POST", "/api/v1/chat", 500, {"error": {"code": "internal", "message": "boom"}})
+    send(qtbot, kiosk, "hi")
+    qtbot.waitUntil(lambda: HUB_FAILED in bubble_texts(kiosk), timeout=WAIT_MS)
+    assert widget(kiosk, QLabel, "statusLine").text().startswith("Hub: online")
+
+
+def test_hub_down_is_touch_only_then_recovers(
+    qtbot: Any, unused_port: int, start_kiosk: Start, make_hub: Callable[[int], Any]
+) -> None:
+    window, _controller = start_kiosk(f"http://127.0.0.1:{unused_port}")
+    status = widget(window, QLabel, "statusLine")
+    qtbot.waitUntil(lambda: status.text().startswith("Hub: touch only"), timeout=WAIT_MS)
+    assert widget(window, QLabel, "hubBanner").isVisible()
+    send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: HUB_DOWN in bubble_texts(window), timeout=WAIT_MS)
+    make_hub(unused_port)  # the hub comes up: the background health check notices
+    qtbot.waitUntil(lambda: status.text().startswith("Hub: online"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
+    assert not widget(window, QLabel, "hubBanner").isVisible()
+
+
+def test_send_does_not_block_gui_thread(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    hub.delay_s = 1.5
+    began = time.monotonic()
+    send(qtbot, kiosk, "slow")
+    assert time.monotonic() - began < 0.5
+    assert not widget(kiosk, QPushButton, "sendButton").isEnabled()  # busy while the hub thinks
+    qtbot.waitUntil(lambda: "You said: slow" in bubble_texts(kiosk), timeout=WAIT_MS)
+    assert widget(kiosk, QPushButton, "sendButton").isEnabled()
+
+
+def test_quick_reply_sends_payload_shows_title(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    hub.answer(
+        "POST", "/api/v1/chat", 200,
+        {"messages": [{"text": "Need a ticket?", "buttons": [{"title": "Yes please", "payload": "/affirm"}]}]},
+    )
+    send(qtbot, kiosk, "hi")
+    qtbot.waitUntil(lambda: kiosk.findChild(QPushButton, "quickReply") is not None, timeout=WAIT_MS)
+    qtbot.mouseClick(widget(kiosk, QPushButton, "quickReply"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(hub.to("/api/v1/chat")) == 2, timeout=WAIT_MS)
+    assert hub.to("/api/v1/chat")[-1].body["message"] == "/affirm"
+    assert "Yes please" in bubble_texts(kiosk)
+
+
+def test_mic_disabled_with_reason_when_no_model(qtbot: Any, kiosk: KioskWindow) -> None:
+    mic = widget(kiosk, QPushButton, "micButton")
+    status = widget(kiosk, QLabel, "statusLine")
+    qtbot.waitUntil(lambda: "Voice input off: no Vosk model configured" in status.text(), timeout=WAIT_MS)
+    assert not mic.isEnabled()
+    assert mic.toolTip() == "Voice input off: no Vosk model configured"
+
+
+def test_mic_transcript_becomes_customer_message(
+    qtbot: Any, hub: Any, devices: Any, start_kiosk: Start
+) -> None:
+    devices.recognizer.state = HardwareState.READY
+    devices.recognizer.text = "i lost my card"
+    window, _controller = start_kiosk(hub.url, record_seconds=3.0)
+    mic = widget(window, QPushButton, "micButton")
+    qtbot.waitUntil(mic.isEnabled, timeout=WAIT_MS)
+    qtbot.mouseClick(mic, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "You said: i lost my card" in bubble_texts(window), timeout=WAIT_MS)
+    assert bubble_texts(window)[0] == "i lost my card"
+    assert devices.microphone.requested_seconds == [3.0] and devices.recognizer.bytes_heard == 6400
+    assert devices.speaker.stops >= 1  # stopped talking before listening
+
+
+def test_idle_timeout_clears_screen_and_starts_new_conversation(
+    qtbot: Any, hub: Any, start_kiosk: Start
+) -> None:
+    window, controller = start_kiosk(hub.url, idle_timeout_s=0.5)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
+    qtbot.mouseClick(widget(window, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget(window, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    first_sender = controller.model.sender_id
+    qtbot.waitUntil(lambda: not widget(window, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bubble_texts(window) == [], timeout=WAIT_MS)
+    assert controller.model.sender_id != first_sender
+
+
+def test_reply_for_a_reset_conversation_is_dropped(
+    qtbot: Any, hub: Any, kiosk: KioskWindow, ticket_json: Callable[..., dict[str, Any]]
+) -> None:
+    controller = kiosk.findChild(KioskController)
+    assert controller is not None
+    hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "late"}], "ticket": ticket_json()})
+    hub.delay_s = 0.5
+    send(qtbot, kiosk, "hello")
+    controller.reset_conversation()
+    qtbot.waitUntil(lambda: controller.runner.pending("chat") == 0, timeout=WAIT_MS)
+    assert bubble_texts(kiosk) == []
+    assert not widget(kiosk, QWidget, "ticketCard").isVisible()

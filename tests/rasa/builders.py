@@ -1,0 +1,78 @@
+"""Trackers for the action tests, built the way the Rasa server sends them.
+
+A helper module rather than conftest code so tests import it explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Tracker
+
+RECORDINGS = Path(__file__).resolve().parent / "recordings"
+
+
+def user_event(
+    intent: str,
+    entities: Sequence[Mapping[str, Any]] = (),
+    text: str = "",
+    message_id: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A `user` event as the Rasa server serialises it for the action server."""
+    parse_data = {
+        "intent": {"name": intent, "confidence": 0.97},
+        "entities": [dict(entity) for entity in entities],
+        "text": text or intent,
+        "message_id": message_id,
+        "metadata": dict(metadata or {}),
+    }
+    return {
+        "event": "user",
+        "timestamp": time.time(),
+        "text": text or intent,
+        "parse_data": parse_data,
+        "input_channel": "rest",
+        "message_id": message_id,
+        "metadata": dict(metadata or {}),
+    }
+
+
+def make_tracker(
+    intent: str,
+    entities: Sequence[Mapping[str, Any]] = (),
+    *,
+    text: str = "",
+    message_id: str | None = "msg-1",
+    metadata: Mapping[str, Any] | None = None,
+    sender_id: str = "kiosk-1",
+    history: Sequence[Mapping[str, Any]] = (),
+) -> Tracker:
+    """A tracker whose latest message is `intent`, after the events in `history`."""
+    latest = user_event(intent, entities, text, message_id, metadata)
+    events = [*history, latest, {"event": "action", "name": "action_triage"}]
+    return Tracker(
+        sender_id=sender_id,
+        slots={},
+        latest_message=latest["parse_data"],
+        events=[dict(event) for event in events],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_triage",
+    )
+
+
+def entity(name: str, value: Any, start: int = 0) -> dict[str, Any]:
+    return {"entity": name, "value": value, "start": start, "end": start + len(str(value)),
+            "extractor": "DIETClassifier", "confidence_entity": 0.99}
+
+
+def load_recording(name: str) -> dict[str, Any]:
+    """A request body the Rasa server really sent to the action server (see test_recorded.py)."""
+    data: dict[str, Any] = json.loads((RECORDINGS / name).read_text(encoding="utf-8"))
+    return data
