@@ -60,7 +60,7 @@ def _rasa_project(settings: Settings, args: argparse.Namespace):  # type: ignore
 def cmd_train(args: argparse.Namespace) -> int:
     project = _rasa_project(_settings(args), args)
     model, seconds = project.train(force=args.force)
-    print(f"model: {model} ({'trained in %.0f s' % seconds if seconds else 'cached'})")
+    print(f"model: {model} ({f'trained in {seconds:.0f} s' if seconds else 'cached'})")
     return 0
 
 

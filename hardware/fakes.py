@@ -106,7 +106,12 @@ class FakeMicrophone(Microphone):
         if self.missing:
             raise HardwareError("microphone_missing", "fake microphone unplugged")
         limit = min(len(self.audio), int(self.sample_rate * max_seconds) * 2)
-        return iter([self.audio[start : min(start + self.chunk_bytes, limit)] for start in range(0, limit, self.chunk_bytes)])
+        return iter(
+            [
+                self.audio[start : min(start + self.chunk_bytes, limit)]
+                for start in range(0, limit, self.chunk_bytes)
+            ]
+        )
 
 
 class FakeRecognizer(SpeechRecognizer):

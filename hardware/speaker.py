@@ -11,11 +11,13 @@ pyttsx3 is imported only inside the worker thread.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import wave
@@ -68,6 +70,15 @@ def playback_device_status(player: str = "aplay") -> HardwareStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class _Engine:
+    """The pyttsx3 engine with what the worker learnt about it at start."""
+
+    engine: Any
+    voices: Mapping[str, str]  # voice id -> language code
+    default_voice: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class _RenderRequest:
     text: str
     lang: str
@@ -102,6 +113,8 @@ class Pyttsx3Speaker(Speaker):
 
     # -- status --------------------------------------------------------------
     def status(self) -> HardwareStatus:
+        if importlib.util.find_spec("pyttsx3") is None:
+            return HardwareStatus("speaker", HardwareState.MISSING, "pyttsx3 not installed")
         if self._engine_error is not None:
             return HardwareStatus("speaker", HardwareState.FAULT, f"speech synthesis: {self._engine_error}")
         return self._device_status()
@@ -131,16 +144,15 @@ class Pyttsx3Speaker(Speaker):
                 self._thread.start()
 
     def _serve(self) -> None:
-        engine: Any = None
-        voices: dict[str, str] = {}
+        engine: _Engine | None = None
         while (request := self._requests.get()) is not None:
             if not request.future.set_running_or_notify_cancel():
                 continue
             try:
                 with _ENGINE_LOCK:
                     if engine is None:
-                        engine, voices = self._start_engine()
-                    utterance = self._render_one(engine, voices, request.text, request.lang)
+                        engine = self._start_engine()
+                    utterance = self._render_one(engine, request.text, request.lang)
             except Exception as exc:
                 logger.exception("speech synthesis failed for %r", request.text)
                 self._engine_error = str(exc)
@@ -151,23 +163,30 @@ class Pyttsx3Speaker(Speaker):
                 self._engine_error = None
                 request.future.set_result(utterance)
 
-    def _start_engine(self) -> tuple[Any, dict[str, str]]:
+    def _start_engine(self) -> _Engine:
         import pyttsx3
 
         engine = pyttsx3.init()
+        # pyttsx3 2.99's espeak driver print()s "Audio saved to ..." for every
+        # file; route that module's print to our debug log instead of stdout.
+        driver_module = sys.modules.get("pyttsx3.drivers.espeak")
+        if driver_module is not None:
+            driver_module.print = lambda *args, **_: logger.debug(" ".join(map(str, args)))  # type: ignore[attr-defined]
         if self.rate is not None:
             engine.setProperty("rate", self.rate)
         voices = {
             str(voice.id): str(voice.languages[0]) if voice.languages else ""
             for voice in engine.getProperty("voices")
         }
-        logger.info("pyttsx3 engine started with %d voices", len(voices))
-        return engine, voices
+        default_voice = engine.getProperty("voice")
+        logger.info("pyttsx3 engine started with %d voices (default %s)", len(voices), default_voice)
+        return _Engine(engine, voices, str(default_voice) if default_voice else None)
 
-    def _render_one(self, engine: Any, voices: Mapping[str, str], text: str, lang: str) -> Utterance:
-        voice = self.voice_overrides.get(lang) or pick_voice(voices, lang)
+    def _render_one(self, handle: _Engine, text: str, lang: str) -> Utterance:
+        voice = self.voice_overrides.get(lang) or pick_voice(handle.voices, lang)
         if voice is None:
             logger.warning("no voice for language %r; using the engine default", lang)
+            voice = handle.default_voice
         digest = hashlib.sha256(f"{voice}\x00{lang}\x00{self.rate}\x00{text}".encode()).hexdigest()[:24]
         path = self.voice_dir / f"{digest}.wav"
         if path.exists():
@@ -175,10 +194,10 @@ class Pyttsx3Speaker(Speaker):
         self.voice_dir.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part.wav")
         if voice is not None:
-            engine.setProperty("voice", voice)
+            handle.engine.setProperty("voice", voice)
         started = time.perf_counter()
-        engine.save_to_file(text, str(partial))
-        engine.runAndWait()
+        handle.engine.save_to_file(text, str(partial))
+        handle.engine.runAndWait()
         if not partial.exists() or wav_duration(partial) <= 0:
             partial.unlink(missing_ok=True)
             raise HardwareError("tts_failed", f"no audio rendered for {text!r} ({voice})")
@@ -255,10 +274,10 @@ class NullSpeaker(Speaker):
 
 
 def speaker_from_config(spec: str, voice_dir: Path, voices: Mapping[str, str] | None = None) -> Speaker:
-    """"default"/"pyttsx3" -> Pyttsx3Speaker writing into `voice_dir`; "none:"/"" -> NullSpeaker."""
+    """Speaker for `spec`: "default"/"pyttsx3" render into `voice_dir`, "none:"/"" -> NullSpeaker."""
     spec = spec.strip()
     if spec in ("", "none", "none:"):
         return NullSpeaker()
     if spec in ("default", "pyttsx3", "pyttsx3:"):
-        return Pyttsx3Speaker(voice_dir, voices=voices)
+        return Pyttsx3Speaker(voice_dir.absolute(), voices=voices)
     raise ValueError(f"unsupported speaker {spec!r} (default, pyttsx3, none:)")

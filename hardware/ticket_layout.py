@@ -29,7 +29,13 @@ logger = logging.getLogger(__name__)
 
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 _RASTER_BAND_PX = 960
-_FONT_GLOBS = ("NotoSansCJK-Regular.ttc", "NotoSansCJK*.ttc", "NotoSans*CJK*.otf", "*CJK*.tt[cf]", "wqy-*.ttc")
+_FONT_GLOBS = (
+    "NotoSansCJK-Regular.ttc",
+    "NotoSansCJK*.ttc",
+    "NotoSans*CJK*.otf",
+    "*CJK*.tt[cf]",
+    "wqy-*.ttc",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,11 @@ def find_cjk_font() -> Path | None:
     if fc_match:
         try:
             result = subprocess.run(
-                [fc_match, "-f", "%{file}", ":lang=zh"], capture_output=True, text=True, timeout=5, check=False
+                [fc_match, "-f", "%{file}", ":lang=zh"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             logger.debug("fc-match failed: %s", exc)
@@ -160,7 +170,9 @@ class _Writer:
 
         for top in range(0, image.height, _RASTER_BAND_PX):
             band = EscposImage(image.crop((0, top, image.width, min(image.height, top + _RASTER_BAND_PX))))
-            size = bytes((band.width_bytes % 256, band.width_bytes // 256, band.height % 256, band.height // 256))
+            size = bytes(
+                (band.width_bytes % 256, band.width_bytes // 256, band.height % 256, band.height // 256)
+            )
             self.printer._raw(b"\x1dv0\x00" + size + band.to_raster_format())
 
 

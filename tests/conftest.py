@@ -75,3 +75,29 @@ async def postgres_url() -> AsyncIterator[str]:
 @pytest.fixture
 def port() -> Iterator[int]:
     yield free_port()
+
+
+@pytest.fixture
+def hub_server(tmp_path: Path) -> Iterator[str]:
+    """A real hub process on 127.0.0.1 with its own SQLite file; yields its base URL."""
+    import sys
+
+    from assistant.supervisor import Managed
+
+    hub_port = free_port()
+    command = [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml")]
+    command += ["--database", f"sqlite:///{tmp_path / 'hub.db'}", "--port", str(hub_port)]
+    hub = Managed(
+        "hub",
+        command,
+        f"http://127.0.0.1:{hub_port}/healthz",
+        ROOT,
+        env={"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}"},
+        log_path=tmp_path / "hub.log",
+    )
+    hub.start()
+    try:
+        hub.wait_healthy(60)
+        yield f"http://127.0.0.1:{hub_port}"
+    finally:
+        hub.stop()

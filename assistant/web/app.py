@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from sanic import Sanic
 from sanic_ext import Extend
@@ -11,12 +10,12 @@ from sanic_ext import Extend
 from assistant.domain.clock import Clock, SystemClock
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
-from assistant.web import chat, counters, errors, events, health, routing, tickets
+from assistant.web import chat, counters, errors, events, health, routing, screens, tickets
 from assistant.web.branch import BranchService
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
+STATIC = screens.STATIC
 
 
 def create_app(
@@ -53,7 +52,7 @@ def create_app(
     the_clock = clock or SystemClock()
 
     errors.install(app)
-    for blueprint in (health.bp, tickets.bp, counters.bp, routing.bp, chat.bp, events.bp):
+    for blueprint in (health.bp, tickets.bp, counters.bp, routing.bp, chat.bp, events.bp, screens.bp):
         app.blueprint(blueprint)
 
     @app.before_server_start

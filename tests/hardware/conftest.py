@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from hw_support import TcpSink, make_job
 
 from hardware.ports import TicketPrint
 from hardware.recognizer import VoskRecognizer
+
 
 @pytest.fixture
 def job() -> Callable[..., TicketPrint]:

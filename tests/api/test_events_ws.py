@@ -1,0 +1,44 @@
+"""The events WebSocket against a real hub process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import websockets
+
+
+async def next_event(ws: Any, wanted: str, timeout: float = 10) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == wanted:
+                return message
+
+
+async def test_snapshot_then_issued_and_called(hub_server: str) -> None:
+    ws_url = hub_server.replace("http://", "ws://") + "/api/v1/events"
+    async with websockets.connect(ws_url, open_timeout=10) as ws, httpx.AsyncClient(base_url=hub_server) as http:
+        snapshot = await next_event(ws, "snapshot")
+        assert {s["service"] for s in snapshot["data"]["services"]} >= {"cash", "cards"}
+        created = (await http.post("/api/v1/tickets", json={"service": "cards"})).json()
+        issued = await next_event(ws, "ticket.issued")
+        assert issued["data"]["ticket"]["number"] == created["number"]
+        await http.post("/api/v1/counters/c2/call-next")
+        called = await next_event(ws, "ticket.called")
+        assert called["data"]["ticket"]["id"] == created["id"]
+        assert called["data"]["counter"] == {"id": "c2", "name": "Counter 2"}
+
+
+async def test_every_subscriber_gets_every_event(hub_server: str) -> None:
+    ws_url = hub_server.replace("http://", "ws://") + "/api/v1/events"
+    async with websockets.connect(ws_url) as one, websockets.connect(ws_url) as two:
+        await next_event(one, "snapshot")
+        await next_event(two, "snapshot")
+        async with httpx.AsyncClient(base_url=hub_server) as http:
+            await http.put("/api/v1/devices/atm-1/status", json={"state": "offline", "detail": "jammed"})
+        for ws in (one, two):
+            event = await next_event(ws, "device.status")
+            assert event["data"] == {"id": "atm-1", "state": "offline", "detail": "jammed"}

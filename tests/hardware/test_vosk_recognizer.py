@@ -1,0 +1,146 @@
+"""Contract tests of the Vosk recognizer: synthesized Korean speech through a file microphone."""
+
+from __future__ import annotations
+
+import time
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from hardware.microphone import FileMicrophone
+from hardware.ports import HardwareError, HardwareState, SpeechRecognizer
+from hardware.recognizer import VoskRecognizer, recognizer_from_config
+
+# What a Korean-speaking customer might say at the greeter. "카드를 잃어버렸어요"
+# ("I lost my card") is not in the small model's vocabulary ("잃어버렸어요"):
+# the adapter must drop that phrase rather than let Vosk shrink it to "카드를".
+GRAMMAR = (
+    "카드 분실",
+    "현금 인출",
+    "계좌 개설",
+    "안녕하세요",
+    "비밀번호 변경",
+    "대출 상담",
+    "카드를 잃어버렸어요",
+)
+
+
+class TrackedAudio:
+    """An audio iterator that records how much was read and whether it was closed."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self.consumed = 0
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = next(self._chunks)
+        self.consumed += 1
+        return chunk
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("phrase", ["현금 인출", "계좌 개설", "안녕하세요", "비밀번호 변경"])
+def test_grammar_mode_recognises_the_spoken_phrase(
+    phrase: str, ko_recognizer: VoskRecognizer, korean_speech: Callable[[str], Path]
+) -> None:
+    microphone = FileMicrophone(korean_speech(phrase))
+
+    started = time.perf_counter()
+    transcript = ko_recognizer.transcribe(microphone.chunks(), microphone.sample_rate, grammar=GRAMMAR)
+    print(f"\n[vosk] decoded {phrase!r} in {time.perf_counter() - started:.3f} s: {transcript}")
+
+    assert transcript.text == phrase
+    assert transcript.confidence is not None and transcript.confidence > 0.5
+    assert not transcript.partial
+
+
+def test_phrases_with_unknown_words_are_reported_and_dropped(ko_recognizer: VoskRecognizer) -> None:
+    assert ko_recognizer.unknown_words(GRAMMAR) == ("잃어버렸어요",)
+    with pytest.raises(HardwareError) as caught:
+        ko_recognizer.transcribe(iter([b"\x00\x00" * 1600]), grammar=["잃어버렸어요"])
+    assert caught.value.code == "recognizer_grammar"
+
+
+def test_decoding_stops_at_the_end_of_the_first_utterance(
+    ko_recognizer: VoskRecognizer, korean_speech: Callable[[str], Path]
+) -> None:
+    """Like a live microphone: speech, a long pause, more speech -> only the first is decoded."""
+    first = list(FileMicrophone(korean_speech("계좌 개설")).chunks())
+    second = list(FileMicrophone(korean_speech("현금 인출")).chunks())
+    silence = [b"\x00\x00" * 1600] * 30  # 3 s
+    audio = TrackedAudio(first + silence + second)
+
+    transcript = ko_recognizer.transcribe(audio, 16000, grammar=GRAMMAR)
+
+    assert transcript.text == "계좌 개설"
+    assert audio.consumed < len(first) + len(silence)
+    assert audio.closed
+
+
+def test_free_form_decoding_returns_a_transcript(
+    ko_recognizer: VoskRecognizer, korean_speech: Callable[[str], Path]
+) -> None:
+    microphone = FileMicrophone(korean_speech("안녕하세요"))
+    transcript = ko_recognizer.transcribe(microphone.chunks(), microphone.sample_rate)
+    assert transcript.text  # espeak-ng Korean is not a human voice; the words themselves vary
+    assert transcript.confidence is not None
+
+
+def test_silence_gives_an_empty_transcript(ko_recognizer: VoskRecognizer) -> None:
+    transcript = ko_recognizer.transcribe(iter([b"\x00\x00" * 1600] * 10), 16000, grammar=GRAMMAR)
+    assert transcript.text == ""
+    assert transcript.confidence is None
+
+
+def test_loaded_model_reports_ready(ko_recognizer: VoskRecognizer) -> None:
+    status = ko_recognizer.status()
+    assert status.state is HardwareState.READY
+    assert "loaded" in status.detail
+    assert ko_recognizer.load_seconds is not None and ko_recognizer.load_seconds > 0
+
+
+@pytest.mark.parametrize(
+    ("model_path", "detail"),
+    [("", "no Vosk model path configured"), ("/nonexistent/vosk-model", "not found")],
+)
+def test_missing_model_is_reported_not_raised(model_path: str, detail: str) -> None:
+    recognizer = recognizer_from_config(model_path)
+
+    assert isinstance(recognizer, SpeechRecognizer)
+    status = recognizer.status()
+    assert status.state is HardwareState.MISSING
+    assert detail in status.detail
+    audio = TrackedAudio([b"\x00\x00" * 1600])
+    with pytest.raises(HardwareError) as caught:
+        recognizer.transcribe(audio)
+    assert caught.value.code == "recognizer_missing"
+    assert audio.closed  # a live microphone would be stopped
+
+
+def test_a_directory_that_is_not_a_model_is_missing(tmp_path: Path) -> None:
+    status = VoskRecognizer(tmp_path).status()
+    assert status.state is HardwareState.MISSING
+    assert "not a Vosk model" in status.detail
+
+
+def test_a_broken_model_is_a_fault(tmp_path: Path) -> None:
+    (tmp_path / "am").mkdir()  # looks like a model, is not one
+    recognizer = VoskRecognizer(tmp_path)
+    with pytest.raises(HardwareError) as caught:
+        recognizer.load()
+    assert caught.value.code == "recognizer_fault"
+    assert recognizer.status().state is HardwareState.FAULT
+
+
+def test_speech_file_is_what_a_microphone_delivers(korean_speech: Callable[[str], Path]) -> None:
+    with wave.open(str(korean_speech("안녕하세요")), "rb") as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (16000, 1, 2)
+        assert wav.getnframes() > 16000 // 2
