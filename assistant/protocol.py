@@ -38,7 +38,11 @@ class Channel(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TicketView:
-    """A ticket as the API shows it (POST/GET /api/v1/tickets)."""
+    """A ticket as the API shows it (POST/GET /api/v1/tickets).
+
+    `position` is the place in line while waiting: 1 means "you are next";
+    0 once the ticket is no longer waiting.
+    """
 
     id: str
     number: str
@@ -83,6 +87,11 @@ class TicketView:
             counter=data.get("counter"),
             priority=str(data.get("priority") or "normal"),
         )
+
+    @property
+    def ahead(self) -> int:
+        """How many tickets will be called before this one."""
+        return max(0, self.position - 1)
 
     @property
     def spoken_number(self) -> str:

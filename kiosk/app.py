@@ -7,8 +7,11 @@ and calls `run_kiosk`. Tests call `build_window` and drive it with qtbot.
 from __future__ import annotations
 
 import logging
+import platform
 import sys
 
+import PySide6
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from hardware.ports import Microphone, Speaker, SpeechRecognizer, TicketPrinter
@@ -18,6 +21,33 @@ from kiosk.viewmodel import KioskModel
 from kiosk.views import KioskWindow
 
 logger = logging.getLogger(__name__)
+
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+def qt_binding_problem(emits: int = 20) -> str | None:
+    """Why this Qt binding cannot run a kiosk for long, or None if it can.
+
+    PySide6 6.12.0 on Python 3.11 drops one reference to `True` on every
+    Python-side `Signal.emit()` (and to `None` on every void call); `True`
+    starts with a few hundred references, so the process aborts with
+    "bool_dealloc" after some hundred signals (minutes for a kiosk). Python
+    3.12+ (immortal singletons) or PySide6 < 6.12 do not have the problem.
+    """
+    probe = _Probe()
+    before = sys.getrefcount(True), sys.getrefcount(None)
+    for _ in range(emits):
+        probe.ping.emit()
+    lost = max(b - a for b, a in zip(before, (sys.getrefcount(True), sys.getrefcount(None)), strict=True))
+    if lost < emits // 2:
+        return None
+    return (
+        f"PySide6 {PySide6.__version__} on Python {platform.python_version()} leaks a reference "
+        "to True/None per signal; the kiosk will crash (bool_dealloc) after a while. "
+        "Use Python >= 3.12 or PySide6 < 6.12."
+    )
 
 
 def build_window(
@@ -75,6 +105,9 @@ def run_kiosk(
     if existing is not None and not isinstance(existing, QApplication):
         raise RuntimeError("the kiosk needs a QApplication, a QCoreApplication already exists")
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    problem = qt_binding_problem()
+    if problem is not None:
+        logger.error("%s", problem)
     window, controller = build_window(
         hub_url, branch_name, printer, speaker, microphone, recognizer, lang, idle_timeout_s
     )

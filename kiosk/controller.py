@@ -18,31 +18,26 @@ from urllib.parse import urljoin
 from PySide6.QtCore import QObject, QTimer
 
 from assistant.protocol import ChatReply, Decision, TicketView, TriageView
-from hardware.ports import (
-    HardwareError,
-    HardwareState,
-    HardwareStatus,
-    Microphone,
-    Speaker,
-    SpeechRecognizer,
-    TicketPrinter,
-    TicketPrint,
-    Transcript,
-)
+from hardware.ports import Microphone, Speaker, SpeechRecognizer, TicketPrinter, Transcript
+from kiosk.devices import KioskDevices
 from kiosk.hub_client import HubClient, HubError
-from kiosk.viewmodel import HubState, KioskModel, ahead_text, eta_text
+from kiosk.phrases import (
+    ASK_STAFF,
+    HUB_DOWN,
+    HUB_FAILED,
+    MIC_DOWN,
+    NOT_HEARD,
+    route_sentence,
+    ticket_sentence,
+)
+from kiosk.viewmodel import HubState, KioskModel
 from kiosk.views import KioskWindow
 from kiosk.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-PRINTER_DOWN = "Please take note of your number, the printer is not available."
-HUB_DOWN = "Sorry, I cannot reach the branch system right now. Please ask a member of staff."
-HUB_FAILED = "Sorry, something went wrong. Please try again or ask a member of staff."
-NOT_HEARD = "Sorry, I did not catch that. Please try again, type your question or tap a tile."
-MIC_DOWN = "Voice input is not available right now. Please type your question or tap a tile."
-TICKET_FOOTER = "Please wait until your number is called."
 CUSTOMER_TASKS = ("chat", "tile", "listen")  # while one runs, the screen takes no new request
+UNREACHABLE_CODES = ("hub_unreachable", "hub_timeout")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +65,9 @@ class KioskController(QObject):
         self.model = model
         self.window = window
         self.hub = hub
-        self.printer = printer
-        self.speaker = speaker
-        self.microphone = microphone
-        self.recognizer = recognizer
         self.lang = lang
-        self.record_seconds = record_seconds
         self.runner = TaskRunner(parent=self)
+        self.devices = KioskDevices(model, self.runner, printer, speaker, microphone, recognizer, lang, record_seconds)
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setInterval(int(idle_timeout_s * 1000))
@@ -105,16 +96,15 @@ class KioskController(QObject):
         self.hub.close()
 
     def check(self) -> None:
-        """Background health check of the hub and status of every device (off-thread)."""
+        """Background health check of the hub and status read of every device."""
         if not self.runner.pending("health"):
             self.runner.submit("health", self.hub.health, self._on_health)
-        if not self.runner.pending("hardware"):
-            self.runner.submit("hardware", self._read_hardware, self.model.set_hardware)
+        self.devices.refresh()
 
     def reset_conversation(self) -> None:
         self.idle_timer.stop()
         self.model.reset()
-        self.runner.submit("speaker-stop", self.speaker.stop, on_error=self._on_speaker_error)
+        self.devices.stop_speaking()
         self._update_busy()
 
     # -- customer requests ------------------------------------------------------
@@ -144,7 +134,7 @@ class KioskController(QObject):
         self.model.add_customer(service.name)
         sender = self.model.sender_id
         intent = service.intents[0] if service.intents else None
-        key = uuid.uuid4().hex  # one tap issues at most one ticket, even if retried by the hub client
+        key = uuid.uuid4().hex  # one tap issues at most one ticket
 
         def call() -> TileOutcome:
             if intent is None:
@@ -152,9 +142,8 @@ class KioskController(QObject):
             triage = self.hub.triage(intent, self.lang)
             if triage.decision is not Decision.TICKET:
                 return TileOutcome(triage, None)
-            ticket = self.hub.create_ticket(
-                triage.service or service.id, self.lang, intent=intent, idempotency_key=key
-            )
+            service_id = triage.service or service.id
+            ticket = self.hub.create_ticket(service_id, self.lang, intent=intent, idempotency_key=key)
             return TileOutcome(triage, ticket)
 
         self._submit_customer(
@@ -165,24 +154,15 @@ class KioskController(QObject):
         )
 
     def listen(self) -> None:
-        """Record up to `record_seconds` and transcribe off-thread, then chat the transcript."""
+        """Record and transcribe off-thread, then send the transcript as chat."""
         if not self.model.voice_ready or self.model.listening:
             return
         self._touch()
         sender = self.model.sender_id
         self.model.set_listening(True)
-
-        def call() -> Transcript:
-            try:
-                self.speaker.stop()  # do not transcribe our own voice
-            except HardwareError as error:
-                logger.debug("speaker stop before listening failed: %s", error)
-            audio = self.microphone.chunks(self.record_seconds)
-            return self.recognizer.transcribe(audio, sample_rate=self.microphone.sample_rate)
-
         self._submit_customer(
             "listen",
-            call,
+            self.devices.record_and_transcribe,
             lambda transcript: self._on_transcript(sender, transcript),
             self._on_listen_error,
         )
@@ -202,10 +182,11 @@ class KioskController(QObject):
         if reply.ticket is not None:
             self._show_ticket(reply.ticket)
             speech = speech.replace(reply.ticket.number, reply.ticket.spoken_number)
-            speech = speech or _ticket_sentence(reply.ticket, spoken=True)
+            speech = speech or ticket_sentence(reply.ticket, spoken=True)
         if reply.route is not None:
             self.model.set_route(reply.route)
-        self._speak(speech)
+            speech = speech or route_sentence(reply.route)
+        self.devices.speak(speech)
 
     def _on_tile(self, sender: str, outcome: TileOutcome) -> None:
         if self._stale(sender, "tile outcome"):
@@ -214,23 +195,22 @@ class KioskController(QObject):
         triage = outcome.triage
         if outcome.ticket is not None:
             self._show_ticket(outcome.ticket)
-            self.model.add_assistant(_ticket_sentence(outcome.ticket))
-            self._speak(_ticket_sentence(outcome.ticket, spoken=True))
+            self.model.add_assistant(ticket_sentence(outcome.ticket))
+            self.devices.speak(ticket_sentence(outcome.ticket, spoken=True))
         elif triage is not None and triage.decision is Decision.DEVICE and triage.device is not None:
-            device = triage.device
-            sentence = f"You can do this now at the {device.name}, {device.location}."
-            self.model.set_route(device)
+            sentence = route_sentence(triage.device)
+            self.model.set_route(triage.device)
             self.model.add_assistant(" ".join(filter(None, (sentence, triage.reason))))
-            self._speak(sentence)
+            self.devices.speak(sentence)
         elif triage is not None:
-            sentence = triage.reason or "Please ask a member of staff, they will help you."
+            sentence = triage.reason or ASK_STAFF
             self.model.add_assistant(sentence)
-            self._speak(sentence)
+            self.devices.speak(sentence)
 
     def _on_hub_error(self, sender: str, error: Exception) -> None:
         code = error.code if isinstance(error, HubError) else "internal"
         logger.warning("hub call failed (%s): %s", code, error)
-        unreachable = code in ("hub_unreachable", "hub_timeout")
+        unreachable = code in UNREACHABLE_CODES
         if unreachable:
             self.model.set_hub_state(HubState.TOUCH_ONLY)
         if not self._stale(sender, "hub error"):
@@ -251,7 +231,7 @@ class KioskController(QObject):
         self.model.set_listening(False)
         logger.warning("voice input failed: %s", error)
         self.model.add_system(MIC_DOWN)
-        self.check()
+        self.devices.refresh()
 
     def _on_health(self, healthy: bool) -> None:
         self.model.set_hub_state(HubState.ONLINE if healthy else HubState.TOUCH_ONLY)
@@ -265,55 +245,16 @@ class KioskController(QObject):
 
     def _on_idle(self) -> None:
         if not self.model.is_empty:
-            logger.info("idle for %ds: clearing the screen", self.idle_timer.interval() // 1000)
+            logger.info("idle for %.0fs: clearing the screen", self.idle_timer.interval() / 1000)
             self.reset_conversation()
-
-    def _on_speaker_error(self, error: Exception) -> None:
-        logger.warning("speech output failed: %s", error)
 
     # -- helpers ------------------------------------------------------------------
 
     def _show_ticket(self, ticket: TicketView) -> None:
+        # The hub may answer a relative tracking path; the QR code needs a full URL.
         ticket = replace(ticket, track_url=urljoin(self.hub.base_url + "/", ticket.track_url))
         self.model.set_ticket(ticket)
-        if self.model.device_missing("printer"):
-            self._on_print_error(HardwareError("printer_missing", "no ticket printer configured"))
-            return
-        job = TicketPrint(ticket, self.model.branch_name, ticket.track_url, TICKET_FOOTER)
-        sender = self.model.sender_id
-        self.runner.submit(
-            "print",
-            lambda: self.printer.print_ticket(job),
-            lambda _none: logger.info("ticket %s printed", ticket.number),
-            lambda error: self._on_print_error(error, sender),
-        )
-
-    def _on_print_error(self, error: Exception, sender: str | None = None) -> None:
-        if isinstance(error, HardwareError):
-            logger.warning("printer failed (%s): %s", error.code, error.message)
-        else:
-            logger.error("printer adapter raised %r", error, exc_info=error)
-        if sender is None or not self._stale(sender, "printer error"):
-            self.model.add_system(PRINTER_DOWN)
-        self.check()
-
-    def _speak(self, text: str) -> None:
-        if not text or self.model.device_missing("speaker"):
-            return
-
-        def call() -> None:
-            self.speaker.play(self.speaker.render(text, self.lang))
-
-        self.runner.submit("speak", call, on_error=self._on_speaker_error)
-
-    def _read_hardware(self) -> dict[str, HardwareStatus]:
-        ports: dict[str, Any] = {
-            "printer": self.printer,
-            "speaker": self.speaker,
-            "microphone": self.microphone,
-            "recognizer": self.recognizer,
-        }
-        return {name: _status_of(name, port.status) for name, port in ports.items()}
+        self.devices.print_ticket(ticket)
 
     def _submit_customer(
         self,
@@ -345,19 +286,3 @@ class KioskController(QObject):
             return False
         logger.info("dropping %s of a finished conversation", what)
         return True
-
-
-def _status_of(name: str, read: Callable[[], HardwareStatus]) -> HardwareStatus:
-    try:
-        return read()
-    except Exception as error:  # a status probe must not take the kiosk down
-        logger.warning("status of %s failed: %s", name, error)
-        return HardwareStatus(name, HardwareState.FAULT, str(error))
-
-
-def _ticket_sentence(ticket: TicketView, spoken: bool = False) -> str:
-    number = ticket.spoken_number if spoken else ticket.number
-    eta = eta_text(ticket.eta_minutes)
-    if spoken and ticket.eta_minutes is not None:
-        eta = f"about {ticket.eta_minutes[0]} to {ticket.eta_minutes[1]} minutes"
-    return f"Your number is {number}, for {ticket.service_name}. {ahead_text(ticket.position)}, {eta.lower()}."

@@ -71,9 +71,7 @@ class HubClient:
         data = self._request("POST", "/api/v1/chat", json=body)
         return _parse(lambda: ChatReply.from_json(data))
 
-    def triage(
-        self, intent: str, lang: str = "en", entities: dict[str, Any] | None = None
-    ) -> TriageView:
+    def triage(self, intent: str, lang: str = "en", entities: dict[str, Any] | None = None) -> TriageView:
         body = {"intent": intent, "entities": entities or {}, "channel": CHANNEL, "lang": lang}
         data = self._request("POST", "/api/v1/triage", json=body)
         return _parse(lambda: TriageView.from_json(data))

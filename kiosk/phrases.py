@@ -17,11 +17,11 @@ OFFLINE_BANNER = "We cannot reach the branch system right now. Please ask a memb
 TICKET_FOOTER = "Please wait until your number is called."
 
 
-def ahead_text(position: int) -> str:
-    """`position` is the number of tickets ahead of this one (0: next)."""
-    if position <= 0:
+def ahead_text(ahead: int) -> str:
+    """`ahead`: how many tickets are called before this one (TicketView.ahead)."""
+    if ahead <= 0:
         return "You are next"
-    return f"{position} ahead of you"
+    return f"{ahead} ahead of you"
 
 
 def eta_text(eta_minutes: tuple[int, int] | None) -> str:
@@ -37,7 +37,7 @@ def ticket_sentence(ticket: TicketView, spoken: bool = False) -> str:
     eta = eta_text(ticket.eta_minutes)
     if spoken and ticket.eta_minutes is not None:
         eta = f"about {ticket.eta_minutes[0]} to {ticket.eta_minutes[1]} minutes"
-    return f"Your number is {number}, for {ticket.service_name}. {ahead_text(ticket.position)}, {eta.lower()}."
+    return f"Your number is {number}, for {ticket.service_name}. {ahead_text(ticket.ahead)}, {eta.lower()}."
 
 
 def route_sentence(route: RouteView) -> str:

@@ -97,7 +97,7 @@ class KioskModel(QObject):
                 "kiosk shows ticket %s (%s): %s, %s, track %s",
                 ticket.number,
                 ticket.service_name,
-                ahead_text(ticket.position),
+                ahead_text(ticket.ahead),
                 eta_text(ticket.eta_minutes),
                 ticket.track_url,
             )

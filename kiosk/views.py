@@ -78,6 +78,8 @@ class KioskWindow(QMainWindow):
         self.input = QLineEdit()
         self.input.setObjectName("messageInput")
         self.input.setPlaceholderText("Type your question here")
+        self.input.setMinimumWidth(280)
+        self.conversation.setMinimumWidth(480)
         self.send_button = touch_button("Send", "sendButton")
         self.mic_button = touch_button("Speak", "micButton")
         self.mic_button.setEnabled(False)
@@ -112,8 +114,8 @@ class KioskWindow(QMainWindow):
         right.addWidget(self.tiles, 1)
 
         body = QHBoxLayout()
-        body.addLayout(left, 5)
-        body.addLayout(right, 4)
+        body.addLayout(left, 1)
+        body.addLayout(right, 1)
 
         root = QVBoxLayout()
         root.addWidget(self.greeting)

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 TOUCH_HEIGHT = 64  # px: the smallest button a finger hits reliably on a kiosk
 TILE_COLUMNS = 3
+TILE_LINE_CHARS = 14  # longer service names break onto two lines so three tiles fit a row
 
 
 def qr_pixmap(data: str, size: int = 220) -> QPixmap:
@@ -44,6 +45,16 @@ def qr_pixmap(data: str, size: int = 220) -> QPixmap:
     if not pixmap.loadFromData(buffer.getvalue(), "PNG"):
         logger.warning("could not render the QR code of %s", data)
     return pixmap
+
+
+def two_lines(text: str, width: int = TILE_LINE_CHARS) -> str:
+    """Break `text` at the space nearest its middle when it is longer than `width`."""
+    if len(text) <= width or " " not in text:
+        return text
+    middle = len(text) // 2
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return f"{text[:cut]}\n{text[cut + 1 :]}"
 
 
 def touch_button(text: str, object_name: str = "") -> QPushButton:
@@ -178,7 +189,7 @@ class TicketCard(QFrame):
             return
         self.number.setText(ticket.number)
         self.service.setText(ticket.service_name)
-        self.ahead.setText(ahead_text(ticket.position))
+        self.ahead.setText(ahead_text(ticket.ahead))
         self.eta.setText(eta_text(ticket.eta_minutes))
         self.qr.setPixmap(qr_pixmap(ticket.track_url))
         self.show()
@@ -231,7 +242,8 @@ class ServiceGrid(QWidget):
             tile.deleteLater()
         self._tiles.clear()
         for index, service in enumerate(services):
-            tile = touch_button(service.name, f"tile_{service.id}")
+            tile = touch_button(two_lines(service.name), f"tile_{service.id}")
+            tile.setAccessibleName(service.name)
             tile.setProperty("tile", True)
             tile.setMinimumHeight(TOUCH_HEIGHT + 32)
             tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)

@@ -1,7 +1,7 @@
 """Kiosk test fixtures: a real HTTP fake of the hub and fakes of the hardware ports.
 
 The fake hub is a `http.server` on 127.0.0.1 in a thread, so `HubClient` and
-the worker threads are exercised for real. Hardware fakes subclass the ports.
+the worker threads are exercised for real. Hardware comes from `hardware.fakes`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,18 +22,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from hardware.ports import (  # noqa: E402 - after the Qt platform is chosen
-    HardwareError,
-    HardwareState,
-    HardwareStatus,
-    Microphone,
-    Speaker,
-    SpeechRecognizer,
-    TicketPrint,
-    TicketPrinter,
-    Transcript,
-    Utterance,
-)
+from hardware.fakes import FakeMicrophone, FakePrinter, FakeRecognizer, FakeSpeaker
+from hardware.ports import HardwareState, HardwareStatus, Transcript
 
 SERVICES = [
     {"id": "cash", "name": "Cash and cheques", "prefix": "A", "intents": ["withdraw_cash", "deposit_cash"]},
@@ -92,7 +82,10 @@ class FakeHub:
         self.routes: dict[tuple[str, str], Responder] = {
             ("GET", "/healthz"): lambda r: (200, {"status": "ok"}),
             ("GET", "/api/v1/services"): lambda r: (200, {"services": SERVICES}),
-            ("POST", "/api/v1/chat"): lambda r: (200, {"messages": [{"text": f"You said: {r.body['message']}"}]}),
+            ("POST", "/api/v1/chat"): lambda r: (
+                200,
+                {"messages": [{"text": f"You said: {r.body['message']}"}]},
+            ),
             ("POST", "/api/v1/triage"): lambda r: (
                 200,
                 {"decision": "ticket", "service": "cash", "reason": "a counter can help"},
@@ -156,85 +149,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# -- hardware fakes ---------------------------------------------------------------
+# -- hardware: the shared fakes of hardware.fakes ---------------------------------
 
 
-class FakePrinter(TicketPrinter):
-    def __init__(self, state: HardwareState = HardwareState.READY, fail: HardwareError | None = None) -> None:
-        self.state = state
-        self.fail = fail
-        self.jobs: list[TicketPrint] = []
+class NoModelRecognizer(FakeRecognizer):
+    """A recognizer that reports MISSING, like Vosk without a model, until `install()`."""
 
-    def status(self) -> HardwareStatus:
-        return HardwareStatus("printer", self.state, "" if self.state is HardwareState.READY else "out of paper")
+    def __init__(self, transcript: str = "", missing: str = "no Vosk model configured") -> None:
+        super().__init__(transcript)
+        self.missing = missing
 
-    def print_ticket(self, job: TicketPrint) -> None:
-        if self.fail is not None:
-            raise self.fail
-        self.jobs.append(job)
-
-
-class FakeSpeaker(Speaker):
-    def __init__(self) -> None:
-        self.rendered: list[str] = []
-        self.played: list[Utterance] = []
-        self.stops = 0
+    def install(self, transcript: str) -> None:
+        self.missing = ""
+        self.transcript = Transcript(transcript)
 
     def status(self) -> HardwareStatus:
-        return HardwareStatus("speaker", HardwareState.READY)
-
-    def render(self, text: str, lang: str = "en") -> Utterance:
-        self.rendered.append(text)
-        return Utterance(text, Path("/nonexistent/speech.wav"), 1.0)
-
-    def play(self, utterance: Utterance) -> None:
-        self.played.append(utterance)
-
-    def stop(self) -> None:
-        self.stops += 1
-
-
-class FakeMicrophone(Microphone):
-    def __init__(self, state: HardwareState = HardwareState.READY) -> None:
-        self.state = state
-        self.requested_seconds: list[float] = []
-
-    def status(self) -> HardwareStatus:
-        return HardwareStatus("microphone", self.state, "" if self.state is HardwareState.READY else "no device")
-
-    def chunks(self, max_seconds: float = 10.0) -> Iterator[bytes]:
-        self.requested_seconds.append(max_seconds)
-        yield b"\x00\x00" * 1600
-        yield b"\x01\x00" * 1600
-
-
-class FakeRecognizer(SpeechRecognizer):
-    def __init__(self, text: str = "", state: HardwareState = HardwareState.READY, detail: str = "") -> None:
-        self.text = text
-        self.state = state
-        self.detail = detail
-        self.bytes_heard = 0
-
-    def status(self) -> HardwareStatus:
-        return HardwareStatus("recognizer", self.state, self.detail)
-
-    def transcribe(
-        self, audio: Iterator[bytes], sample_rate: int = 16000, grammar: Sequence[str] | None = None
-    ) -> Transcript:
-        self.bytes_heard = sum(len(chunk) for chunk in audio)
-        return Transcript(self.text, confidence=0.9)
+        if self.missing:
+            return HardwareStatus("recognizer", HardwareState.MISSING, self.missing)
+        return super().status()
 
 
 @dataclass
 class Devices:
-    printer: FakePrinter = field(default_factory=FakePrinter)
-    speaker: FakeSpeaker = field(default_factory=FakeSpeaker)
-    microphone: FakeMicrophone = field(default_factory=FakeMicrophone)
-    recognizer: FakeRecognizer = field(
-        default_factory=lambda: FakeRecognizer(
-            state=HardwareState.MISSING, detail="no Vosk model configured"
-        )
-    )
+    printer: FakePrinter
+    speaker: FakeSpeaker
+    microphone: FakeMicrophone
+    recognizer: NoModelRecognizer
 
 
 @pytest.fixture
@@ -265,8 +205,9 @@ def unused_port() -> int:
 
 
 @pytest.fixture
-def devices() -> Devices:
-    return Devices()
+def devices(tmp_path: Path) -> Devices:
+    one_second = b"\x01\x00" * 16000
+    return Devices(FakePrinter(), FakeSpeaker(tmp_path / "voice"), FakeMicrophone(one_second), NoModelRecognizer())
 
 
 @pytest.fixture(name="ticket_json")

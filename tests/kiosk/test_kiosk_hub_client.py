@@ -108,7 +108,10 @@ def test_unexpected_shape_is_bad_response(hub: Any, client: HubClient) -> None:
 
 
 def test_connection_refused_is_hub_unreachable(unused_port: int) -> None:
-    with HubClient(f"http://127.0.0.1:{unused_port}", timeout=1.0) as client, pytest.raises(HubError) as caught:
+    with (
+        HubClient(f"http://127.0.0.1:{unused_port}", timeout=1.0) as client,
+        pytest.raises(HubError) as caught,
+    ):
         client.services()
     assert caught.value.code == "hub_unreachable"
 

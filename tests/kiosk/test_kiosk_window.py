@@ -8,11 +8,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 
-from hardware.ports import HardwareError, HardwareState
-from kiosk.app import build_window
+from kiosk.app import build_window, run_kiosk
 from kiosk.controller import KioskController
 from kiosk.phrases import HUB_DOWN, HUB_FAILED, PRINTER_DOWN
 from kiosk.views import KioskWindow
@@ -88,7 +87,11 @@ def test_typed_message_shows_customer_and_assistant_bubbles(qtbot: Any, hub: Any
 
 
 def test_ticket_reply_shows_card_prints_and_speaks(
-    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow, ticket_json: Callable[..., dict[str, Any]],
+    qtbot: Any,
+    hub: Any,
+    devices: Any,
+    kiosk: KioskWindow,
+    ticket_json: Callable[..., dict[str, Any]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "Your number is A023."}], "ticket": ticket_json()})
@@ -97,13 +100,13 @@ def test_ticket_reply_shows_card_prints_and_speaks(
         qtbot.waitUntil(lambda: widget(kiosk, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: bool(devices.printer.jobs and devices.speaker.played), timeout=WAIT_MS)
     assert widget(kiosk, QLabel, "ticketNumber").text() == "A023"
-    assert widget(kiosk, QLabel, "ticketAhead").text() == "3 ahead of you"
+    assert widget(kiosk, QLabel, "ticketAhead").text() == "2 ahead of you"  # position 3 = third in line
     assert widget(kiosk, QLabel, "ticketEta").text() == "about 4\u20139 min"
     assert not widget(kiosk, QLabel, "ticketQr").pixmap().isNull()
     job = devices.printer.jobs[0]
     assert job.ticket.number == "A023" and job.branch_name == "Test Branch"
     assert job.track_url == f"{hub.url}/t/t-A023"
-    assert devices.speaker.rendered == ["Your number is A 23."]
+    assert devices.speaker.spoken_texts == ["Your number is A 23."]
     assert "Your number is A023." in caplog.text and "ticket A023" in caplog.text
 
 
@@ -135,7 +138,9 @@ def test_tile_routed_to_device_issues_no_ticket(
     qtbot: Any, hub: Any, kiosk: KioskWindow, route_json: dict[str, Any]
 ) -> None:
     hub.answer(
-        "POST", "/api/v1/triage", 200,
+        "POST",
+        "/api/v1/triage",
+        200,
         {"decision": "device", "service": "cash", "reason": "fastest", "device": route_json},
     )
     qtbot.mouseClick(widget(kiosk, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
@@ -144,10 +149,8 @@ def test_tile_routed_to_device_issues_no_ticket(
     assert not widget(kiosk, QWidget, "ticketCard").isVisible()
 
 
-def test_printer_failure_keeps_ticket_and_says_so(
-    qtbot: Any, devices: Any, kiosk: KioskWindow
-) -> None:
-    devices.printer.fail = HardwareError("paper_out", "out of paper")
+def test_printer_failure_keeps_ticket_and_says_so(qtbot: Any, devices: Any, kiosk: KioskWindow) -> None:
+    devices.printer.fail("paper_out", "out of paper")
     qtbot.mouseClick(widget(kiosk, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: PRINTER_DOWN in bubble_texts(kiosk), timeout=WAIT_MS)
     assert widget(kiosk, QWidget, "ticketCard").isVisible()
@@ -188,7 +191,9 @@ def test_send_does_not_block_gui_thread(qtbot: Any, hub: Any, kiosk: KioskWindow
 
 def test_quick_reply_sends_payload_shows_title(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
     hub.answer(
-        "POST", "/api/v1/chat", 200,
+        "POST",
+        "/api/v1/chat",
+        200,
         {"messages": [{"text": "Need a ticket?", "buttons": [{"title": "Yes please", "payload": "/affirm"}]}]},
     )
     send(qtbot, kiosk, "hi")
@@ -207,24 +212,19 @@ def test_mic_disabled_with_reason_when_no_model(qtbot: Any, kiosk: KioskWindow) 
     assert mic.toolTip() == "Voice input off: no Vosk model configured"
 
 
-def test_mic_transcript_becomes_customer_message(
-    qtbot: Any, hub: Any, devices: Any, start_kiosk: Start
-) -> None:
-    devices.recognizer.state = HardwareState.READY
-    devices.recognizer.text = "i lost my card"
-    window, _controller = start_kiosk(hub.url, record_seconds=3.0)
+def test_mic_transcript_becomes_customer_message(qtbot: Any, hub: Any, devices: Any, start_kiosk: Start) -> None:
+    devices.recognizer.install("i lost my card")
+    window, _controller = start_kiosk(hub.url, record_seconds=0.5)
     mic = widget(window, QPushButton, "micButton")
     qtbot.waitUntil(mic.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(mic, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "You said: i lost my card" in bubble_texts(window), timeout=WAIT_MS)
     assert bubble_texts(window)[0] == "i lost my card"
-    assert devices.microphone.requested_seconds == [3.0] and devices.recognizer.bytes_heard == 6400
+    assert devices.recognizer.calls == [(16000, 16000, None)]  # 0.5 s of 16-bit mono at 16 kHz
     assert devices.speaker.stops >= 1  # stopped talking before listening
 
 
-def test_idle_timeout_clears_screen_and_starts_new_conversation(
-    qtbot: Any, hub: Any, start_kiosk: Start
-) -> None:
+def test_idle_timeout_clears_screen_and_starts_new_conversation(qtbot: Any, hub: Any, start_kiosk: Start) -> None:
     window, controller = start_kiosk(hub.url, idle_timeout_s=0.5)
     qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
     qtbot.mouseClick(widget(window, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
@@ -247,3 +247,19 @@ def test_reply_for_a_reset_conversation_is_dropped(
     qtbot.waitUntil(lambda: controller.runner.pending("chat") == 0, timeout=WAIT_MS)
     assert bubble_texts(kiosk) == []
     assert not widget(kiosk, QWidget, "ticketCard").isVisible()
+
+
+def test_run_kiosk_shows_window_and_returns_exit_code(qtbot: Any, hub: Any, devices: Any) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    seen: list[bool] = []
+
+    def look_then_quit() -> None:
+        windows = [w for w in app.topLevelWidgets() if isinstance(w, KioskWindow)]
+        seen.append(any(w.isVisible() and w.model.branch_name == "Run Branch" for w in windows))
+        app.exit(3)
+
+    QTimer.singleShot(300, look_then_quit)
+    code = run_kiosk(hub.url, "Run Branch", devices.printer, devices.speaker, devices.microphone, devices.recognizer)
+    assert code == 3
+    assert seen == [True]
