@@ -2,25 +2,20 @@
 
     cd REPO && .venv-rasa/bin/python -m pytest tests/rasa -q
 
-`hub` is a real HTTP stub of the hub on 127.0.0.1 (hub_stub.py); trackers are
-built by builders.py or loaded from recordings/.
+tests/rasa/pytest.ini puts the repository on sys.path (for `actions`). `hub` is
+a real HTTP stub of the hub on 127.0.0.1 (hub_stub.py); trackers are built by
+builders.py or loaded from recordings/.
 """
 
 from __future__ import annotations
 
 import socket
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from hub_stub import HubStub, running_hub_stub
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # `actions` is a top-level package of the repository
-    sys.path.insert(0, str(REPO))
-
-from actions.hub_client import HubClient  # noqa: E402
-from hub_stub import HubStub, running_hub_stub  # noqa: E402
+from actions.hub_client import HubClient
 
 
 @pytest.fixture

@@ -19,9 +19,16 @@ def test_entities_become_a_dict_and_the_first_value_wins() -> None:
         entity("date", {"from": "2026-03-02", "to": "2026-03-03"}),  # not a scalar
         entity("time", ""),  # empty
         entity("person_name", "Sarah Jones"),
+        entity("appointment_code", "k7p2qx"),  # typed in lower case
+        entity("appointment_code", "K7P2QX"),  # the regex extractor's copy
     ]
 
-    assert entities_to_dict(entities) == {"amount": "200", "currency": "GBP", "person_name": "Sarah Jones"}
+    assert entities_to_dict(entities) == {
+        "amount": "200",
+        "currency": "GBP",
+        "person_name": "Sarah Jones",
+        "appointment_code": "K7P2QX",
+    }
     assert entities_to_dict(None) == {}
 
 
