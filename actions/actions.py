@@ -50,7 +50,9 @@ class ActionTriage(Action):
             return []
         try:
             triage = await self._hub.triage(
-                TriageRequest(intent=turn.intent, entities=turn.entities, channel=turn.channel, lang=turn.lang)
+                TriageRequest(
+                    intent=turn.intent, entities=turn.entities, channel=turn.channel, lang=turn.lang
+                )
             )
             if triage.decision == "ticket":
                 return await self._issue_ticket(dispatcher, tracker, turn, triage)
@@ -65,7 +67,9 @@ class ActionTriage(Action):
             dispatcher.utter_message(text=HUB_UNAVAILABLE)
             return []
         if triage.decision == "device" and triage.device is not None:
-            dispatcher.utter_message(text=route_text(triage.device), json_message={"route": triage.device.to_json()})
+            dispatcher.utter_message(
+                text=route_text(triage.device), json_message={"route": triage.device.to_json()}
+            )
         else:
             dispatcher.utter_message(text=decision_text(triage.decision, triage.reason, turn.intent))
         return []

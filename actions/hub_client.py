@@ -168,7 +168,7 @@ class Ticket:
     def spoken_number(self) -> str:
         """'C004' -> 'C 4': how a ticket number reads well aloud."""
         prefix = self.number.rstrip("0123456789")
-        digits = self.number[len(prefix):]
+        digits = self.number[len(prefix) :]
         return f"{prefix} {int(digits)}" if digits else self.number
 
 
@@ -195,7 +195,9 @@ class HubClient:
         try:
             timeout = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT_SECONDS
         except ValueError:
-            logger.warning("LOBBY_HUB_TIMEOUT=%r is not a number; using %s s", raw_timeout, DEFAULT_TIMEOUT_SECONDS)
+            logger.warning(
+                "LOBBY_HUB_TIMEOUT=%r is not a number; using %s s", raw_timeout, DEFAULT_TIMEOUT_SECONDS
+            )
             timeout = DEFAULT_TIMEOUT_SECONDS
         if timeout <= 0:
             timeout = DEFAULT_TIMEOUT_SECONDS

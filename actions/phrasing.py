@@ -40,19 +40,24 @@ def route_text(route: Route) -> str:
 
 
 def _people_ahead(position: int) -> str:
-    if position <= 0:
+    """`position` is the hub's 1-based place in the queue (1 = next; 0 = no longer waiting)."""
+    ahead = max(position - 1, 0)
+    if ahead == 0:
         return "You are next"
-    if position == 1:
+    if ahead == 1:
         return "There is 1 person ahead of you"
-    return f"There are {position} people ahead of you"
+    return f"There are {ahead} people ahead of you"
 
 
 def ticket_text(ticket: Ticket) -> str:
     """'Your ticket is C 4 for Cards and PIN. There are 2 people ahead of you, about 5 to 10 minutes.'
 
-    `position` is read as the number of tickets ahead of this one.
+    The queue place and ETA are the hub's at the moment of issue; the ticket's
+    tracking page shows them live.
     """
-    text = f"Your ticket is {ticket.spoken_number} for {ticket.service_name}. {_people_ahead(ticket.position)}"
+    text = (
+        f"Your ticket is {ticket.spoken_number} for {ticket.service_name}. {_people_ahead(ticket.position)}"
+    )
     if ticket.eta_minutes is None:
         return text + ". We will call you as soon as a counter opens."
     low, high = ticket.eta_minutes

@@ -22,16 +22,41 @@ DEFAULT_LANG = "en"
 INFORM = "inform"
 
 # DESIGN.md §3: intents that map to a service in branch.yml.
-SERVICE_INTENTS = frozenset({
-    "withdraw_cash", "deposit_cash", "deposit_cheque", "transfer_money", "send_money_abroad",
-    "exchange_currency", "open_account", "close_account", "report_lost_card", "replace_card",
-    "reset_pin", "check_balance", "pay_bill", "update_details", "apply_loan", "mortgage",
-    "invest", "business_banking", "make_complaint", "mobile_banking_help",
-})
+SERVICE_INTENTS = frozenset(
+    {
+        "withdraw_cash",
+        "deposit_cash",
+        "deposit_cheque",
+        "transfer_money",
+        "send_money_abroad",
+        "exchange_currency",
+        "open_account",
+        "close_account",
+        "report_lost_card",
+        "replace_card",
+        "reset_pin",
+        "check_balance",
+        "pay_bill",
+        "update_details",
+        "apply_loan",
+        "mortgage",
+        "invest",
+        "business_banking",
+        "make_complaint",
+        "mobile_banking_help",
+    }
+)
 # Conversation intents the hub's triage answers (appointment / info / staff).
-HUB_CONVERSATION_INTENTS = frozenset({
-    "book_appointment", "check_in", "cancel_appointment", "queue_status", "talk_to_human", "branch_info",
-})
+HUB_CONVERSATION_INTENTS = frozenset(
+    {
+        "book_appointment",
+        "check_in",
+        "cancel_appointment",
+        "queue_status",
+        "talk_to_human",
+        "branch_info",
+    }
+)
 TRIAGE_INTENTS = SERVICE_INTENTS | HUB_CONVERSATION_INTENTS
 
 
@@ -46,11 +71,20 @@ class Turn:
     turn_id: str = "0"
 
 
+def _normalise(name: str, value: EntityValue) -> EntityValue:
+    """Codes are upper case in the hub; chat users type "k7p2qx"."""
+    if name == "appointment_code" and isinstance(value, str):
+        return value.replace(" ", "").upper()
+    return value
+
+
 def entities_to_dict(entities: Iterable[Mapping[str, Any]] | None) -> dict[str, EntityValue]:
     """Rasa's entity list -> {name: value}; the first value of a name wins.
 
     Entries without a name or with a value that is not a JSON scalar (e.g. a
     Duckling interval dict) are skipped rather than sent half-understood.
+    DIET and the regex extractor may both report an appointment code; the
+    first one is kept.
     """
     out: dict[str, EntityValue] = {}
     for entity in entities or ():
@@ -59,7 +93,7 @@ def entities_to_dict(entities: Iterable[Mapping[str, Any]] | None) -> dict[str, 
         if not name or name in out or isinstance(value, bool):
             continue
         if isinstance(value, (str, int, float)) and str(value).strip():
-            out[str(name)] = value
+            out[str(name)] = _normalise(str(name), value)
     return out
 
 
@@ -74,11 +108,11 @@ def _user_events(tracker: Tracker) -> list[Mapping[str, Any]]:
 
 
 def _metadata(tracker: Tracker) -> Mapping[str, Any]:
-    """Client metadata of the latest message ({"channel", "lang"} from the hub)."""
+    """Client metadata of the latest message ({"channel", "lang"} from the hub).
+
+    Rasa 3.6 copies the UserMessage metadata into the message's parse data.
+    """
     metadata = tracker.latest_message.get("metadata")
-    if not metadata:
-        users = _user_events(tracker)
-        metadata = users[-1].get("metadata") if users else None
     return metadata if isinstance(metadata, Mapping) else {}
 
 

@@ -68,8 +68,14 @@ def make_tracker(
 
 
 def entity(name: str, value: Any, start: int = 0) -> dict[str, Any]:
-    return {"entity": name, "value": value, "start": start, "end": start + len(str(value)),
-            "extractor": "DIETClassifier", "confidence_entity": 0.99}
+    return {
+        "entity": name,
+        "value": value,
+        "start": start,
+        "end": start + len(str(value)),
+        "extractor": "DIETClassifier",
+        "confidence_entity": 0.99,
+    }
 
 
 def load_recording(name: str) -> dict[str, Any]:

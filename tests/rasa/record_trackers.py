@@ -24,10 +24,13 @@ from pathlib import Path
 from typing import Any
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
-METADATA = {"channel": "kiosk", "lang": "en"}
-CONVERSATIONS: dict[str, list[str]] = {
-    "lost_card": ["hello", "i lost my card"],
-    "withdraw_then_amount": ["i want to take out some cash", "2000 pounds"],
+# name -> (metadata the hub's chat gateway attaches, user turns)
+CONVERSATIONS: dict[str, tuple[dict[str, str], list[str]]] = {
+    "lost_card": ({"channel": "kiosk", "lang": "en"}, ["hello", "i lost my card"]),
+    "withdraw_then_amount": (
+        {"channel": "mobile", "lang": "zh"},
+        ["i want to take out some cash", "2000 pounds"],
+    ),
 }
 
 
@@ -36,7 +39,7 @@ def capturing_action_server(captured: list[dict[str, Any]]) -> Iterator[str]:
     """A fake action server on 127.0.0.1 that records webhook calls and does nothing."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             body.pop("domain", None)
             captured.append(body)
@@ -47,7 +50,7 @@ def capturing_action_server(captured: list[dict[str, Any]]) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -69,11 +72,16 @@ async def record(model_path: str) -> None:
     captured: list[dict[str, Any]] = []
     with capturing_action_server(captured) as url:
         agent = Agent.load(model_path, action_endpoint=EndpointConfig(url))
-        for name, turns in CONVERSATIONS.items():
+        for name, (metadata, turns) in CONVERSATIONS.items():
             captured.clear()
             for index, text in enumerate(turns):
                 await agent.handle_message(
-                    UserMessage(text, sender_id=f"recorded-{name}", metadata=METADATA, message_id=f"{name}-{index + 1}")
+                    UserMessage(
+                        text,
+                        sender_id=f"recorded-{name}",
+                        metadata=metadata,
+                        message_id=f"{name}-{index + 1}",
+                    )
                 )
             calls = [call for call in captured if call.get("next_action") == "action_triage"]
             if not calls:

@@ -38,7 +38,7 @@ def ticket_json(**changes: Any) -> dict[str, Any]:
         "service": "cards",
         "service_name": "Cards and PIN",
         "status": "waiting",
-        "position": 2,
+        "position": 3,  # 1-based place in the queue: 2 people ahead
         "eta_minutes": [5, 10],
         "issued_at": "2026-03-02T10:15:00+00:00",
         "track_url": "http://127.0.0.1:8000/t/t-7f3a",
@@ -66,7 +66,12 @@ async def test_device_route_tells_where_and_carries_the_route(hub: HubStub, hub_
     dispatcher, events = await run(ActionTriage(hub_client), tracker)
 
     assert hub.bodies(TRIAGE) == [
-        {"intent": "withdraw_cash", "entities": {"amount": "200", "currency": "GBP"}, "channel": "mobile", "lang": "zh"}
+        {
+            "intent": "withdraw_cash",
+            "entities": {"amount": "200", "currency": "GBP"},
+            "channel": "mobile",
+            "lang": "zh",
+        }
     ]
     assert hub.bodies(TICKETS) == []  # a device route issues no ticket
     [message] = dispatcher.messages
@@ -85,9 +90,13 @@ async def test_device_reason_that_adds_information_is_spoken(hub: HubStub, hub_c
 
 
 async def test_ticket_is_issued_once_per_turn_and_spoken(hub: HubStub, hub_client: HubClient) -> None:
-    hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": "a member of staff will help you"})
+    hub.reply(
+        TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": "a member of staff will help you"}
+    )
     hub.reply(TICKETS, 201, ticket_json())
-    tracker = make_tracker("report_lost_card", text="i lost my card", message_id="4f1c9e", sender_id="kiosk-7")
+    tracker = make_tracker(
+        "report_lost_card", text="i lost my card", message_id="4f1c9e", sender_id="kiosk-7"
+    )
 
     dispatcher, events = await run(ActionTriage(hub_client), tracker)
 
@@ -108,7 +117,9 @@ async def test_ticket_is_issued_once_per_turn_and_spoken(hub: HubStub, hub_clien
     assert events == [SlotSet("last_ticket_id", "t-7f3a")]
 
 
-async def test_idempotency_key_falls_back_to_the_user_turn_number(hub: HubStub, hub_client: HubClient) -> None:
+async def test_idempotency_key_falls_back_to_the_user_turn_number(
+    hub: HubStub, hub_client: HubClient
+) -> None:
     hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": ""})
     hub.reply(TICKETS, 201, ticket_json())
     history = [user_event("greet", text="hello"), {"event": "bot", "text": "Hello"}]
@@ -122,9 +133,27 @@ async def test_idempotency_key_falls_back_to_the_user_turn_number(hub: HubStub, 
 @pytest.mark.parametrize(
     ("position", "eta", "expected"),
     [
-        (0, None, "Your ticket is C 4 for Cards and PIN. You are next. We will call you as soon as a counter opens."),
-        (1, [0, 3], "Your ticket is C 4 for Cards and PIN. There is 1 person ahead of you, at most about 3 minutes."),
-        (12, [30, 55], "Your ticket is C 4 for Cards and PIN. There are 12 people ahead of you, about 30 to 55 minutes."),
+        (
+            1,
+            None,
+            "Your ticket is C 4 for Cards and PIN. You are next. "
+            "We will call you as soon as a counter opens.",
+        ),
+        (
+            2,
+            [0, 3],
+            "Your ticket is C 4 for Cards and PIN. There is 1 person ahead of you, at most about 3 minutes.",
+        ),
+        (
+            0,  # no longer waiting (an idempotent replay after the call)
+            [0, 1],
+            "Your ticket is C 4 for Cards and PIN. You are next, you should be called in a minute.",
+        ),
+        (
+            13,
+            [30, 55],
+            "Your ticket is C 4 for Cards and PIN. There are 12 people ahead of you, about 30 to 55 minutes.",
+        ),
     ],
 )
 async def test_ticket_wording_for_queue_and_eta(
@@ -143,7 +172,11 @@ async def test_ticket_wording_for_queue_and_eta(
     [
         ("info", "We are open until 7 pm today.", "We are open until 7 pm today."),
         ("staff", "a colleague is on the way", "A colleague is on the way."),
-        ("appointment", "check_in", "A member of staff at the front desk can book, check in or cancel an appointment for you."),
+        (
+            "appointment",
+            "check_in",
+            "A member of staff at the front desk can book, check in or cancel an appointment for you.",
+        ),
     ],
 )
 async def test_appointment_info_staff_speak_the_hub_reason(
@@ -189,8 +222,16 @@ async def test_hub_timeout_gets_the_polite_answer(hub: HubStub, caplog: pytest.L
         ((422, {"error": {"code": "unknown_intent", "message": "no service"}}), None, "http_422"),
         ((200, "<html>proxy error</html>"), None, "bad_response"),
         ((200, {"decision": "teleport", "service": None, "reason": ""}), None, "bad_response"),
-        ((200, {"decision": "ticket", "service": "cards", "reason": ""}), (503, {"error": {"code": "busy", "message": "x"}}), "http_503"),
-        ((200, {"decision": "ticket", "service": "cards", "reason": ""}), (201, {"id": "t-1"}), "bad_response"),
+        (
+            (200, {"decision": "ticket", "service": "cards", "reason": ""}),
+            (503, {"error": {"code": "busy", "message": "x"}}),
+            "http_503",
+        ),
+        (
+            (200, {"decision": "ticket", "service": "cards", "reason": ""}),
+            (201, {"id": "t-1"}),
+            "bad_response",
+        ),
     ],
 )
 async def test_hub_errors_get_the_polite_answer(
@@ -234,7 +275,9 @@ async def test_inform_completes_the_previous_request(hub: HubStub, hub_client: H
     assert dispatcher.messages[0]["text"].startswith("Your ticket is A 23 for Cash and cheques.")
 
 
-@pytest.mark.parametrize(("intent", "response"), [("inform", "utter_how_can_i_help"), ("greet", "utter_default")])
+@pytest.mark.parametrize(
+    ("intent", "response"), [("inform", "utter_how_can_i_help"), ("greet", "utter_default")]
+)
 async def test_turns_without_a_request_do_not_call_the_hub(
     hub: HubStub, hub_client: HubClient, intent: str, response: str
 ) -> None:

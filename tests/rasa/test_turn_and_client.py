@@ -37,7 +37,12 @@ def test_read_turn_uses_metadata_and_defaults() -> None:
     without = read_turn(make_tracker("open_account", metadata=None, message_id="abc"))
 
     assert (with_metadata.channel, with_metadata.lang) == ("mobile", "zh")
-    assert (without.intent, without.channel, without.lang, without.turn_id) == ("open_account", "kiosk", "en", "abc")
+    assert (without.intent, without.channel, without.lang, without.turn_id) == (
+        "open_account",
+        "kiosk",
+        "en",
+        "abc",
+    )
 
 
 def test_hub_client_reads_its_environment_in_the_factory() -> None:
@@ -57,7 +62,9 @@ def test_hub_client_uses_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) 
     assert HubClient.from_env().base_url == "http://hub.branch.local:8000"
 
 
-@pytest.mark.parametrize(("number", "spoken"), [("C004", "C 4"), ("A123", "A 123"), ("L1000", "L 1000"), ("H", "H")])
+@pytest.mark.parametrize(
+    ("number", "spoken"), [("C004", "C 4"), ("A123", "A 123"), ("L1000", "L 1000"), ("H", "H")]
+)
 def test_ticket_numbers_are_spoken_without_leading_zeros(number: str, spoken: str) -> None:
     ticket = Ticket.from_json(
         {"id": "t", "number": number, "service": "cards", "position": 0, "eta_minutes": None}

@@ -1,0 +1,120 @@
+"""The dialogue data keeps the contracts: DESIGN.md §3 names, branch.yml intents, rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from actions.turn import HUB_CONVERSATION_INTENTS, SERVICE_INTENTS, TRIAGE_INTENTS
+
+REPO = Path(__file__).resolve().parents[2]
+
+DESIGN_SERVICE_INTENTS = {
+    "withdraw_cash",
+    "deposit_cash",
+    "deposit_cheque",
+    "transfer_money",
+    "send_money_abroad",
+    "exchange_currency",
+    "open_account",
+    "close_account",
+    "report_lost_card",
+    "replace_card",
+    "reset_pin",
+    "check_balance",
+    "pay_bill",
+    "update_details",
+    "apply_loan",
+    "mortgage",
+    "invest",
+    "business_banking",
+    "make_complaint",
+    "mobile_banking_help",
+}
+DESIGN_CONVERSATION_INTENTS = {
+    "book_appointment",
+    "check_in",
+    "cancel_appointment",
+    "queue_status",
+    "talk_to_human",
+    "branch_info",
+    "greet",
+    "goodbye",
+    "affirm",
+    "deny",
+    "thank_you",
+    "bot_challenge",
+    "out_of_scope",
+    "inform",
+}
+DESIGN_ENTITIES = {
+    "amount",
+    "currency",
+    "date",
+    "time",
+    "card_type",
+    "account_type",
+    "loan_type",
+    "appointment_code",
+    "phone_number",
+    "person_name",
+}
+
+
+def load(name: str) -> Any:
+    return yaml.safe_load((REPO / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def domain() -> dict[str, Any]:
+    data: dict[str, Any] = load("domain.yml")
+    return data
+
+
+def test_domain_has_every_design_intent_and_entity(domain: dict[str, Any]) -> None:
+    assert DESIGN_SERVICE_INTENTS | DESIGN_CONVERSATION_INTENTS <= set(domain["intents"])
+    assert DESIGN_ENTITIES <= set(domain["entities"])
+
+
+def test_nlu_data_has_at_least_twelve_examples_per_intent() -> None:
+    counts = {
+        block["intent"]: len([line for line in block["examples"].splitlines() if line.strip()])
+        for block in load("nlu_data/nlu.yml")["nlu"]
+        if "intent" in block
+    }
+    assert {name: n for name, n in counts.items() if n < 12} == {}
+    assert DESIGN_SERVICE_INTENTS | DESIGN_CONVERSATION_INTENTS <= set(counts)
+
+
+def test_the_action_triages_exactly_the_design_intents() -> None:
+    assert SERVICE_INTENTS == DESIGN_SERVICE_INTENTS
+    assert HUB_CONVERSATION_INTENTS <= DESIGN_CONVERSATION_INTENTS
+
+
+def test_branch_services_map_only_intents_the_action_triages() -> None:
+    mapped = {intent for service in load("branch.yml")["services"] for intent in service["intents"]}
+    assert mapped == SERVICE_INTENTS
+
+
+def test_every_triage_intent_has_a_rule_to_action_triage() -> None:
+    routed = {
+        rule["steps"][0]["intent"]
+        for rule in load("nlu_data/rules.yml")["rules"]
+        if len(rule["steps"]) == 2 and rule["steps"][1].get("action") == "action_triage"
+    }
+    assert TRIAGE_INTENTS | {"inform"} == routed
+
+
+def test_no_slot_mapping_runs_a_custom_action(domain: dict[str, Any]) -> None:
+    # A custom mapping with `action:` makes Rasa run that action on every user
+    # turn (action_extract_slots): for action_triage, a hub call and a ticket.
+    actions_in_mappings = {
+        mapping["action"]
+        for slot in domain["slots"].values()
+        for mapping in slot.get("mappings", [])
+        if mapping.get("action")
+    }
+    assert actions_in_mappings == set()
