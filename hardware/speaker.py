@@ -76,6 +76,10 @@ class _Engine:
     engine: Any
     voices: Mapping[str, str]  # voice id -> language code
     default_voice: str | None
+    # Set by pyttsx3's "finished-utterance" callback. pyttsx3 2.99's espeak driver
+    # lets runAndWait() return as soon as synthesis *starts* (its queued endLoop
+    # runs first) and writes the WAV later from espeak's thread: wait for this.
+    finished: threading.Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +183,10 @@ class Pyttsx3Speaker(Speaker):
             for voice in engine.getProperty("voices")
         }
         default_voice = engine.getProperty("voice")
+        finished = threading.Event()
+        engine.connect("finished-utterance", lambda **_: finished.set())
         logger.info("pyttsx3 engine started with %d voices (default %s)", len(voices), default_voice)
-        return _Engine(engine, voices, str(default_voice) if default_voice else None)
+        return _Engine(engine, voices, str(default_voice) if default_voice else None, finished)
 
     def _render_one(self, handle: _Engine, text: str, lang: str) -> Utterance:
         voice = self.voice_overrides.get(lang) or pick_voice(handle.voices, lang)
@@ -196,8 +202,11 @@ class Pyttsx3Speaker(Speaker):
         if voice is not None:
             handle.engine.setProperty("voice", voice)
         started = time.perf_counter()
+        handle.finished.clear()
         handle.engine.save_to_file(text, str(partial))
         handle.engine.runAndWait()
+        if not handle.finished.wait(self.render_timeout):
+            raise HardwareError("tts_timeout", f"speech synthesis of {text!r} took over {self.render_timeout:.0f} s")
         if not partial.exists() or wav_duration(partial) <= 0:
             partial.unlink(missing_ok=True)
             raise HardwareError("tts_failed", f"no audio rendered for {text!r} ({voice})")
@@ -273,11 +282,25 @@ class NullSpeaker(Speaker):
         return None
 
 
+class WavSpeaker(Pyttsx3Speaker):
+    """Speech rendered to WAV files in `voice_dir` and not played: for machines
+    without a sound device that still need the audio (tests, recording, remote players)."""
+
+    def _device_status(self) -> HardwareStatus:
+        return HardwareStatus("speaker", HardwareState.READY, f"speech rendered to WAV files in {self.voice_dir}")
+
+    def play(self, utterance: Utterance) -> None:
+        logger.info("speech %r rendered to %s (%.1f s)", utterance.text, utterance.wav_path, utterance.duration_seconds)
+
+
 def speaker_from_config(spec: str, voice_dir: Path, voices: Mapping[str, str] | None = None) -> Speaker:
-    """Speaker for `spec`: "default"/"pyttsx3" render into `voice_dir`, "none:"/"" -> NullSpeaker."""
+    """Speaker for `spec`: "default"/"pyttsx3" render into `voice_dir` and play with aplay,
+    "wav:" only renders into `voice_dir`, "none:"/"" -> NullSpeaker."""
     spec = spec.strip()
     if spec in ("", "none", "none:"):
         return NullSpeaker()
     if spec in ("default", "pyttsx3", "pyttsx3:"):
         return Pyttsx3Speaker(voice_dir.absolute(), voices=voices)
-    raise ValueError(f"unsupported speaker {spec!r} (default, pyttsx3, none:)")
+    if spec in ("wav", "wav:"):
+        return WavSpeaker(voice_dir.absolute(), voices=voices)
+    raise ValueError(f"unsupported speaker {spec!r} (default, pyttsx3, wav:, none:)")

@@ -35,7 +35,7 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
         branch.hub_url,
         "Lobby Demo Branch",
         printer=printer_from_uri(f"file://{printer_file}"),
-        speaker=speaker_from_config("default", voice_dir),
+        speaker=speaker_from_config("wav:", voice_dir),
         microphone=microphone_from_config("none:"),
         recognizer=recognizer_from_config(""),
         health_interval_s=1.0,

@@ -189,3 +189,15 @@ def test_speaker_factory(tmp_path: Path) -> None:
     real.close()
     with pytest.raises(ValueError):
         speaker_from_config("festival", tmp_path)
+
+
+def test_wav_speaker_renders_without_a_sound_device(tmp_path: Path) -> None:
+    speaker = speaker_from_config("wav:", tmp_path / "voice")
+    try:
+        assert speaker.status().ready
+        utterance = speaker.render("Your ticket is C 4.", "en")
+        speaker.play(utterance)  # nothing to play on; the WAV is the output
+        assert utterance.wav_path.parent == tmp_path / "voice"
+        assert 0.8 < utterance.duration_seconds < 10
+    finally:
+        speaker.close()  # type: ignore[attr-defined]
