@@ -72,10 +72,11 @@ def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  
     project = _rasa_project(settings, args)
     model, _ = project.train()
     rasa = urlparse(settings.dialogue.rasa_url)
-    port = args.port or rasa.port or 5005
-    actions_port = args.actions_port or settings.dialogue.actions_port
+    # `lobby dialogue` has flags for these; `lobby up` takes them from the configuration.
+    port = getattr(args, "port", None) or rasa.port or 5005
+    actions_port = getattr(args, "actions_port", None) or settings.dialogue.actions_port
     logs = Path(settings.base_dir) / "var" / "log"
-    hub_url = args.hub_url or f"http://{settings.hub.host}:{settings.hub.port}"
+    hub_url = getattr(args, "hub_url", None) or f"http://{settings.hub.host}:{settings.hub.port}"
     return [
         Managed(
             "action server",

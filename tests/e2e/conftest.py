@@ -1,22 +1,26 @@
-"""The whole branch as real processes on 127.0.0.1: hub, action server, Rasa server.
+"""The whole branch as `make run` starts it: `lobby up` on free ports, real processes on 127.0.0.1.
 
-Started once per test session (Rasa needs ~90 s to load); every wait has a timeout.
+Started once per test session (Rasa needs ~90 s to load); every wait has a timeout;
+the teardown stops it with SIGINT, as Ctrl-C would, and checks that everything stopped.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
-from assistant.dialogue import RasaProject
-from assistant.supervisor import Managed, Supervisor
 from tests.support import ROOT, free_port
 
-MODEL_CACHE = Path.home() / ".cache" / "lobby" / "models"
+STARTUP_TIMEOUT_S = 480
 
 
 @dataclass(frozen=True)
@@ -25,54 +29,62 @@ class Branch:
     rasa_url: str
     actions_url: str
     logs: Path
+    up_output: Path
+
+
+def _wait_ready(process: subprocess.Popen[bytes], urls: list[str], output: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    pending = list(urls)
+    while pending:
+        if process.poll() is not None:
+            pytest.fail(f"lobby up exited with {process.returncode}:\n{output.read_text()[-4000:]}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"not ready after {STARTUP_TIMEOUT_S} s: {pending}\n{output.read_text()[-4000:]}")
+        try:
+            if httpx.get(pending[0], timeout=2).is_success:
+                pending.pop(0)
+                continue
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
 
 
 @pytest.fixture(scope="session")
 def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
-    project = RasaProject(root=ROOT, venv=ROOT / ".venv-rasa", model_cache=MODEL_CACHE)
-    if not project.rasa.exists():
-        pytest.fail(f"{project.rasa} is missing: run `make setup` (make test does) first")
-    model, _ = project.train()
-    logs = tmp_path_factory.mktemp("branch")
+    if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists():
+        pytest.fail(f"{ROOT / '.venv-rasa'} is missing: run `make setup` (make test does) first")
+    work = tmp_path_factory.mktemp("branch")
     hub_port, rasa_port, actions_port = free_port(), free_port(), free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
     rasa_url = f"http://127.0.0.1:{rasa_port}"
-    hub_command = [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml")]
-    hub_command += ["--database", f"sqlite:///{logs / 'hub.db'}", "--port", str(hub_port)]
-    supervisor = Supervisor()
+    env = {
+        **os.environ,
+        "LOBBY_HUB__PORT": str(hub_port),
+        "LOBBY_HUB__PUBLIC_URL": hub_url,
+        "LOBBY_HUB__DATABASE": f"sqlite:///{work / 'hub.db'}",
+        "LOBBY_DIALOGUE__RASA_URL": rasa_url,
+        "LOBBY_DIALOGUE__ACTIONS_PORT": str(actions_port),
+    }
+    output = work / "up.log"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "up", "--no-kiosk", "--config", str(ROOT / "branch.yml")],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        supervisor.start(
-            Managed(
-                "hub",
-                hub_command,
-                f"{hub_url}/healthz",
-                ROOT,
-                env={"LOBBY_DIALOGUE__RASA_URL": rasa_url, "LOBBY_HUB__PUBLIC_URL": hub_url},
-                log_path=logs / "hub.log",
-            ),
-            timeout=60,
-        )
-        supervisor.start(
-            Managed(
-                "action server",
-                project.actions_command(actions_port),
-                f"http://127.0.0.1:{actions_port}/health",
-                ROOT,
-                env={"LOBBY_HUB_URL": hub_url},
-                log_path=logs / "actions.log",
-            ),
-            timeout=180,
-        )
-        supervisor.start(
-            Managed(
-                "rasa",
-                project.server_command(model, "127.0.0.1", rasa_port, actions_port),
-                f"{rasa_url}/status",
-                ROOT,
-                log_path=logs / "rasa.log",
-            ),
-            timeout=400,
-        )
-        yield Branch(hub_url, rasa_url, f"http://127.0.0.1:{actions_port}", logs)
+        actions_url = f"http://127.0.0.1:{actions_port}"
+        _wait_ready(process, [f"{hub_url}/healthz", f"{actions_url}/health", f"{rasa_url}/status"], output)
+        yield Branch(hub_url, rasa_url, actions_url, ROOT / "var" / "log", output)
     finally:
-        supervisor.stop_all()
+        process.send_signal(signal.SIGINT)  # what Ctrl-C does
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("lobby up did not stop within 60 s of SIGINT")
+        for url in (f"{hub_url}/healthz", f"{rasa_url}/status"):
+            with pytest.raises(httpx.HTTPError):
+                httpx.get(url, timeout=2)
