@@ -61,8 +61,10 @@ def reply_from_rasa(messages: list[dict[str, Any]]) -> ChatReply:
             ticket = TicketView.from_json(custom["ticket"])
         if isinstance(custom.get("route"), dict):
             route = RouteView.from_json(custom["route"])
-        if message.text or message.buttons or message.custom:
-            out.append(message)
+        rest = {key: value for key, value in custom.items() if key not in ("ticket", "route")}
+        if message.text or message.buttons or rest:
+            # The lifted ticket/route travels once, at the top level of the reply.
+            out.append(ChatMessage(message.text, message.buttons, rest or None))
     return ChatReply(messages=tuple(out), ticket=ticket, route=route)
 
 

@@ -43,3 +43,20 @@ async def test_chat_without_rasa_falls_back_to_touch(client) -> None:  # type: i
     assert ticket.json["ticket"]["service"] == "cards" and ticket.json["ticket"]["number"] == "C001"
     _, too_long = await client.post("/api/v1/chat", json={"sender": "s1", "message": "x" * 5000})
     assert too_long.status == 422
+
+
+def test_rasa_payloads_are_lifted_once() -> None:
+    from assistant.web.chat import reply_from_rasa
+
+    route = {"service": "cash", "device_id": "atm-1", "kind": "atm", "name": "ATM 1", "location": "outside"}
+    reply = reply_from_rasa(
+        [
+            {"recipient_id": "x", "text": "You can do that now at ATM 1, outside."},
+            {"recipient_id": "x", "custom": {"route": route}},
+            {"recipient_id": "x", "text": "Anything else?", "buttons": [{"title": "No", "payload": "/deny"}]},
+        ]
+    )
+    assert reply.route is not None and reply.route.device_id == "atm-1"
+    assert [m.text for m in reply.messages] == ["You can do that now at ATM 1, outside.", "Anything else?"]
+    assert reply.messages[1].buttons[0].payload == "/deny"
+    assert all(m.custom is None for m in reply.messages)
