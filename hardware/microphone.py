@@ -17,6 +17,7 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+from hardware.alsa import alsa_device_status
 from hardware.ports import HardwareError, HardwareState, HardwareStatus, Microphone
 
 logger = logging.getLogger(__name__)
@@ -90,18 +91,7 @@ class FileMicrophone(Microphone):
 
 def capture_device_status(recorder: str = "arecord") -> HardwareStatus:
     """Is there a recorder binary and a capture card? (`arecord -l`, bounded)."""
-    binary = shutil.which(recorder)
-    if binary is None:
-        return HardwareStatus("microphone", HardwareState.MISSING, f"{recorder} not installed")
-    try:
-        listing = subprocess.run([binary, "-l"], capture_output=True, text=True, timeout=5, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return HardwareStatus("microphone", HardwareState.FAULT, f"{recorder} -l failed: {exc}")
-    cards = [line for line in listing.stdout.splitlines() if line.startswith("card ")]
-    if not cards:
-        reason = listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "no capture card"
-        return HardwareStatus("microphone", HardwareState.MISSING, f"no capture device ({reason})")
-    return HardwareStatus("microphone", HardwareState.READY, cards[0])
+    return alsa_device_status("microphone", recorder, "capture")
 
 
 class ArecordMicrophone(Microphone):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hardware.alsa import alsa_device_status
 from hardware.ports import HardwareError, HardwareState, HardwareStatus, Speaker, Utterance
 
 logger = logging.getLogger(__name__)
@@ -55,18 +56,7 @@ def pick_voice(voices: Mapping[str, str], lang: str) -> str | None:
 
 def playback_device_status(player: str = "aplay") -> HardwareStatus:
     """Is there a player binary and at least one sound card? (`aplay -l`, bounded)."""
-    binary = shutil.which(player)
-    if binary is None:
-        return HardwareStatus("speaker", HardwareState.MISSING, f"{player} not installed")
-    try:
-        listing = subprocess.run([binary, "-l"], capture_output=True, text=True, timeout=5, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return HardwareStatus("speaker", HardwareState.FAULT, f"{player} -l failed: {exc}")
-    cards = [line for line in listing.stdout.splitlines() if line.startswith("card ")]
-    if not cards:
-        reason = listing.stderr.strip().splitlines()[-1] if listing.stderr.strip() else "no sound card"
-        return HardwareStatus("speaker", HardwareState.MISSING, f"no playback device ({reason})")
-    return HardwareStatus("speaker", HardwareState.READY, cards[0])
+    return alsa_device_status("speaker", player, "playback")
 
 
 @dataclass(frozen=True, slots=True)
