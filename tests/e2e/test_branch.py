@@ -31,11 +31,12 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
 ) -> None:
     printer_file = tmp_path / "printer.bin"
     voice_dir = tmp_path / "voice"
+    speaker = speaker_from_config("wav:", voice_dir)
     window, controller = build_window(
         branch.hub_url,
         "Lobby Demo Branch",
         printer=printer_from_uri(f"file://{printer_file}"),
-        speaker=speaker_from_config("wav:", voice_dir),
+        speaker=speaker,
         microphone=microphone_from_config("none:"),
         recognizer=recognizer_from_config(""),
         health_interval_s=1.0,
@@ -67,6 +68,7 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
         assert max(durations) > 1.0
     finally:
         controller.shutdown()
+        speaker.close()  # type: ignore[attr-defined]
 
 
 def test_chat_gateway_routes_through_rasa_and_the_actions(branch: Branch) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import array
 import ctypes.util
 import os
-import threading
 import time
 import wave
 from collections.abc import Iterator
@@ -159,11 +158,12 @@ def process_alive(pid: int) -> bool:
 def test_close_stops_the_worker_thread(tmp_path: Path) -> None:
     speaker = Pyttsx3Speaker(tmp_path / "voice")
     speaker.render("one", "en")
-    assert any(thread.name == "lobby-tts" and thread.daemon for thread in threading.enumerate())
+    worker = speaker._thread  # other tests' speakers may have TTS threads of their own
+    assert worker is not None and worker.name == "lobby-tts" and worker.daemon and worker.is_alive()
 
     speaker.close()
 
-    assert not any(thread.name == "lobby-tts" for thread in threading.enumerate())
+    assert not worker.is_alive()
     with pytest.raises(HardwareError) as caught:
         speaker.render("two", "en")
     assert caught.value.code == "speaker_closed"
