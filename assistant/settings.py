@@ -87,6 +87,9 @@ class HubConfig(Frozen):
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     database: str = ""  # empty: sqlite file var/lobby.db next to the config
+    # How events reach other hub processes: "" (this process only),
+    # "postgres" (LISTEN/NOTIFY on the hub's PostgreSQL database) or "redis://HOST:PORT/DB".
+    events: str = ""
 
 
 class DialogueConfig(Frozen):

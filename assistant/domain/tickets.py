@@ -87,33 +87,75 @@ def format_number(prefix: str, sequence: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class OrderingPolicy:
-    """Who a counter calls next.
+    """Who a counter calls next: a pure function of the waiting tickets, the
+    counter's skills, the clock and the classes of the last calls.
 
-    Appointments first; then priority classes, but an age boost lifts any
-    ticket waiting `age_boost_minutes` one class up so nobody starves; skill
-    weight breaks ties between services; then arrival order.
+    1. Checked-in appointments first (class "appointment").
+    2. Then priority classes in order, but with a guaranteed share for normal
+       tickets: after `normal_share[0]` non-normal calls in a row, a waiting
+       normal ticket goes next (e.g. 2 priority : 1 normal).
+    3. An age boost lifts a ticket waiting `age_boost_minutes` one class up
+       (never into the appointment class), so nobody starves.
+    4. Skill weight decides between services, then arrival.
     """
 
     classes: tuple[str, ...] = ("appointment", "priority", "normal")
+    normal_share: tuple[int, int] = (2, 1)
     age_boost_minutes: float = 15
 
-    def rank(self, ticket: Ticket, skills: Mapping[str, float], now: datetime) -> tuple[float, ...]:
+    def level(self, ticket: Ticket, now: datetime) -> int:
         try:
             level = self.classes.index(ticket.priority)
         except ValueError:
             level = len(self.classes)
         waited = (now - ticket.issued_at).total_seconds() / 60
-        if self.age_boost_minutes > 0 and waited >= self.age_boost_minutes and level > 0:
+        if self.age_boost_minutes > 0 and waited >= self.age_boost_minutes and level > 1:
             level -= 1
-        return (level, -skills.get(ticket.service_id, 0.0), ticket.issued_at.timestamp())
+        return level
 
-    def choose(self, waiting: Sequence[Ticket], skills: Mapping[str, float], now: datetime) -> Ticket | None:
-        candidates = [
-            t for t in waiting if t.status is TicketStatus.WAITING and skills.get(t.service_id, 0) > 0
-        ]
+    def rank(self, ticket: Ticket, skills: Mapping[str, float], now: datetime) -> tuple[float, ...]:
+        return (self.level(ticket, now), -skills.get(ticket.service_id, 0.0), ticket.issued_at.timestamp())
+
+    def _normal_due(self, recent: Sequence[str]) -> bool:
+        """After `p` non-normal calls in a row, `n` normal calls are owed (normal_share = (p, n))."""
+        priority_turns, normal_turns = self.normal_share
+        if priority_turns <= 0 or normal_turns <= 0:
+            return False
+        is_normal = [kind == Priority.NORMAL for kind in recent]
+        trailing_normals = _run_length(is_normal, True)
+        if trailing_normals >= normal_turns:
+            return False
+        before = is_normal[: len(is_normal) - trailing_normals]
+        return _run_length(before, False) >= priority_turns
+
+    def choose(
+        self,
+        waiting: Sequence[Ticket],
+        skills: Mapping[str, float],
+        now: datetime,
+        recent: Sequence[str] = (),
+    ) -> Ticket | None:
+        """`recent`: priority classes of this branch's latest calls, oldest first."""
+        candidates = [t for t in waiting if t.status is TicketStatus.WAITING and skills.get(t.service_id, 0) > 0]
         if not candidates:
             return None
+        appointments = [t for t in candidates if t.priority == Priority.APPOINTMENT]
+        if appointments:
+            return min(appointments, key=lambda t: self.rank(t, skills, now))
+        normals = [t for t in candidates if t.priority == Priority.NORMAL]
+        if normals and len(normals) < len(candidates) and self._normal_due(recent):
+            return min(normals, key=lambda t: self.rank(t, skills, now))
         return min(candidates, key=lambda t: self.rank(t, skills, now))
+
+
+def _run_length(flags: Sequence[bool], value: bool) -> int:
+    """How many of the last `flags` equal `value` in a row."""
+    count = 0
+    for flag in reversed(flags):
+        if flag is not value:
+            break
+        count += 1
+    return count
 
 
 def eta_range(ahead: int, handling_minutes: float, capacity: float) -> tuple[int, int] | None:

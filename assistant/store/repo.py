@@ -75,6 +75,16 @@ class TicketRepository:
         rows = (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()
         return [_to_domain(row) for row in rows]
 
+    async def recent_call_classes(self, day: date, limit: int = 8) -> list[str]:
+        """Priority classes of the latest calls of `day`, oldest first (for the share policy)."""
+        query = (
+            select(TicketRow.priority)
+            .where(TicketRow.business_date == day, TicketRow.called_at.is_not(None))
+            .order_by(TicketRow.called_at.desc())
+            .limit(limit)
+        )
+        return list(reversed((await self.session.execute(query)).scalars().all()))
+
     async def waiting_counts(self) -> dict[str, tuple[int, datetime | None]]:
         """service -> (waiting count, oldest issue time)."""
         query = (

@@ -47,7 +47,9 @@ class BranchService:
         self.clock = clock
         self.publish = publish
         self.policy = OrderingPolicy(
-            classes=settings.priority.classes, age_boost_minutes=settings.priority.age_boost_minutes
+            classes=settings.priority.classes,
+            normal_share=settings.priority.normal_share,
+            age_boost_minutes=settings.priority.age_boost_minutes,
         )
 
     async def bootstrap(self) -> None:
@@ -150,7 +152,8 @@ class BranchService:
                     # Calling the next customer finishes the one at the counter.
                     await tickets.save(current.move(TicketStatus.SERVED, now, outcome="done"))
             waiting = await tickets.waiting(counter.skills)
-            chosen = self.policy.choose(waiting, counter.skills, now)
+            recent = await tickets.recent_call_classes(business_date(now, self.settings.branch.timezone))
+            chosen = self.policy.choose(waiting, counter.skills, now, recent)
             if chosen is None:
                 raise NothingToCall(f"nobody is waiting for {counter.name}")
             called = chosen.move(TicketStatus.CALLED, now, counter_id=counter_id)

@@ -88,3 +88,50 @@ def test_eta_is_a_range_and_none_without_counters() -> None:
     faster = eta_range(3, 5, 2)
     assert faster is not None and faster[1] < high
     assert eta_range(0, 4, 1) == (1, 3)  # next in line: half a service time, as a range
+
+
+def test_appointments_go_first() -> None:
+    policy = OrderingPolicy()
+    booked = ticket("L001", "cash", minutes=5, priority="appointment")
+    vip = ticket("A001", minutes=0, priority="priority")
+    assert policy.choose([vip, booked], {"cash": 1.0}, T0 + timedelta(minutes=6)) == booked
+
+
+def test_normal_tickets_get_their_guaranteed_share() -> None:
+    policy = OrderingPolicy(normal_share=(2, 1), age_boost_minutes=0)
+    skills = {"cash": 1.0}
+    now = T0 + timedelta(minutes=1)
+    waiting = [ticket(f"P{i:03d}", minutes=i / 10, priority="priority") for i in range(1, 6)]
+    waiting.append(ticket("N001", minutes=0))
+    recent: list[str] = []
+    order = []
+    for _ in range(6):
+        chosen = policy.choose(waiting, skills, now, recent)
+        assert chosen is not None
+        order.append(chosen.number)
+        recent.append(chosen.priority)
+        waiting.remove(chosen)
+    # 2 priority : 1 normal while both wait
+    assert order == ["P001", "P002", "N001", "P003", "P004", "P005"]
+
+
+def test_share_with_two_normal_turns() -> None:
+    policy = OrderingPolicy(normal_share=(1, 2), age_boost_minutes=0)
+    skills = {"cash": 1.0}
+    waiting = [ticket(f"P{i:03d}", minutes=i, priority="priority") for i in range(1, 4)]
+    waiting += [ticket(f"N{i:03d}", minutes=i) for i in range(1, 4)]
+    recent: list[str] = []
+    order = []
+    while waiting:
+        chosen = policy.choose(waiting, skills, T0 + timedelta(minutes=5), recent)
+        assert chosen is not None
+        order.append(chosen.number)
+        recent.append(chosen.priority)
+        waiting.remove(chosen)
+    assert order == ["P001", "N001", "N002", "P002", "N003", "P003"]
+
+
+def test_age_boost_never_jumps_into_the_appointment_class() -> None:
+    policy = OrderingPolicy(age_boost_minutes=1)
+    old_vip = ticket("A001", minutes=0, priority="priority")
+    assert policy.level(old_vip, T0 + timedelta(hours=2)) == 1
