@@ -49,6 +49,19 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from assistant.domain.staff import Role
+    from assistant.store.tokens import issue_token
+
+    settings = _settings(args)
+    token = asyncio.run(issue_token(settings.database_url(), Role(args.role), args.name, datetime.now(UTC)))
+    print(token)
+    print(f"(a {args.role} token; it is shown once, only its hash is stored)", file=sys.stderr)
+    return 0
+
+
 def _rasa_project(settings: Settings, args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from assistant.dialogue import RasaProject
 
@@ -166,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
 
     command("migrate", cmd_migrate, "bring the database schema up to date")
+
+    token = command("token", cmd_token, "create a bearer token for staff or a device")
+    token.add_argument("action", choices=["create"])
+    token.add_argument("--role", required=True, choices=["teller", "manager", "admin", "device"])
+    token.add_argument("--name", default="", help="who or what holds it (shown in audits)")
 
     train = command("train", cmd_train, "train the dialogue model (cached by a hash of its inputs)")
     train.add_argument("--force", action="store_true")

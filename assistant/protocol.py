@@ -16,6 +16,7 @@ class TicketStatus(StrEnum):
     WAITING = "waiting"
     CALLED = "called"
     SERVING = "serving"
+    PARKED = "parked"
     SERVED = "served"
     NO_SHOW = "no_show"
     ABANDONED = "abandoned"

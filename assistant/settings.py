@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,30 @@ class PriorityConfig(Frozen):
     age_boost_minutes: float = 15
 
 
+class QueueConfig(Frozen):
+    max_recalls: int = 2  # a third recall makes the ticket a no-show
+    no_show_after_seconds: int = 60  # a counter may mark no-show only this long after the call
+    outcomes: tuple[str, ...] = ("done", "referred", "follow_up", "could_not_help")
+
+
 class AppointmentConfig(Frozen):
     slot_minutes: int = 30
-    advisors: int = 1
-    horizon_days: int = 14
-    check_in_window_minutes: tuple[int, int] = (-15, 10)
+    advisors: int = 1  # seats per slot unless `capacity` names the service
+    horizon_days: int = 14  # bookable from today to today + horizon_days (branch-local dates)
+    check_in_window_minutes: tuple[int, int] = (-15, 10)  # on time from start-15 to start+10
+    # Services that take bookings; empty means every service marked `advisor: true`.
+    services: tuple[str, ...] = ()
+    capacity: dict[str, int] = {}  # seats per slot for services that differ from `advisors`
+    blackout_dates: tuple[date, ...] = ()  # branch-local days without appointments
+
+    def __post_init__(self) -> None:
+        if self.slot_minutes <= 0 or self.advisors < 1 or self.horizon_days < 0:
+            raise ValueError("appointments: slot_minutes and advisors must be positive, horizon_days >= 0")
+        if any(seats < 1 for seats in self.capacity.values()):
+            raise ValueError("appointments: every capacity must be at least 1")
+        early, late = self.check_in_window_minutes
+        if early > late:
+            raise ValueError("appointments: check_in_window_minutes must be [early, late] with early <= late")
 
 
 class KioskConfig(Frozen):
@@ -112,6 +132,7 @@ class Settings(Frozen):
     counters: tuple[CounterConfig, ...]
     devices: tuple[DeviceConfig, ...] = ()
     priority: PriorityConfig = PriorityConfig()
+    queue: QueueConfig = QueueConfig()
     appointments: AppointmentConfig = AppointmentConfig()
     kiosk: KioskConfig = KioskConfig()
     hub: HubConfig = HubConfig()

@@ -94,3 +94,19 @@ def hub_server(tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{hub_port}"
     finally:
         hub.stop()
+
+
+def make_token(database_url: str, role: str = "teller") -> str:
+    """A real staff token in `database_url` (migrating it if needed)."""
+    from datetime import UTC, datetime
+
+    from assistant.domain.staff import Role
+    from assistant.store.tokens import issue_token
+
+    return asyncio.run(issue_token(database_url, Role(role), f"test {role}", datetime.now(UTC)))
+
+
+@pytest.fixture
+def hub_token(tmp_path: Path) -> str:
+    """A teller token for the `hub_server` of the same test (same SQLite file)."""
+    return make_token(f"sqlite:///{tmp_path / 'hub.db'}")

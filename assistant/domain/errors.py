@@ -33,3 +33,19 @@ class Unavailable(LobbyError):
     """A dependency (Rasa, the database) cannot answer right now."""
 
     code = "unavailable"
+
+
+class Unauthorized(LobbyError):
+    """No valid credentials."""
+
+    code = "unauthorized"
+
+
+class Forbidden(LobbyError):
+    """Valid credentials, but not for this."""
+
+    code = "forbidden"
+
+
+class RateLimited(LobbyError):
+    code = "rate_limited"

@@ -11,6 +11,8 @@ from typing import Any
 class EventType(StrEnum):
     TICKET_ISSUED = "ticket.issued"
     TICKET_CALLED = "ticket.called"
+    TICKET_STARTED = "ticket.started"
+    TICKET_PARKED = "ticket.parked"
     TICKET_RECALLED = "ticket.recalled"
     TICKET_NO_SHOW = "ticket.no_show"
     TICKET_SERVED = "ticket.served"

@@ -18,6 +18,7 @@ class TicketStatus(StrEnum):
     WAITING = "waiting"
     CALLED = "called"
     SERVING = "serving"
+    PARKED = "parked"  # set aside by a counter (e.g. fetching documents); can be called again
     SERVED = "served"
     NO_SHOW = "no_show"
     ABANDONED = "abandoned"
@@ -29,21 +30,15 @@ class Priority(StrEnum):
     NORMAL = "normal"
 
 
-ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
-
-# Which transitions are legal: status -> statuses it may move to.
-_TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
-    TicketStatus.WAITING: frozenset({TicketStatus.CALLED, TicketStatus.ABANDONED}),
-    TicketStatus.CALLED: frozenset({TicketStatus.SERVING, TicketStatus.NO_SHOW, TicketStatus.SERVED}),
-    TicketStatus.SERVING: frozenset({TicketStatus.SERVED}),
-    TicketStatus.SERVED: frozenset(),
-    TicketStatus.NO_SHOW: frozenset(),
-    TicketStatus.ABANDONED: frozenset(),
-}
+ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED})
+AT_COUNTER = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
+    """One visit. Every transition is a method returning a new, timestamped ticket;
+    an illegal one raises Conflict. Number and issued_at never change (transfers too)."""
+
     id: str
     number: str
     service_id: str
@@ -61,19 +56,71 @@ class Ticket:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     outcome: str | None = None
+    recalls: int = 0
+    transfers: int = 0
+    target_counter_id: str | None = None  # set by a transfer to a named counter
 
-    def move(self, status: TicketStatus, at: datetime, **changes: object) -> Ticket:
-        """Return the ticket in `status`, timestamped; illegal moves raise Conflict."""
-        if status not in _TRANSITIONS[self.status]:
-            raise Conflict(f"ticket {self.number} is {self.status}, it cannot become {status}")
-        stamps: dict[str, object] = {}
-        if status is TicketStatus.CALLED:
-            stamps["called_at"] = at
-        elif status is TicketStatus.SERVING:
-            stamps["started_at"] = at
-        else:
-            stamps["finished_at"] = at
-        return replace(self, status=status, **stamps, **changes)  # type: ignore[arg-type]
+    def _require(self, action: str, allowed: frozenset[TicketStatus]) -> None:
+        if self.status not in allowed:
+            raise Conflict(f"ticket {self.number} is {self.status}; it cannot be {action}", code="wrong_state")
+
+    def call(self, counter_id: str, at: datetime) -> Ticket:
+        self._require("called", frozenset({TicketStatus.WAITING, TicketStatus.PARKED}))
+        return replace(
+            self, status=TicketStatus.CALLED, counter_id=counter_id, called_at=at, recalls=0, target_counter_id=None
+        )
+
+    def recall(self, at: datetime, max_recalls: int) -> Ticket:
+        """Call again; past `max_recalls` the customer is a no-show."""
+        self._require("recalled", frozenset({TicketStatus.CALLED}))
+        if self.recalls >= max_recalls:
+            return self.no_show(at)
+        return replace(self, recalls=self.recalls + 1, called_at=at)
+
+    def start(self, at: datetime) -> Ticket:
+        self._require("started", frozenset({TicketStatus.CALLED}))
+        return replace(self, status=TicketStatus.SERVING, started_at=at)
+
+    def finish(self, at: datetime, outcome: str) -> Ticket:
+        self._require("finished", AT_COUNTER)
+        started = self.started_at or at
+        return replace(self, status=TicketStatus.SERVED, started_at=started, finished_at=at, outcome=outcome)
+
+    def no_show(self, at: datetime) -> Ticket:
+        self._require("marked no-show", frozenset({TicketStatus.CALLED}))
+        return replace(self, status=TicketStatus.NO_SHOW, finished_at=at, outcome="no_show")
+
+    def park(self, at: datetime) -> Ticket:
+        self._require("parked", AT_COUNTER)
+        return replace(self, status=TicketStatus.PARKED)
+
+    def abandon(self, at: datetime) -> Ticket:
+        self._require("abandoned", frozenset({TicketStatus.WAITING, TicketStatus.PARKED, TicketStatus.CALLED}))
+        return replace(self, status=TicketStatus.ABANDONED, finished_at=at, outcome="abandoned")
+
+    def transfer(self, at: datetime, service_id: str | None = None, counter_id: str | None = None) -> Ticket:
+        """Back in the queue for another service and/or a named counter, same number, same arrival."""
+        if service_id is None and counter_id is None:
+            raise InvalidInput("a transfer needs a service or a counter")
+        self._require("transferred", ACTIVE)
+        return replace(
+            self,
+            status=TicketStatus.WAITING,
+            service_id=service_id or self.service_id,
+            target_counter_id=counter_id,
+            counter_id=None,
+            called_at=None,
+            started_at=None,
+            recalls=0,
+            transfers=self.transfers + 1,
+        )
+
+    def callable_by(self, counter_id: str | None, skills: Mapping[str, float]) -> bool:
+        if self.status is not TicketStatus.WAITING:
+            return False
+        if self.target_counter_id is not None:
+            return self.target_counter_id == counter_id
+        return skills.get(self.service_id, 0) > 0
 
 
 def format_number(prefix: str, sequence: int) -> str:
@@ -134,9 +181,11 @@ class OrderingPolicy:
         skills: Mapping[str, float],
         now: datetime,
         recent: Sequence[str] = (),
+        counter_id: str | None = None,
     ) -> Ticket | None:
-        """`recent`: priority classes of this branch's latest calls, oldest first."""
-        candidates = [t for t in waiting if t.status is TicketStatus.WAITING and skills.get(t.service_id, 0) > 0]
+        """`recent`: priority classes of this branch's latest calls, oldest first.
+        `counter_id`: the calling counter, which may also take tickets transferred to it by name."""
+        candidates = [t for t in waiting if t.callable_by(counter_id, skills)]
         if not candidates:
             return None
         appointments = [t for t in candidates if t.priority == Priority.APPOINTMENT]

@@ -38,6 +38,7 @@ class TicketRow(Base):
     __table_args__ = (
         UniqueConstraint("business_date", "number", name="uq_tickets_day_number"),
         Index("ix_tickets_waiting", "status", "service_id", "issued_at"),
+        Index("ix_tickets_day_called", "business_date", "called_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -57,6 +58,9 @@ class TicketRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[str | None] = mapped_column(String(40))
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+    target_counter_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class SequenceRow(Base):
@@ -85,3 +89,16 @@ class DeviceRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StaffTokenRow(Base):
+    """A bearer token for staff or devices; only its SHA-256 is stored."""
+
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -16,6 +16,7 @@ from assistant.store.models import CounterRow, DeviceRow, SequenceRow, TicketRow
 _TICKET_FIELDS = (
     "id", "number", "service_id", "business_date", "channel", "lang", "issued_at", "intent",
     "appointment_code", "idempotency_key", "counter_id", "called_at", "started_at", "finished_at", "outcome",
+    "recalls", "transfers", "target_counter_id",
 )  # fmt: skip
 
 
@@ -68,10 +69,14 @@ class TicketRepository:
         ).scalar_one_or_none()
         return _to_domain(row) if row else None
 
-    async def waiting(self, service_ids: Iterable[str] | None = None) -> list[Ticket]:
+    async def waiting(self, service_ids: Iterable[str] | None = None, counter_id: str | None = None) -> list[Ticket]:
+        """Waiting tickets of `service_ids` (all when None), plus those transferred to `counter_id`."""
         query = select(TicketRow).where(TicketRow.status == TicketStatus.WAITING.value)
         if service_ids is not None:
-            query = query.where(TicketRow.service_id.in_(list(service_ids)))
+            wanted = TicketRow.service_id.in_(list(service_ids))
+            if counter_id is not None:
+                wanted = wanted | (TicketRow.target_counter_id == counter_id)
+            query = query.where(wanted)
         rows = (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()
         return [_to_domain(row) for row in rows]
 
@@ -113,6 +118,11 @@ class CounterRepository:
     async def states(self) -> dict[str, str]:
         rows = (await self.session.execute(select(CounterRow.id, CounterRow.state))).all()
         return dict(rows)  # type: ignore[arg-type]
+
+    async def set_state(self, counter_id: str, state: str, at: datetime) -> None:
+        await self.session.execute(
+            update(CounterRow).where(CounterRow.id == counter_id).values(state=state, updated_at=at)
+        )
 
     async def set_current(self, counter_id: str, ticket_id: str | None, at: datetime) -> None:
         await self.session.execute(

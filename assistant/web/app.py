@@ -10,8 +10,9 @@ from sanic_ext import Extend
 from assistant.domain.clock import Clock, SystemClock
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
-from assistant.web import chat, counters, errors, events, health, routing, screens, tickets
+from assistant.web import appointments, chat, counters, errors, events, health, routing, screens, tickets
 from assistant.web.branch import BranchService
+from assistant.web.counter_service import CounterService
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,14 @@ def create_app(
         }
     )
     Extend(app)
+    app.ext.openapi.add_security_scheme("token", "http", scheme="bearer", description="lobby token create --role ...")
     app.ctx.settings = settings
     url = database_url or settings.database_url()
     the_clock = clock or SystemClock()
 
     errors.install(app)
-    for blueprint in (health.bp, tickets.bp, counters.bp, routing.bp, chat.bp, events.bp, screens.bp):
+    blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, routing.bp, chat.bp, events.bp, screens.bp)
+    for blueprint in blueprints:
         app.blueprint(blueprint)
 
     @app.before_server_start
@@ -63,6 +66,10 @@ def create_app(
         app.ctx.events = events.EventHub()
         app.ctx.branch = BranchService(settings, app.ctx.sessions, the_clock, app.ctx.events.publish)
         await app.ctx.branch.bootstrap()
+        app.ctx.appointments = appointments.AppointmentService(
+            settings, app.ctx.sessions, the_clock, app.ctx.branch.publish, app.ctx.branch
+        )
+        app.ctx.counters = CounterService(app.ctx.branch)
         app.ctx.rasa = chat.RasaClient(settings.dialogue.rasa_url, settings.dialogue.timeout_seconds)
 
     @app.after_server_stop

@@ -38,3 +38,16 @@ class ChatRequest(msgspec.Struct, forbid_unknown_fields=True):
 class DeviceStatusUpdate(msgspec.Struct, forbid_unknown_fields=True):
     state: Literal["online", "busy", "offline", "out_of_service"]
     detail: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class FinishRequest(msgspec.Struct, forbid_unknown_fields=True):
+    outcome: Name = "done"
+
+
+class TransferRequest(msgspec.Struct, forbid_unknown_fields=True):
+    service: Name | None = None
+    counter: Name | None = None
+
+
+class CallRequest(msgspec.Struct, forbid_unknown_fields=True):
+    ticket_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -11,11 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assistant.domain.clock import Clock, business_date
-from assistant.domain.errors import InvalidInput, NotFound, NothingToCall
+from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
 from assistant.domain.routing import DeviceState, Route, triage
 from assistant.domain.tickets import (
-    ACTIVE,
     OrderingPolicy,
     Priority,
     Ticket,
@@ -102,7 +101,7 @@ class BranchService:
                     idempotency_key=idempotency_key or None,
                 )
                 await repo.add(ticket)
-                view = await self._view(session, ticket)
+                view = await self.view(session, ticket)
         except IntegrityError:
             # Two requests with one idempotency key raced: the other one won.
             if idempotency_key and (existing := await self._by_key(idempotency_key)) is not None:
@@ -115,14 +114,14 @@ class BranchService:
     async def _by_key(self, key: str) -> TicketView | None:
         async with self.sessions.begin() as session:
             ticket = await TicketRepository(session).by_idempotency_key(key)
-            return await self._view(session, ticket) if ticket else None
+            return await self.view(session, ticket) if ticket else None
 
     async def get_ticket(self, ticket_id: str) -> TicketView:
         async with self.sessions.begin() as session:
             ticket = await TicketRepository(session).get(ticket_id)
             if ticket is None:
                 raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
-            return await self._view(session, ticket)
+            return await self.view(session, ticket)
 
     async def abandon(self, ticket_id: str) -> TicketView:
         now = self.clock.now()
@@ -131,43 +130,16 @@ class BranchService:
             ticket = await repo.get(ticket_id)
             if ticket is None:
                 raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
-            ticket = ticket.move(TicketStatus.ABANDONED, now)
+            ticket = ticket.abandon(now)
             await repo.save(ticket)
-            view = await self._view(session, ticket)
+            view = await self.view(session, ticket)
         await self.publish(Event(EventType.TICKET_ABANDONED, now, {"ticket": view.to_json()}))
-        return view
-
-    async def call_next(self, counter_id: str) -> TicketView:
-        counter = next((c for c in self.settings.counters if c.id == counter_id), None)
-        if counter is None:
-            raise NotFound(f"no counter {counter_id}", code="counter_not_found")
-        now = self.clock.now()
-        async with self.sessions.begin() as session:
-            tickets = TicketRepository(session)
-            counters = CounterRepository(session)
-            row = await counters.get(counter_id)
-            if row is not None and row.current_ticket_id:
-                current = await tickets.get(row.current_ticket_id)
-                if current is not None and current.status in ACTIVE:
-                    # Calling the next customer finishes the one at the counter.
-                    await tickets.save(current.move(TicketStatus.SERVED, now, outcome="done"))
-            waiting = await tickets.waiting(counter.skills)
-            recent = await tickets.recent_call_classes(business_date(now, self.settings.branch.timezone))
-            chosen = self.policy.choose(waiting, counter.skills, now, recent)
-            if chosen is None:
-                raise NothingToCall(f"nobody is waiting for {counter.name}")
-            called = chosen.move(TicketStatus.CALLED, now, counter_id=counter_id)
-            await tickets.save(called)
-            await counters.set_current(counter_id, called.id, now)
-            view = await self._view(session, called)
-        data = {"ticket": view.to_json(), "counter": {"id": counter.id, "name": counter.name}}
-        await self.publish(Event(EventType.TICKET_CALLED, now, data))
-        log.info("%s called %s", counter.name, view.number)
         return view
 
     # -- views -----------------------------------------------------------------
 
-    async def _view(self, session: AsyncSession, ticket: Ticket) -> TicketView:
+    async def view(self, session: AsyncSession, ticket: Ticket) -> TicketView:
+        """The ticket as the API shows it, with its live position and ETA."""
         service = self.settings.service(ticket.service_id)
         position = 0
         eta: tuple[int, int] | None = None

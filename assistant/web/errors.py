@@ -10,7 +10,17 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse, json
 
-from assistant.domain.errors import Conflict, InvalidInput, LobbyError, NotFound, NothingToCall, Unavailable
+from assistant.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    LobbyError,
+    NotFound,
+    NothingToCall,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 from assistant.protocol import ApiError
 
 log = logging.getLogger(__name__)
@@ -21,6 +31,9 @@ STATUS: dict[type[LobbyError], int] = {
     Conflict: 409,
     NothingToCall: 409,
     Unavailable: 503,
+    Unauthorized: 401,
+    Forbidden: 403,
+    RateLimited: 429,
 }
 
 T = TypeVar("T")

@@ -1,4 +1,8 @@
-"""Event fan-out: each WebSocket subscriber gets a bounded queue; a slow one is dropped, never waited for."""
+"""Event fan-out: each WebSocket subscriber gets a bounded queue; a slow one is dropped, never waited for.
+
+This is the fan-out inside one hub process; `assistant.web.bus.EventBus` extends it to carry
+events between the hub processes of a branch (DESIGN.md §7).
+"""
 
 from __future__ import annotations
 
@@ -37,22 +41,28 @@ class EventHub:
         return len(self._subscribers)
 
     async def publish(self, event: Event) -> None:
-        message = event.to_json()
+        self.deliver(event.to_json())
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        """Queue one wire message for every subscriber of this process; never waits."""
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(message)
             except asyncio.QueueFull:
                 log.warning("dropping a slow event subscriber (%d events behind)", queue.qsize())
-                self._subscribers.discard(queue)
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    queue.get_nowait()
-                queue.put_nowait(None)  # tells the sender loop to close
+                self._disconnect(queue)
+
+    def _disconnect(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        self._subscribers.discard(queue)
+        if queue.full():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                queue.get_nowait()  # make room: the close marker must get through
+        queue.put_nowait(None)  # tells the sender loop to close
 
     def close(self) -> None:
+        """Tell every subscriber to reconnect (for a fresh snapshot) and forget them."""
         for queue in list(self._subscribers):
-            with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(None)
-        self._subscribers.clear()
+            self._disconnect(queue)
 
 
 @bp.websocket("/events")
@@ -65,7 +75,7 @@ async def events(request: Request, ws: WebsocketImplProtocol) -> None:
         while True:
             message = await queue.get()
             if message is None:
-                await ws.close(code=1013, reason="subscriber too slow; reconnect for a snapshot")
+                await ws.close(code=1013, reason="events missed; reconnect for a snapshot")
                 return
             await ws.send(json.dumps(message))
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from assistant.domain.staff import Role
+from assistant.web.auth import requires
 from assistant.web.bodies import DeviceStatusUpdate, TriageRequest
 from assistant.web.errors import decode_body
 
@@ -24,6 +26,7 @@ async def devices(request: Request) -> HTTPResponse:
 
 
 @bp.put("/devices/<device_id:str>/status")
+@requires(Role.DEVICE)
 async def device_status(request: Request, device_id: str) -> HTTPResponse:
     body = decode_body(request, DeviceStatusUpdate)
     return json(await request.app.ctx.branch.set_device_status(device_id, body.state, body.detail))

@@ -8,6 +8,7 @@ from sanic import Sanic
 from assistant.domain.clock import SystemClock
 from assistant.settings import Settings
 from assistant.web.app import create_app
+from tests.conftest import make_token
 
 Sanic.test_mode = True
 _names = itertools.count()
@@ -21,3 +22,14 @@ def app(settings: Settings) -> Sanic:
 @pytest.fixture
 def client(app: Sanic):  # type: ignore[no-untyped-def]
     return app.asgi_client
+
+
+@pytest.fixture
+def staff(settings: Settings) -> dict[str, str]:
+    """Authorization headers of a teller, stored in the test's database before the app starts."""
+    return {"Authorization": f"Bearer {make_token(settings.database_url())}"}
+
+
+@pytest.fixture
+def manager(settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(settings.database_url(), 'manager')}"}

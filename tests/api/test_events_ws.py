@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import websockets
+
+from tests.conftest import make_token
 
 
 async def next_event(ws: Any, wanted: str, timeout: float = 10) -> dict[str, Any]:
@@ -18,7 +22,7 @@ async def next_event(ws: Any, wanted: str, timeout: float = 10) -> dict[str, Any
                 return message
 
 
-async def test_snapshot_then_issued_and_called(hub_server: str) -> None:
+async def test_snapshot_then_issued_and_called(hub_server: str, hub_token: str) -> None:
     ws_url = hub_server.replace("http://", "ws://") + "/api/v1/events"
     async with websockets.connect(ws_url, open_timeout=10) as ws, httpx.AsyncClient(base_url=hub_server) as http:
         snapshot = await next_event(ws, "snapshot")
@@ -26,19 +30,26 @@ async def test_snapshot_then_issued_and_called(hub_server: str) -> None:
         created = (await http.post("/api/v1/tickets", json={"service": "cards"})).json()
         issued = await next_event(ws, "ticket.issued")
         assert issued["data"]["ticket"]["number"] == created["number"]
-        await http.post("/api/v1/counters/c2/call-next")
+        await http.post("/api/v1/counters/c2/call-next", headers={"Authorization": f"Bearer {hub_token}"})
         called = await next_event(ws, "ticket.called")
         assert called["data"]["ticket"]["id"] == created["id"]
         assert called["data"]["counter"] == {"id": "c2", "name": "Counter 2"}
 
 
-async def test_every_subscriber_gets_every_event(hub_server: str) -> None:
+@pytest.fixture
+def device_token(tmp_path: Path) -> str:
+    return make_token(f"sqlite:///{tmp_path / 'hub.db'}", "device")
+
+
+async def test_every_subscriber_gets_every_event(hub_server: str, device_token: str) -> None:
     ws_url = hub_server.replace("http://", "ws://") + "/api/v1/events"
     async with websockets.connect(ws_url) as one, websockets.connect(ws_url) as two:
         await next_event(one, "snapshot")
         await next_event(two, "snapshot")
         async with httpx.AsyncClient(base_url=hub_server) as http:
-            await http.put("/api/v1/devices/atm-1/status", json={"state": "offline", "detail": "jammed"})
+            headers = {"Authorization": f"Bearer {device_token}"}
+            body = {"state": "offline", "detail": "jammed"}
+            await http.put("/api/v1/devices/atm-1/status", json=body, headers=headers)
         for ws in (one, two):
             event = await next_event(ws, "device.status")
             assert event["data"] == {"id": "atm-1", "state": "offline", "detail": "jammed"}

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 
-async def test_triage_uses_live_device_status(client) -> None:  # type: ignore[no-untyped-def]
+async def test_triage_uses_live_device_status(client, manager) -> None:  # type: ignore[no-untyped-def]
     body = {"intent": "withdraw_cash", "entities": {"amount": "200"}, "channel": "kiosk", "lang": "en"}
     _, response = await client.post("/api/v1/triage", json=body)
     assert response.status == 200
     assert response.json["decision"] == "device" and response.json["device"]["device_id"] == "atm-1"
     assert response.json["device"]["location"]
 
-    _, update = await client.put("/api/v1/devices/atm-1/status", json={"state": "out_of_service", "detail": "no cash"})
+    broken = {"state": "out_of_service", "detail": "no cash"}
+    _, update = await client.put("/api/v1/devices/atm-1/status", json=broken, headers=manager)
     assert update.status == 200
     _, response = await client.post("/api/v1/triage", json=body)
     assert response.json["device"]["device_id"] == "rec-1"
@@ -24,12 +25,12 @@ async def test_triage_lost_card_is_a_ticket(client) -> None:  # type: ignore[no-
     assert "device" not in response.json
 
 
-async def test_triage_and_devices_reject_bad_input(client) -> None:  # type: ignore[no-untyped-def]
+async def test_triage_and_devices_reject_bad_input(client, manager) -> None:  # type: ignore[no-untyped-def]
     _, response = await client.post("/api/v1/triage", json={"intent": "buy_a_boat"})
     assert response.status == 422 and response.json["error"]["code"] == "unknown_intent"
-    _, response = await client.put("/api/v1/devices/atm-1/status", json={"state": "exploded"})
+    _, response = await client.put("/api/v1/devices/atm-1/status", json={"state": "exploded"}, headers=manager)
     assert response.status == 422 and response.json["error"]["code"] == "invalid_input"
-    _, response = await client.put("/api/v1/devices/nope/status", json={"state": "online"})
+    _, response = await client.put("/api/v1/devices/nope/status", json={"state": "online"}, headers=manager)
     assert response.status == 404 and response.json["error"]["code"] == "device_not_found"
 
 

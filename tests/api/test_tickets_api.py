@@ -40,29 +40,29 @@ async def test_idempotency_key_returns_the_same_ticket(client) -> None:  # type:
     assert other.json["number"] == "A002"
 
 
-async def test_call_next_serves_in_order_and_says_when_nobody_waits(client) -> None:  # type: ignore[no-untyped-def]
+async def test_call_next_serves_in_order_and_says_when_nobody_waits(client, staff) -> None:  # type: ignore[no-untyped-def]
     _, first = await client.post("/api/v1/tickets", json={"service": "cards"})
     _, second = await client.post("/api/v1/tickets", json={"service": "cards"})
-    _, called = await client.post("/api/v1/counters/c2/call-next")
+    _, called = await client.post("/api/v1/counters/c2/call-next", headers=staff)
     assert called.status == 200 and called.json["id"] == first.json["id"]
     assert called.json["status"] == "called" and called.json["counter"] == "c2"
     _, moved_up = await client.get(f"/api/v1/tickets/{second.json['id']}")
     assert moved_up.json["position"] == 1
-    _, called = await client.post("/api/v1/counters/c2/call-next")
+    _, called = await client.post("/api/v1/counters/c2/call-next", headers=staff)
     assert called.json["id"] == second.json["id"]
     _, finished = await client.get(f"/api/v1/tickets/{first.json['id']}")
     assert finished.json["status"] == "served"
-    _, empty = await client.post("/api/v1/counters/c2/call-next")
+    _, empty = await client.post("/api/v1/counters/c2/call-next", headers=staff)
     assert empty.status == 409 and error_of(empty)["code"] == "nothing_to_call"
-    _, unknown = await client.post("/api/v1/counters/c99/call-next")
+    _, unknown = await client.post("/api/v1/counters/c99/call-next", headers=staff)
     assert unknown.status == 404 and error_of(unknown)["code"] == "counter_not_found"
 
 
-async def test_counter_only_calls_its_skills(client) -> None:  # type: ignore[no-untyped-def]
+async def test_counter_only_calls_its_skills(client, staff) -> None:  # type: ignore[no-untyped-def]
     await client.post("/api/v1/tickets", json={"service": "loans"})
-    _, response = await client.post("/api/v1/counters/c1/call-next")
+    _, response = await client.post("/api/v1/counters/c1/call-next", headers=staff)
     assert response.status == 409
-    _, response = await client.post("/api/v1/counters/c3/call-next")
+    _, response = await client.post("/api/v1/counters/c3/call-next", headers=staff)
     assert response.status == 200 and response.json["service"] == "loans"
 
 
@@ -71,7 +71,7 @@ async def test_abandon(client) -> None:  # type: ignore[no-untyped-def]
     _, left = await client.delete(f"/api/v1/tickets/{ticket.json['id']}")
     assert left.status == 200 and left.json["status"] == "abandoned"
     _, again = await client.delete(f"/api/v1/tickets/{ticket.json['id']}")
-    assert again.status == 409 and error_of(again)["code"] == "conflict"
+    assert again.status == 409 and error_of(again)["code"] == "wrong_state"
 
 
 async def test_bad_input_gets_clear_errors_and_creates_nothing(client) -> None:  # type: ignore[no-untyped-def]

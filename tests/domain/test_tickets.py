@@ -43,15 +43,54 @@ def test_business_day_is_branch_local() -> None:
 def test_life_cycle_is_timestamped_and_guarded() -> None:
     clock = FakeClock(T0)
     waiting = ticket("A001")
-    called = waiting.move(TicketStatus.CALLED, clock.advance(minutes=5), counter_id="c1")
+    called = waiting.call("c1", clock.advance(minutes=5))
+    assert called.status is TicketStatus.CALLED
     assert called.called_at == T0 + timedelta(minutes=5) and called.counter_id == "c1"
-    serving = called.move(TicketStatus.SERVING, clock.advance(minutes=1))
-    served = serving.move(TicketStatus.SERVED, clock.advance(minutes=4), outcome="done")
-    assert served.finished_at == T0 + timedelta(minutes=10)
+    serving = called.start(clock.advance(minutes=1))
+    served = serving.finish(clock.advance(minutes=4), outcome="done")
+    assert served.finished_at == T0 + timedelta(minutes=10) and served.outcome == "done"
+    assert served.started_at == T0 + timedelta(minutes=6)
+    with pytest.raises(Conflict) as error:
+        served.call("c1", clock.now())
+    assert error.value.code == "wrong_state"
     with pytest.raises(Conflict):
-        served.move(TicketStatus.CALLED, clock.now())
+        waiting.finish(clock.now(), "done")
     with pytest.raises(Conflict):
-        waiting.move(TicketStatus.SERVED, clock.now())
+        waiting.start(clock.now())
+
+
+def test_recall_limit_turns_into_no_show() -> None:
+    called = ticket("A001").call("c1", T0)
+    once = called.recall(T0 + timedelta(minutes=1), max_recalls=2)
+    twice = once.recall(T0 + timedelta(minutes=2), max_recalls=2)
+    assert (once.recalls, twice.recalls, twice.status) == (1, 2, TicketStatus.CALLED)
+    gone = twice.recall(T0 + timedelta(minutes=3), max_recalls=2)
+    assert gone.status is TicketStatus.NO_SHOW and gone.finished_at == T0 + timedelta(minutes=3)
+
+
+def test_transfer_keeps_number_and_arrival_and_targets_a_counter() -> None:
+    serving = ticket("A001").call("c1", T0 + timedelta(minutes=3)).start(T0 + timedelta(minutes=4))
+    moved = serving.transfer(T0 + timedelta(minutes=9), service_id="cards")
+    assert (moved.number, moved.issued_at, moved.service_id) == ("A001", T0, "cards")
+    assert moved.status is TicketStatus.WAITING and moved.counter_id is None and moved.transfers == 1
+    to_desk = serving.transfer(T0 + timedelta(minutes=9), counter_id="c3")
+    assert to_desk.callable_by("c3", {}) and not to_desk.callable_by("c1", {"cash": 1.0})
+    with pytest.raises(InvalidInput):
+        serving.transfer(T0)
+
+
+def test_parked_ticket_can_be_called_again_but_is_not_called_next() -> None:
+    parked = ticket("A001").call("c1", T0).park(T0 + timedelta(minutes=2))
+    assert parked.status is TicketStatus.PARKED
+    assert OrderingPolicy().choose([parked], {"cash": 1.0}, T0 + timedelta(minutes=3)) is None
+    again = parked.call("c1", T0 + timedelta(minutes=5))
+    assert again.status is TicketStatus.CALLED and again.called_at == T0 + timedelta(minutes=5)
+
+
+def test_abandon_only_before_service() -> None:
+    assert ticket("A001").abandon(T0).status is TicketStatus.ABANDONED
+    with pytest.raises(Conflict):
+        ticket("A001").call("c1", T0).start(T0).abandon(T0)
 
 
 def test_policy_prefers_priority_then_arrival() -> None:

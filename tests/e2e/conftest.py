@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import make_token
 from tests.support import ROOT, free_port
 
 STARTUP_TIMEOUT_S = 480
@@ -30,6 +31,7 @@ class Branch:
     actions_url: str
     logs: Path
     up_output: Path
+    staff_token: str
 
 
 def _wait_ready(process: subprocess.Popen[bytes], urls: list[str], output: Path) -> None:
@@ -77,7 +79,8 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
     try:
         actions_url = f"http://127.0.0.1:{actions_port}"
         _wait_ready(process, [f"{hub_url}/healthz", f"{actions_url}/health", f"{rasa_url}/status"], output)
-        yield Branch(hub_url, rasa_url, actions_url, ROOT / "var" / "log", output)
+        token = make_token(env["LOBBY_HUB__DATABASE"])
+        yield Branch(hub_url, rasa_url, actions_url, ROOT / "var" / "log", output, token)
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         try:

@@ -54,7 +54,8 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
         queue = httpx.get(f"{branch.hub_url}/api/v1/queue", timeout=10).json()
         cards = next(s for s in queue["services"] if s["service"] == "cards")
         assert cards["waiting"] >= 1
-        called = httpx.post(f"{branch.hub_url}/api/v1/counters/c2/call-next", timeout=10).json()
+        staff = {"Authorization": f"Bearer {branch.staff_token}"}
+        called = httpx.post(f"{branch.hub_url}/api/v1/counters/c2/call-next", headers=staff, timeout=10).json()
         assert called["number"] == number and called["service"] == "cards"
 
         # The printer target received ESC/POS bytes with the number; the reply was spoken to a WAV.

@@ -1,0 +1,67 @@
+"""Staff and device bearer tokens: created once, shown once, stored as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assistant.domain.staff import Role
+from assistant.store.models import StaffTokenRow
+
+TOKEN_PREFIX = "lby_"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, role: Role, name: str, at: datetime) -> tuple[str, str]:
+        """Returns (token id, the token itself); only the hash is kept."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token_id = uuid.uuid4().hex
+        self.session.add(
+            StaffTokenRow(id=token_id, token_hash=token_hash(token), role=role.value, name=name, created_at=at)
+        )
+        await self.session.flush()
+        return token_id, token
+
+    async def role_of(self, token: str) -> Role | None:
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        row = (
+            await self.session.execute(
+                select(StaffTokenRow).where(
+                    StaffTokenRow.token_hash == token_hash(token), StaffTokenRow.revoked_at.is_(None)
+                )
+            )
+        ).scalar_one_or_none()
+        return Role(row.role) if row else None
+
+    async def revoke(self, token_id: str, at: datetime) -> bool:
+        result = await self.session.execute(
+            update(StaffTokenRow).where(StaffTokenRow.id == token_id).values(revoked_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def issue_token(database_url: str, role: Role, name: str, at: datetime) -> str:
+    """Open the database (migrating it if needed), store a new token, return it."""
+    from assistant.store.db import create_engine, migrate, session_factory
+
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine).begin() as session:
+            _, token = await TokenRepository(session).create(role, name, at)
+    finally:
+        await engine.dispose()
+    return token

@@ -1,0 +1,109 @@
+"""Appointments over HTTP (DESIGN.md §4): thin handlers over `AppointmentService`.
+
+GET /slots lists every still-bookable slot of the day with its free seats
+(0 when full), so a screen can grey out full slots; `closed` says why a day
+has none (past, outside_horizon, blackout, closed).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+
+from assistant.domain.errors import InvalidInput
+from assistant.web.appointment_service import AppointmentService
+from assistant.web.bodies import Channel, Lang, Name
+from assistant.web.errors import decode_body
+
+__all__ = ["AppointmentService", "bp"]
+
+log = logging.getLogger(__name__)
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+StartsAt = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class AppointmentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    service: Name
+    starts_at: StartsAt
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=32, pattern=r"^\+?[0-9][0-9 ()\-]{4,30}$")] | None = None
+    channel: Channel = "kiosk"
+    lang: Lang = "en"
+
+
+class AppointmentMove(msgspec.Struct, forbid_unknown_fields=True):
+    starts_at: StartsAt
+
+
+class CheckInRequest(msgspec.Struct, forbid_unknown_fields=True):
+    channel: Channel = "kiosk"
+    lang: Lang | None = None  # default: the language the appointment was booked in
+
+
+# -- HTTP ----------------------------------------------------------------------
+
+bp = Blueprint("appointments", url_prefix="/api/v1/appointments")
+
+
+def _service(request: Request) -> AppointmentService:
+    service: AppointmentService = request.app.ctx.appointments
+    return service
+
+
+@bp.get("/slots")
+async def list_slots(request: Request) -> HTTPResponse:
+    service_id = request.args.get("service", "")
+    day_text = request.args.get("date", "")
+    if not service_id:
+        raise InvalidInput("the query parameter service is required", code="invalid_input")
+    if not _DATE.match(day_text):
+        raise InvalidInput("the query parameter date must be YYYY-MM-DD", code="invalid_input")
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        raise InvalidInput(f"{day_text} is not a date", code="invalid_input") from None
+    return json(await _service(request).slots(service_id, day))
+
+
+@bp.post("")
+async def book(request: Request) -> HTTPResponse:
+    body = decode_body(request, AppointmentCreate)
+    service = _service(request)
+    appointment = await service.book(
+        body.service, body.starts_at, channel=body.channel, lang=body.lang, name=body.name, phone=body.phone
+    )
+    return json(service.to_json(appointment), status=201)
+
+
+@bp.get("/<code:str>")
+async def get_appointment(request: Request, code: str) -> HTTPResponse:
+    service = _service(request)
+    return json(service.to_json(await service.get(code)))
+
+
+@bp.delete("/<code:str>")
+async def cancel(request: Request, code: str) -> HTTPResponse:
+    service = _service(request)
+    return json(service.to_json(await service.cancel(code)))
+
+
+@bp.post("/<code:str>/reschedule")
+async def reschedule(request: Request, code: str) -> HTTPResponse:
+    body = decode_body(request, AppointmentMove)
+    service = _service(request)
+    return json(service.to_json(await service.reschedule(code, body.starts_at)))
+
+
+@bp.post("/<code:str>/check-in")
+async def check_in(request: Request, code: str) -> HTTPResponse:
+    body = decode_body(request, CheckInRequest) if request.body else CheckInRequest()
+    ticket, created, details = await _service(request).check_in(code, body.channel, body.lang)
+    return json({**ticket.to_json(), "check_in": details}, status=201 if created else 200)

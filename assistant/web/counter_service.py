@@ -1,0 +1,208 @@
+"""Counter use cases: call, recall, start, finish, no-show, park, transfer, open, close.
+
+Each runs in one transaction (the counter's row and its ticket change together),
+then publishes what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assistant.domain.clock import business_date
+from assistant.domain.errors import Conflict, InvalidInput, NotFound, NothingToCall
+from assistant.domain.events import Event, EventType
+from assistant.domain.tickets import AT_COUNTER, Ticket, TicketStatus
+from assistant.protocol import TicketView
+from assistant.settings import CounterConfig
+from assistant.store.repo import CounterRepository, TicketRepository
+from assistant.web.branch import OPEN, BranchService
+
+log = logging.getLogger(__name__)
+
+CLOSED = "closed"
+
+
+class CounterService:
+    def __init__(self, branch: BranchService) -> None:
+        self.branch = branch
+        self.settings = branch.settings
+
+    def _counter(self, counter_id: str) -> CounterConfig:
+        counter = next((c for c in self.settings.counters if c.id == counter_id), None)
+        if counter is None:
+            raise NotFound(f"no counter {counter_id}", code="counter_not_found")
+        return counter
+
+    async def _current(self, session: AsyncSession, counter_id: str) -> Ticket | None:
+        row = await CounterRepository(session).get(counter_id)
+        if row is None or not row.current_ticket_id:
+            return None
+        ticket = await TicketRepository(session).get(row.current_ticket_id)
+        return ticket if ticket is not None and ticket.status in AT_COUNTER else None
+
+    async def _require_open(self, session: AsyncSession, counter: CounterConfig) -> None:
+        row = await CounterRepository(session).get(counter.id)
+        if row is None or row.state != OPEN:
+            raise Conflict(f"{counter.name} is closed; open it first", code="counter_closed")
+
+    async def _publish(self, kind: EventType, view: TicketView, counter: CounterConfig) -> None:
+        data = {"ticket": view.to_json(), "counter": {"id": counter.id, "name": counter.name}}
+        await self.branch.publish(Event(kind, self.branch.clock.now(), data))
+
+    # -- calling ---------------------------------------------------------------
+
+    async def call_next(self, counter_id: str) -> TicketView:
+        counter = self._counter(counter_id)
+        return await self._call(counter, lambda waiting, recent, now: self.branch.policy.choose(
+            waiting, counter.skills, now, recent, counter_id=counter.id
+        ))  # fmt: skip
+
+    async def call(self, counter_id: str, ticket_id: str) -> TicketView:
+        """Call one particular waiting or parked ticket."""
+        counter = self._counter(counter_id)
+        async with self.branch.sessions.begin() as session:
+            ticket = await TicketRepository(session).get(ticket_id)
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
+        return await self._call(counter, lambda _waiting, _recent, _now: ticket, specific=ticket_id)
+
+    async def _call(
+        self,
+        counter: CounterConfig,
+        pick: Callable[[list[Ticket], list[str], Any], Ticket | None],
+        specific: str | None = None,
+    ) -> TicketView:
+        now = self.branch.clock.now()
+        async with self.branch.sessions.begin() as session:
+            await self._require_open(session, counter)
+            tickets = TicketRepository(session)
+            current = await self._current(session, counter.id)
+            if current is not None:
+                # Calling the next customer finishes the one at the counter.
+                await tickets.save(current.finish(now, "done"))
+            if specific is not None:
+                chosen = await tickets.get(specific)  # re-read inside this transaction
+            else:
+                waiting = await tickets.waiting(counter.skills, counter_id=counter.id)
+                recent = await tickets.recent_call_classes(business_date(now, self.settings.branch.timezone))
+                chosen = pick(waiting, recent, now)
+            if chosen is None:
+                raise NothingToCall(f"nobody is waiting for {counter.name}")
+            called = chosen.call(counter.id, now)
+            await tickets.save(called)
+            await CounterRepository(session).set_current(counter.id, called.id, now)
+            view = await self.branch.view(session, called)
+        await self._publish(EventType.TICKET_CALLED, view, counter)
+        log.info("%s called %s", counter.name, view.number)
+        return view
+
+    # -- the ticket at the counter --------------------------------------------
+
+    async def _on_current(
+        self,
+        counter_id: str,
+        change: Callable[[Ticket], Ticket],
+        event: Callable[[Ticket], EventType],
+        releases: Callable[[Ticket], bool],
+    ) -> TicketView:
+        counter = self._counter(counter_id)
+        async with self.branch.sessions.begin() as session:
+            current = await self._current(session, counter.id)
+            if current is None:
+                raise Conflict(f"{counter.name} has nobody at the counter", code="no_current_ticket")
+            changed = change(current)
+            await TicketRepository(session).save(changed)
+            if releases(changed):
+                await CounterRepository(session).set_current(counter.id, None, self.branch.clock.now())
+            view = await self.branch.view(session, changed)
+        await self._publish(event(changed), view, counter)
+        return view
+
+    async def recall(self, counter_id: str) -> TicketView:
+        limit = self.settings.queue.max_recalls
+        now = self.branch.clock.now()
+        return await self._on_current(
+            counter_id,
+            lambda t: t.recall(now, limit),
+            lambda t: EventType.TICKET_NO_SHOW if t.status is TicketStatus.NO_SHOW else EventType.TICKET_RECALLED,
+            lambda t: t.status is TicketStatus.NO_SHOW,
+        )
+
+    async def no_show(self, counter_id: str) -> TicketView:
+        now = self.branch.clock.now()
+        wait = self.settings.queue.no_show_after_seconds
+
+        def mark(ticket: Ticket) -> Ticket:
+            if ticket.called_at is not None and (now - ticket.called_at).total_seconds() < wait:
+                raise Conflict(f"give the customer {wait} s to come after a call before no-show", code="too_soon")
+            return ticket.no_show(now)
+
+        return await self._on_current(counter_id, mark, lambda _t: EventType.TICKET_NO_SHOW, lambda _t: True)
+
+    async def start(self, counter_id: str) -> TicketView:
+        now = self.branch.clock.now()
+        return await self._on_current(
+            counter_id, lambda t: t.start(now), lambda _t: EventType.TICKET_STARTED, lambda _t: False
+        )
+
+    async def finish(self, counter_id: str, outcome: str) -> TicketView:
+        if outcome not in self.settings.queue.outcomes:
+            raise InvalidInput(f"unknown outcome {outcome!r}; one of {list(self.settings.queue.outcomes)}")
+        now = self.branch.clock.now()
+        return await self._on_current(
+            counter_id, lambda t: t.finish(now, outcome), lambda _t: EventType.TICKET_SERVED, lambda _t: True
+        )
+
+    async def park(self, counter_id: str) -> TicketView:
+        now = self.branch.clock.now()
+        return await self._on_current(
+            counter_id, lambda t: t.park(now), lambda _t: EventType.TICKET_PARKED, lambda _t: True
+        )
+
+    async def transfer(self, counter_id: str, service_id: str | None, target_counter: str | None) -> TicketView:
+        if service_id is not None and self.settings.service(service_id) is None:
+            raise InvalidInput(f"unknown service {service_id!r}", code="unknown_service")
+        if target_counter is not None:
+            self._counter(target_counter)
+        now = self.branch.clock.now()
+        return await self._on_current(
+            counter_id,
+            lambda t: t.transfer(now, service_id=service_id, counter_id=target_counter),
+            lambda _t: EventType.TICKET_TRANSFERRED,
+            lambda _t: True,
+        )
+
+    # -- the counter itself ----------------------------------------------------
+
+    async def set_state(self, counter_id: str, state: str) -> dict[str, Any]:
+        counter = self._counter(counter_id)
+        now = self.branch.clock.now()
+        async with self.branch.sessions.begin() as session:
+            if state == CLOSED and await self._current(session, counter.id) is not None:
+                raise Conflict(f"finish or transfer the customer at {counter.name} first", code="counter_busy")
+            await CounterRepository(session).set_state(counter.id, state, now)
+        kind = EventType.COUNTER_OPENED if state == OPEN else EventType.COUNTER_CLOSED
+        data = {"counter": {"id": counter.id, "name": counter.name, "state": state}}
+        await self.branch.publish(Event(kind, now, data))
+        return data["counter"]
+
+    async def list(self) -> list[dict[str, Any]]:
+        async with self.branch.sessions.begin() as session:
+            states = await CounterRepository(session).states()
+            out = []
+            for counter in self.settings.counters:
+                current = await self._current(session, counter.id)
+                out.append(
+                    {
+                        "id": counter.id,
+                        "name": counter.name,
+                        "state": states.get(counter.id, CLOSED),
+                        "skills": counter.skills,
+                        "current": (await self.branch.view(session, current)).to_json() if current else None,
+                    }
+                )
+        return out
