@@ -110,6 +110,11 @@ class HubConfig(Frozen):
     # How events reach other hub processes: "" (this process only),
     # "postgres" (LISTEN/NOTIFY on the hub's PostgreSQL database) or "redis://HOST:PORT/DB".
     events: str = ""
+    # Public writes (tickets, chat, triage, appointments) without a token, per client address.
+    # The branch PC's own processes (kiosk, action server) talk over loopback and are trusted.
+    rate_limit_per_minute: int = 60
+    rate_limit_burst: int = 20
+    rate_limit_trusted: tuple[str, ...] = ("127.0.0.1", "::1")
 
 
 class DialogueConfig(Frozen):

@@ -90,6 +90,21 @@ class TicketRepository:
         )
         return list(reversed((await self.session.execute(query)).scalars().all()))
 
+    async def recent_durations(self, service_id: str, limit: int = 20) -> list[float]:
+        """Service minutes (start to finish) of the last served tickets of a service, oldest first."""
+        query = (
+            select(TicketRow.started_at, TicketRow.finished_at)
+            .where(
+                TicketRow.service_id == service_id,
+                TicketRow.status == TicketStatus.SERVED.value,
+                TicketRow.started_at.is_not(None),
+            )
+            .order_by(TicketRow.finished_at.desc())
+            .limit(limit)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [(end - start).total_seconds() / 60 for start, end in reversed(rows) if end is not None]
+
     async def waiting_counts(self) -> dict[str, tuple[int, datetime | None]]:
         """service -> (waiting count, oldest issue time)."""
         query = (

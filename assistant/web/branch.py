@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from assistant.domain.clock import Clock, business_date
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
+from assistant.domain.handling import HandlingTimes
 from assistant.domain.routing import DeviceState, Route, triage
 from assistant.domain.tickets import (
     OrderingPolicy,
@@ -149,7 +150,8 @@ class BranchService:
             skills = {ticket.service_id: 1.0}
             ordered = sorted(waiting, key=lambda t: self.policy.rank(t, skills, now))
             position = next((i + 1 for i, t in enumerate(ordered) if t.id == ticket.id), len(ordered) + 1)
-            eta = eta_range(position - 1, service.handling_minutes, await self._capacity(session, service.id))
+            minutes = await self.handling_minutes(session, service.id)
+            eta = eta_range(position - 1, minutes, await self._capacity(session, service.id))
         return TicketView(
             id=ticket.id,
             number=ticket.number,
@@ -163,6 +165,17 @@ class BranchService:
             counter=ticket.counter_id,
             priority=str(ticket.priority),
         )
+
+    async def handling_minutes(self, session: AsyncSession, service_id: str) -> float:
+        """Smoothed recent handling time (EWMA of the last served tickets, seeded from config).
+
+        Read from the database each time, so every hub worker sees the same value."""
+        service = self.settings.service(service_id)
+        if service is None:
+            raise InvalidInput(f"unknown service {service_id!r}", code="unknown_service")
+        samples = await TicketRepository(session).recent_durations(service_id)
+        times = HandlingTimes.from_samples({service_id: service.handling_minutes}, {service_id: samples})
+        return times.minutes(service_id)
 
     async def _capacity(self, session: AsyncSession, service_id: str) -> float:
         states = await CounterRepository(session).states()
@@ -179,13 +192,14 @@ class BranchService:
             for service in self.settings.services:
                 count, oldest = counts.get(service.id, (0, None))
                 capacity = await self._capacity(session, service.id)
+                minutes = await self.handling_minutes(session, service.id)
                 services.append(
                     {
                         "service": service.id,
                         "name": service.display_name("en"),
                         "waiting": count,
                         "longest_wait_minutes": round((now - oldest).total_seconds() / 60, 1) if oldest else 0,
-                        "eta_minutes": list(eta) if (eta := eta_range(count, service.handling_minutes, capacity))
+                        "eta_minutes": list(eta) if (eta := eta_range(count, minutes, capacity))
                         else None,
                     }
                 )

@@ -10,6 +10,8 @@ import pytest
 from sanic import Sanic
 
 from assistant.domain.clock import FakeClock
+from assistant.domain.handling import HandlingTimes
+from assistant.domain.tickets import eta_range
 from assistant.settings import Settings
 from assistant.web.app import create_app
 from tests.conftest import make_token
@@ -155,3 +157,19 @@ async def test_priority_share_through_the_api(client, staff) -> None:  # type: i
         response = await post(client, "/api/v1/counters/c1/call-next", staff)
         order.append(response.json["id"])
     assert order == [vips[0]["id"], vips[1]["id"], normal["id"], vips[2]["id"]]
+
+
+async def test_eta_follows_recent_handling_times(client, staff, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        await new_ticket(client, "exchange")  # seeded at 5 min; only c1 (weight 1.0) serves it
+    for _ in range(3):  # today every exchange takes 15 minutes
+        await post(client, "/api/v1/counters/c1/call-next", staff)
+        await post(client, "/api/v1/counters/c1/start", staff)
+        clock.advance(minutes=15)
+        await post(client, "/api/v1/counters/c1/finish", staff, {"outcome": "done"})
+    ticket = await new_ticket(client, "exchange")  # one still waits ahead of it
+    smoothed = HandlingTimes.seeded({"exchange": 5.0})
+    for _ in range(3):
+        smoothed = smoothed.observe("exchange", 15.0)
+    assert tuple(ticket["eta_minutes"]) == eta_range(1, smoothed.minutes("exchange"), 1.0)
+    assert tuple(ticket["eta_minutes"]) != eta_range(1, 5.0, 1.0)  # not the configured seed any more
