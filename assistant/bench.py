@@ -67,25 +67,71 @@ async def _create_tickets(base: str, total: int, concurrency: int, services: lis
     }
 
 
-def bench_hub(args: argparse.Namespace) -> dict[str, Any]:
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="lobby-bench-") as tmp:
-        database = args.database or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        command = [sys.executable, "-m", "assistant", "serve", "--config", args.config]
-        command += ["--database", database, "--port", str(port)]
-        hub = Managed("hub", command, f"http://127.0.0.1:{port}/healthz", Path.cwd(), log_path=Path(tmp) / "hub.log")
-        hub.start()
+def _run_levels(command: list[str], port: int, log: Path, levels: list[int], requests: int) -> list[dict[str, Any]]:
+    """One fresh server per concurrency level, so every level starts from an empty queue."""
+    runs = []
+    for level in levels:
+        server = Managed("server", command, f"http://127.0.0.1:{port}/healthz", Path.cwd(), log_path=log)
+        server.start()
         try:
-            hub.wait_healthy(60)
-            base = f"http://127.0.0.1:{port}"
-            services = [s["id"] for s in httpx.get(f"{base}/api/v1/services").json()["services"]]
-            runs = [
-                asyncio.run(_create_tickets(base, args.requests, level, services))
-                for level in (int(c) for c in args.concurrency.split(","))
-            ]
+            server.wait_healthy(60)
+            runs.append(asyncio.run(_create_tickets(f"http://127.0.0.1:{port}", requests, level, ["cash", "cards"])))
         finally:
-            hub.stop()
-    return {"database": database.split(":")[0], "ticket_creation": runs}
+            server.stop()
+    return runs
+
+
+def _postgres_database(admin_url: str, name: str, drop: bool = False) -> str | None:
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncio.wait_for(asyncpg.connect(admin_url), timeout=5)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not drop:
+                await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    try:
+        asyncio.run(run())
+    except Exception as exc:  # a bench without PostgreSQL still measures SQLite
+        print(f"PostgreSQL at {admin_url} not used: {exc}", file=sys.stderr)
+        return None
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def bench_hub(args: argparse.Namespace) -> dict[str, Any]:
+    levels = [int(c) for c in args.concurrency.split(",")]
+    port = free_port()
+    results: dict[str, Any] = {"requests_per_level": args.requests}
+    with tempfile.TemporaryDirectory(prefix="lobby-bench-") as tmp:
+        log = Path(tmp) / "server.log"
+        bare = [sys.executable, "-m", "assistant.bench_bare", "--port", str(port)]
+        results["bare_sanic"] = _run_levels(bare, port, log, levels, args.requests)
+        hub = [sys.executable, "-m", "assistant", "serve", "--config", args.config, "--port", str(port)]
+        results["sqlite"] = []
+        for level in levels:  # a fresh database file per level too
+            database = ["--database", f"sqlite:///{tmp}/bench-{level}.db"]
+            results["sqlite"] += _run_levels([*hub, *database], port, log, [level], args.requests)
+        if not args.no_postgres:
+            results["postgresql"] = []
+            for level in levels:
+                url = _postgres_database(args.postgres, f"lobby_bench_{level}")
+                if url is None:
+                    results.pop("postgresql")
+                    break
+                try:
+                    results["postgresql"] += _run_levels([*hub, "--database", url], port, log, [level], args.requests)
+                finally:
+                    _postgres_database(args.postgres, f"lobby_bench_{level}", drop=True)
+    for store in ("sqlite", "postgresql"):
+        if store in results:
+            results[f"{store}_vs_bare_throughput"] = [
+                round(run["throughput_per_s"] / bare["throughput_per_s"], 3)
+                for run, bare in zip(results[store], results["bare_sanic"], strict=True)
+            ]
+    return results
 
 
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {"hub": bench_hub}
@@ -112,3 +158,6 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--out", default=None, help="output file (default bench/TARGET.json)")
     bench.add_argument("--requests", type=int, default=500, help="tickets per concurrency level")
     bench.add_argument("--concurrency", default="1,16,64", help="comma-separated client counts")
+    bench.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                       help="PostgreSQL admin URL; a scratch database is created and dropped")
+    bench.add_argument("--no-postgres", action="store_true", help="measure SQLite only")

@@ -35,7 +35,17 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    # One connection per process: SQLite runs one writer at a time anyway, and
+    # queueing in the pool (FIFO) beats queueing in SQLite's busy handler, which
+    # sleeps up to 100 ms between retries (p99 of 1.7 s at 16 clients before).
+    # Other processes on the same file still wait on busy_timeout.
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=30,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
