@@ -206,8 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     rasa_options(up)
 
     from assistant.bench import add_bench_parser
+    from assistant.simulate import add_simulate_parser
 
     add_bench_parser(sub, command)
+    add_simulate_parser(sub, command)
     return parser
 
 

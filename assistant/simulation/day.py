@@ -29,7 +29,7 @@ class RateSegment(Frozen):
 
     start: str = msgspec.field(name="from")
     end: str = msgspec.field(name="to")
-    rates: dict[str, float] = {}
+    rates: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 class AppointmentSlot(Frozen):
@@ -61,7 +61,8 @@ class DayDefinition(Frozen):
     overtime_minutes: float = 30  # after `close` the doors are shut; counters serve who is inside
     priority_share: float = 0.10  # walk-ins with a priority right (elderly, pregnant, disability)
     service_cv: float = 0.5  # coefficient of variation of service durations (lognormal)
-    handling_minutes: dict[str, float] = {}  # today's true mean per service, if not branch.yml's
+    # Today's true mean service minutes where they differ from branch.yml's handling_minutes.
+    handling_minutes: dict[str, float] = msgspec.field(default_factory=dict)
     secondary_skill_slowdown: float = 1.0  # a counter with skill weight w takes work / w**this
     patience: PatienceConfig = PatienceConfig()
     appointments: tuple[AppointmentSlot, ...] = ()

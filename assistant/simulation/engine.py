@@ -81,7 +81,9 @@ def fifo_choose(waiting: list[Ticket], skills: dict[str, float], counter_id: str
     return min(candidates, key=lambda t: t.issued_at, default=None)
 
 
-class _Run:
+class DaySimulation:
+    """One simulated day; `simulate_day` is the usual entry, tests read `tickets` and `handling` too."""
+
     def __init__(self, settings: Settings, day: DayDefinition, policy: Policy, customers: tuple[Customer, ...]) -> None:
         self.settings, self.day, self.policy = settings, day, policy
         opening = datetime.strptime(day.open, "%H:%M").time()
@@ -281,7 +283,7 @@ class _Run:
 
 def simulate_day(settings: Settings, day: DayDefinition, policy: Policy, seed: int) -> SimulationReport:
     """Run one branch day; the same seed gives the same customers whatever the policy."""
-    run = _Run(settings, day, policy, draw_customers(settings, day, seed))
+    run = DaySimulation(settings, day, policy, draw_customers(settings, day, seed))
     run.run()
     report = run.report(seed)
     log.info("simulated %s with %s (seed %d): %d served of %d", day.name, report.policy, seed, report.served,
