@@ -22,6 +22,8 @@ class EventType(StrEnum):
     COUNTER_CLOSED = "counter.closed"
     DEVICE_STATUS = "device.status"
     APPOINTMENT_BOOKED = "appointment.booked"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+    APPOINTMENT_RESCHEDULED = "appointment.rescheduled"
     APPOINTMENT_CHECKED_IN = "appointment.checked_in"
 
 

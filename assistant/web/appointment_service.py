@@ -166,6 +166,7 @@ class AppointmentService:
             await repo.free_seat(appointment.code, appointment.starts_at)
             await repo.save(cancelled)
         log.info("cancelled %s", cancelled.code)
+        await self.publish(Event(EventType.APPOINTMENT_CANCELLED, now, {"appointment": self.to_json(cancelled)}))
         return cancelled
 
     async def reschedule(self, code: str, starts_at: datetime) -> Appointment:
@@ -185,6 +186,8 @@ class AppointmentService:
             await repo.free_seat(appointment.code, appointment.starts_at)
             await repo.save(moved)
         log.info("moved %s from %s to %s", moved.code, appointment.starts_at, moved.starts_at)
+        data = {"appointment": self.to_json(moved), "from": self.to_json(appointment)["starts_at"]}
+        await self.publish(Event(EventType.APPOINTMENT_RESCHEDULED, now, data))
         return moved
 
     async def check_in(self, code: str, channel: str, lang: str | None) -> tuple[TicketView, bool, dict[str, str]]:

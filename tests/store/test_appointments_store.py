@@ -139,3 +139,15 @@ async def test_check_in_publishes_and_issues_one_ticket(on_sqlite: Harness) -> N
     assert checked_in.data["ticket"]["id"] == results[0][0].id
     stored = await on_sqlite.service.get(appointment.code)
     assert stored.status is AppointmentStatus.CHECKED_IN and stored.ticket_id == results[0][0].id
+
+
+async def test_cancel_and_reschedule_are_published(on_sqlite: Harness) -> None:
+    appointment = await on_sqlite.service.book("loans", SLOT, channel="mobile", lang="en")
+    later = SLOT + timedelta(minutes=30)
+    moved = await on_sqlite.service.reschedule(appointment.code, later)
+    await on_sqlite.service.cancel(moved.code)
+    kinds = [e.type for e in on_sqlite.events]
+    assert kinds == [EventType.APPOINTMENT_BOOKED, EventType.APPOINTMENT_RESCHEDULED, EventType.APPOINTMENT_CANCELLED]
+    rescheduled = on_sqlite.events[1]
+    assert rescheduled.data["from"] == SLOT.isoformat()
+    assert rescheduled.data["appointment"]["starts_at"] == later.isoformat()
