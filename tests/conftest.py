@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -110,3 +110,68 @@ def make_token(database_url: str, role: str = "teller") -> str:
 def hub_token(tmp_path: Path) -> str:
     """A teller token for the `hub_server` of the same test (same SQLite file)."""
     return make_token(f"sqlite:///{tmp_path / 'hub.db'}")
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """The test Redis (127.0.0.1:6379); skips, or fails under LOBBY_REQUIRE_REDIS, when unreachable.
+
+    The Redis may be shared: tests use their own channel names and never flush it.
+    """
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        await asyncio.wait_for(client.ping(), timeout=5)
+    except Exception as exc:
+        if os.environ.get("LOBBY_REQUIRE_REDIS"):
+            pytest.fail(f"Redis required (LOBBY_REQUIRE_REDIS) but unreachable: {type(exc).__name__}: {exc}")
+        pytest.skip(f"Redis at 127.0.0.1:6379 unreachable: {type(exc).__name__}: {exc}")
+    finally:
+        await client.aclose()
+    return REDIS_URL
+
+
+@pytest.fixture
+def start_hub(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Starts real hub processes: `start_hub(database_url, {"LOBBY_…": …})` -> base URL once healthy.
+
+    Each call starts one more `lobby serve` on a free port (Rasa pointed at a closed port), waits
+    up to 60 s for /healthz, and fails with the end of its log if it does not come up. All are
+    stopped at teardown. Start hubs sharing a database one after the other: each migrates it.
+    """
+    import sys
+
+    from assistant.supervisor import Managed, StartupError
+
+    started: list[Managed] = []
+
+    def start(database: str, env: Mapping[str, str] | None = None) -> str:
+        hub_port = free_port()
+        command = [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml")]
+        command += ["--database", database, "--port", str(hub_port)]
+        log_path = tmp_path / f"hub-{len(started)}.log"
+        hub = Managed(
+            f"hub {len(started)}",
+            command,
+            f"http://127.0.0.1:{hub_port}/healthz",
+            ROOT,
+            env={"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **(env or {})},
+            log_path=log_path,
+        )
+        started.append(hub)
+        hub.start()
+        try:
+            hub.wait_healthy(60)
+        except StartupError as exc:
+            pytest.fail(f"{exc}\n{log_path.read_text(errors='replace')[-3000:]}")
+        return f"http://127.0.0.1:{hub_port}"
+
+    try:
+        yield start
+    finally:
+        for hub in reversed(started):
+            hub.stop()

@@ -10,8 +10,9 @@ from sanic_ext import Extend
 from assistant.domain.clock import Clock, SystemClock
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
-from assistant.web import appointments, chat, counters, errors, events, health, routing, screens, tickets
+from assistant.web import appointments, chat, counters, errors, events, health, metrics, routing, screens, tickets
 from assistant.web.branch import BranchService
+from assistant.web.bus import EventBus
 from assistant.web.counter_service import CounterService
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,12 @@ def create_app(
     the_clock = clock or SystemClock()
 
     errors.install(app)
+    hub = settings.hub
+    metrics.install(
+        app, metrics.RateLimiter(hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted))
+    )
     blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, routing.bp, chat.bp, events.bp, screens.bp)
-    for blueprint in blueprints:
+    for blueprint in (*blueprints, metrics.bp):
         app.blueprint(blueprint)
 
     @app.before_server_start
@@ -63,7 +68,9 @@ def create_app(
         app.ctx.engine = create_engine(url)
         await migrate(app.ctx.engine)
         app.ctx.sessions = session_factory(app.ctx.engine)
-        app.ctx.events = events.EventHub()
+        # Local fan-out, plus the other hub processes when hub.events says how (the URL is the engine's own).
+        app.ctx.events = EventBus.from_config(settings.hub.events, url, settings.branch.id)
+        await app.ctx.events.start()
         app.ctx.branch = BranchService(settings, app.ctx.sessions, the_clock, app.ctx.events.publish)
         await app.ctx.branch.bootstrap()
         app.ctx.appointments = appointments.AppointmentService(
@@ -74,7 +81,7 @@ def create_app(
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
-        app.ctx.events.close()
+        await app.ctx.events.aclose()
         await app.ctx.rasa.close()
         await app.ctx.engine.dispose()
 

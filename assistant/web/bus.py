@@ -43,6 +43,7 @@ CLOSE_TIMEOUT = 3.0  # to flush what is queued at shut-down
 IDLE_WAKE = 1.0  # the sender's longest wait for work before it looks again
 BACKOFF_MIN = 0.5
 BACKOFF_MAX = 30.0
+STABLE_AFTER = 30.0  # a connection lost after this long is retried at once; a shorter one backs off
 OUTBOX = 1024  # events queued for the backend; beyond that they stay local (and are counted)
 PARTIALS = 64  # split events being joined at once; the oldest incomplete one is dropped
 
@@ -109,7 +110,7 @@ class EventBus(EventHub):
         try:
             await asyncio.wait_for(self._attempted.wait(), timeout)
         except TimeoutError:
-            log.warning("event backend %s: no answer in %.0f s; serving local events meanwhile", self.backend.name, timeout)
+            log.warning("event backend %s: no answer in %.0f s; local events only for now", self.backend.name, timeout)
 
     async def publish(self, event: Event) -> None:
         message = event.to_json()
@@ -199,7 +200,7 @@ class EventBus(EventHub):
             except Exception as exc:
                 self._attempted.set()
                 log.warning("event backend %s unreachable (%s); retrying in %.1f s", backend.name, exc, delay)
-                await self._disconnect()
+                await self._close_backend()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
                 continue
@@ -207,17 +208,23 @@ class EventBus(EventHub):
                 self.reconnects += 1
             log.info("event backend %s connected%s", backend.name, " again" if self._ever_connected else "")
             self._connected = self._ever_connected = True
-            delay = BACKOFF_MIN
             self._attempted.set()
             self._resync()
+            up_since = asyncio.get_running_loop().time()
             try:
                 await backend.watch()
                 reason = "connection closed"
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
             self._connected = False
-            log.warning("event backend %s lost (%s); reconnecting", backend.name, reason)
-            await self._disconnect()
+            await self._close_backend()
+            if asyncio.get_running_loop().time() - up_since >= STABLE_AFTER:
+                delay = BACKOFF_MIN
+                log.warning("event backend %s lost (%s); reconnecting", backend.name, reason)
+                continue
+            log.warning("event backend %s lost (%s); reconnecting in %.1f s", backend.name, reason, delay)
+            await asyncio.sleep(delay)  # a connection that keeps dropping must not spin
+            delay = min(delay * 2, BACKOFF_MAX)
 
     def _resync(self) -> None:
         """Events from other processes may have been missed: subscribers reconnect for a snapshot."""
@@ -226,7 +233,7 @@ class EventBus(EventHub):
             log.info("asking %d event subscribers to reconnect for a fresh snapshot", self.subscriber_count)
             EventHub.close(self)
 
-    async def _disconnect(self) -> None:
+    async def _close_backend(self) -> None:
         if self.backend is None:
             return
         try:
@@ -246,5 +253,5 @@ class EventBus(EventHub):
                 await asyncio.wait({task}, timeout=timeout)
         self._sender = self._listener = None
         self._connected = False
-        await self._disconnect()
+        await self._close_backend()
         self.close()

@@ -50,9 +50,9 @@ class EventHub:
                 queue.put_nowait(message)
             except asyncio.QueueFull:
                 log.warning("dropping a slow event subscriber (%d events behind)", queue.qsize())
-                self._disconnect(queue)
+                self._drop(queue)
 
-    def _disconnect(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+    def _drop(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
         self._subscribers.discard(queue)
         if queue.full():
             with contextlib.suppress(asyncio.QueueEmpty):
@@ -62,7 +62,7 @@ class EventHub:
     def close(self) -> None:
         """Tell every subscriber to reconnect (for a fresh snapshot) and forget them."""
         for queue in list(self._subscribers):
-            self._disconnect(queue)
+            self._drop(queue)
 
 
 @bp.websocket("/events")
