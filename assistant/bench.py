@@ -134,7 +134,29 @@ def bench_hub(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {"hub": bench_hub}
+def bench_events(args: argparse.Namespace) -> dict[str, Any]:
+    """ticket.issued fan-out to --subscribers WebSockets: one hub, then two hubs over Redis and PostgreSQL."""
+    from assistant.bench_events import bench_fanout
+
+    runs = {"one_hub_sqlite": bench_fanout(args.config, subscribers=args.subscribers, events=args.events)}
+    if not args.no_postgres:
+        url = _postgres_database(args.postgres, "lobby_bench_events")
+        if url is not None:
+            try:
+                runs["two_hubs_postgres_notify"] = bench_fanout(
+                    args.config, subscribers=args.subscribers, events=args.events, database=url,
+                    events_backend="postgres", hubs=2,
+                )  # fmt: skip
+            finally:
+                _postgres_database(args.postgres, "lobby_bench_events", drop=True)
+    if args.redis:
+        runs["two_hubs_redis"] = bench_fanout(
+            args.config, subscribers=args.subscribers, events=args.events, events_backend=args.redis, hubs=2
+        )
+    return runs
+
+
+BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {"hub": bench_hub, "events": bench_events}
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -161,3 +183,6 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
                        help="PostgreSQL admin URL; a scratch database is created and dropped")
     bench.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    bench.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis for `events` ('' to skip)")
+    bench.add_argument("--subscribers", type=int, default=100, help="WebSocket subscribers for `events`")
+    bench.add_argument("--events", type=int, default=50, help="tickets issued for `events`")

@@ -36,6 +36,7 @@ class Metrics:
         )
         self.subscribers = Gauge("lobby_event_subscribers", "Event WebSocket subscribers", registry=self.registry)
         self.rate_limited = Counter("lobby_rate_limited", "Requests refused by the rate limit", registry=self.registry)
+        self.bus = Gauge("lobby_event_bus", "Cross-process event bus counters", ["counter"], registry=self.registry)
 
 
 @dataclass
@@ -94,4 +95,7 @@ async def scrape(request: Request) -> HTTPResponse:
         metrics.waiting.labels(service["service"]).set(service["waiting"])
         metrics.longest.labels(service["service"]).set(service["longest_wait_minutes"] * 60)
     metrics.subscribers.set(request.app.ctx.events.subscriber_count)
+    for name, value in request.app.ctx.events.stats().items():
+        if isinstance(value, bool | int | float):
+            metrics.bus.labels(name).set(float(value))
     return raw(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST)
