@@ -150,6 +150,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         recognizer=recognizer_from_config(model),
         lang=args.lang or settings.kiosk.languages[0],
         idle_timeout_s=settings.kiosk.idle_timeout_seconds,
+        hub_token=settings.kiosk.token,
     )
 
 

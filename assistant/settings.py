@@ -100,6 +100,9 @@ class AppointmentConfig(Frozen):
 class KioskConfig(Frozen):
     languages: tuple[str, ...] = ("en",)
     idle_timeout_seconds: int = 60
+    # The kiosk's device token (`lobby token create --role device`); better set through
+    # LOBBY_KIOSK__TOKEN than written here. `lobby up` makes one for the kiosk it starts.
+    token: str = ""
 
 
 class HubConfig(Frozen):

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.dialogue import DialogueError
+from assistant.domain.staff import Role
 from assistant.settings import Settings
+from assistant.store.tokens import issue_token
 from assistant.supervisor import Managed, StartupError, Supervisor
 
 log = logging.getLogger(__name__)
@@ -37,7 +41,13 @@ def run_branch(settings: Settings, args: argparse.Namespace) -> int:
         )
         print(f"hub ready in {waited:.1f} s: {hub_url}", flush=True)
         if not args.no_kiosk:
-            kiosk = Managed("kiosk", _lobby("kiosk", *common), None, root, log_path=logs / "kiosk.log")
+            # The kiosk authenticates as a device; a fresh token each start, never written to disk.
+            now = datetime.now(UTC)
+            token = asyncio.run(issue_token(settings.database_url(), Role.DEVICE, "kiosk (lobby up)", now))
+            kiosk = Managed(
+                "kiosk", _lobby("kiosk", *common), None, root, env={"LOBBY_KIOSK__TOKEN": token},
+                log_path=logs / "kiosk.log",
+            )  # fmt: skip
             supervisor.start(kiosk, timeout=5)
             print(f"kiosk started (log: {kiosk.log_path})", flush=True)
         print("starting the dialogue engine (Rasa needs about 90 s)...", flush=True)

@@ -61,6 +61,7 @@ def build_window(
     idle_timeout_s: float = 60,
     *,
     hub_timeout_s: float = 10.0,
+    hub_token: str = "",
     health_interval_s: float = 5.0,
     record_seconds: float = 8.0,
     start: bool = True,
@@ -75,7 +76,7 @@ def build_window(
     controller = KioskController(
         model,
         window,
-        HubClient(hub_url, timeout=hub_timeout_s),
+        HubClient(hub_url, timeout=hub_timeout_s, token=hub_token),
         printer,
         speaker,
         microphone,
@@ -99,6 +100,7 @@ def run_kiosk(
     recognizer: SpeechRecognizer,
     lang: str = "en",
     idle_timeout_s: int = 60,
+    hub_token: str = "",
 ) -> int:
     """Show the greeter full screen and run the Qt event loop; returns its exit code."""
     existing = QApplication.instance()
@@ -109,7 +111,7 @@ def run_kiosk(
     if problem is not None:
         logger.error("%s", problem)
     window, controller = build_window(
-        hub_url, branch_name, printer, speaker, microphone, recognizer, lang, idle_timeout_s
+        hub_url, branch_name, printer, speaker, microphone, recognizer, lang, idle_timeout_s, hub_token=hub_token
     )
     app.aboutToQuit.connect(controller.shutdown)
     logger.info("kiosk for %s started against hub %s (platform %s)", branch_name, hub_url, app.platformName())

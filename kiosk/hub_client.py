@@ -38,9 +38,11 @@ class HubError(Exception):
 class HubClient:
     """Synchronous client of one hub (`base_url` such as http://127.0.0.1:8000)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 10.0, token: str = "") -> None:
+        """`token`: the kiosk's device token (`lobby token create --role device`), if it has one."""
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
 
     def close(self) -> None:
         self._http.close()

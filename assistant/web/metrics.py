@@ -11,6 +11,7 @@ from sanic import Blueprint, HTTPResponse, Request, Sanic
 from sanic.response import raw
 
 from assistant.domain.errors import RateLimited
+from assistant.web.auth import role_of_request
 
 bp = Blueprint("metrics")
 
@@ -74,7 +75,9 @@ def install(app: Sanic, limiter: RateLimiter) -> None:
     async def before(request: Request) -> None:
         request.ctx.started = time.perf_counter()
         if request.method in ("POST", "PUT", "DELETE") and request.path.startswith(PUBLIC_WRITES):
-            if "authorization" not in request.headers and not limiter.allow(request.remote_addr or request.ip):
+            if "authorization" in request.headers:
+                await role_of_request(request)  # a valid token (kiosk, staff) is not limited; a bad one is a 401
+            elif not limiter.allow(request.remote_addr or request.ip):
                 metrics.rate_limited.inc()
                 raise RateLimited("too many requests from this address; wait a moment and try again")
 

@@ -42,6 +42,10 @@ async def test_flooding_gets_429_and_changes_nothing(tmp_path) -> None:  # type:
         statuses.append(response.status)
     assert statuses == [201, 201, 201, 429, 429, 429]
     assert response.json["error"]["code"] == "rate_limited"
+    _, forged = await client.post(
+        "/api/v1/tickets", json={"service": "cash"}, headers={"Authorization": "Bearer lby_made-up"}
+    )
+    assert forged.status == 401  # a made-up token does not get around the limit
     _, queue = await client.get("/api/v1/queue")  # reads are not limited
     assert next(s for s in queue.json["services"] if s["service"] == "cash")["waiting"] == 3
     _, scrape = await client.get("/metrics")

@@ -68,6 +68,7 @@ class Recorded:
     path: str
     query: dict[str, list[str]]
     body: Any
+    authorization: str | None = None
 
 
 Responder = Callable[[Recorded], tuple[int, Any]]
@@ -105,7 +106,8 @@ class FakeHub:
                 url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                request = Recorded(method, url.path, parse_qs(url.query), json.loads(raw) if raw else None)
+                body = json.loads(raw) if raw else None
+                request = Recorded(method, url.path, parse_qs(url.query), body, self.headers.get("Authorization"))
                 hub.requests.append(request)
                 if hub.delay_s:
                     time.sleep(hub.delay_s)

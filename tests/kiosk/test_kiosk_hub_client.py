@@ -121,3 +121,11 @@ def test_slow_hub_is_hub_timeout(hub: Any) -> None:
     with HubClient(hub.url, timeout=0.2) as client, pytest.raises(HubError) as caught:
         client.chat("abc", "hi")
     assert caught.value.code == "hub_timeout"
+
+
+def test_device_token_is_sent_when_configured(hub: Any, client: HubClient) -> None:
+    with HubClient(hub.url, timeout=5, token="lby_kiosk-token") as with_token:
+        with_token.create_ticket("cash", "en")
+    client.create_ticket("cash", "en")
+    sent = [r.authorization for r in hub.requests if r.path == "/api/v1/tickets"]
+    assert sent == ["Bearer lby_kiosk-token", None]
