@@ -10,6 +10,7 @@ from assistant.web.auth import requires
 from assistant.web.bodies import CallRequest, FinishRequest, TransferRequest
 from assistant.web.counter_service import CLOSED, CounterService
 from assistant.web.errors import decode_body
+from assistant.web.metrics import observe_call
 
 bp = Blueprint("counters", url_prefix="/api/v1/counters")
 
@@ -26,14 +27,18 @@ async def list_counters(request: Request) -> HTTPResponse:
 @bp.post("/<counter_id:str>/call-next")
 @requires(Role.TELLER)
 async def call_next(request: Request, counter_id: str) -> HTTPResponse:
-    return json((await counters(request).call_next(counter_id)).to_json())
+    ticket = await counters(request).call_next(counter_id)
+    observe_call(request.app, ticket, request.app.ctx.branch.clock.now())
+    return json(ticket.to_json())
 
 
 @bp.post("/<counter_id:str>/call")
 @requires(Role.TELLER)
 async def call_specific(request: Request, counter_id: str) -> HTTPResponse:
     body = decode_body(request, CallRequest)
-    return json((await counters(request).call(counter_id, body.ticket_id)).to_json())
+    ticket = await counters(request).call(counter_id, body.ticket_id)
+    observe_call(request.app, ticket, request.app.ctx.branch.clock.now())
+    return json(ticket.to_json())
 
 
 @bp.post("/<counter_id:str>/recall")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -11,9 +12,16 @@ from sanic import Blueprint, HTTPResponse, Request, Sanic
 from sanic.response import raw
 
 from assistant.domain.errors import RateLimited
+from assistant.protocol import TicketView
 from assistant.web.auth import role_of_request
 
 bp = Blueprint("metrics")
+
+
+def observe_call(app: Sanic, ticket: TicketView, at: datetime) -> None:
+    """A ticket was called: record how long it waited."""
+    waited = (at - datetime.fromisoformat(ticket.issued_at)).total_seconds()
+    app.ctx.metrics.ticket_wait.labels(ticket.service).observe(max(0.0, waited))
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 WAIT_BUCKETS = tuple(60 * m for m in (1, 2, 5, 10, 15, 20, 30, 45, 60, 90))
@@ -37,6 +45,10 @@ class Metrics:
         )
         self.subscribers = Gauge("lobby_event_subscribers", "Event WebSocket subscribers", registry=self.registry)
         self.rate_limited = Counter("lobby_rate_limited", "Requests refused by the rate limit", registry=self.registry)
+        self.ticket_wait = Histogram(
+            "lobby_ticket_wait_seconds", "From issue to call, per service", ["service"], buckets=WAIT_BUCKETS,
+            registry=self.registry,
+        )  # fmt: skip
         self.bus = Gauge("lobby_event_bus", "Cross-process event bus counters", ["counter"], registry=self.registry)
 
 

@@ -86,7 +86,11 @@ async def test_no_show_after_the_grace_period(client, staff, clock: FakeClock) -
 
 async def test_start_finish_with_outcome(client, staff, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
     await new_ticket(client)
+    clock.advance(minutes=7)
     await post(client, "/api/v1/counters/c1/call-next", staff)
+    _, scrape = await client.get("/metrics")
+    assert 'lobby_ticket_wait_seconds_bucket{le="600.0",service="cash"} 1.0' in scrape.body.decode()
+    assert 'lobby_ticket_wait_seconds_bucket{le="300.0",service="cash"} 0.0' in scrape.body.decode()
     started = await post(client, "/api/v1/counters/c1/start", staff)
     assert started.json["status"] == "serving"
     bad = await post(client, "/api/v1/counters/c1/finish", staff, {"outcome": "magic"})
@@ -173,3 +177,13 @@ async def test_eta_follows_recent_handling_times(client, staff, clock: FakeClock
         smoothed = smoothed.observe("exchange", 15.0)
     assert tuple(ticket["eta_minutes"]) == eta_range(1, smoothed.minutes("exchange"), 1.0)
     assert tuple(ticket["eta_minutes"]) != eta_range(1, 5.0, 1.0)  # not the configured seed any more
+
+
+async def test_numbers_restart_each_branch_day_and_history_stays(client, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    yesterday = [await new_ticket(client, "cash") for _ in range(2)]
+    assert [t["number"] for t in yesterday] == ["A001", "A002"]
+    clock.advance(days=1)
+    today = await new_ticket(client, "cash")
+    assert today["number"] == "A001" and today["id"] != yesterday[0]["id"]
+    _, old = await client.get(f"/api/v1/tickets/{yesterday[0]['id']}")
+    assert old.status == 200 and old.json["number"] == "A001" and old.json["issued_at"] == yesterday[0]["issued_at"]
