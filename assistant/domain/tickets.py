@@ -151,11 +151,15 @@ class OrderingPolicy:
     age_boost_minutes: float = 15
 
     def level(self, ticket: Ticket, now: datetime) -> int:
+        return self.class_level(ticket.priority, ticket.issued_at, now)
+
+    def class_level(self, priority: str, issued_at: datetime, now: datetime) -> int:
+        """0 is called first. The age boost moves a ticket up one class, never into the first."""
         try:
-            level = self.classes.index(ticket.priority)
+            level = self.classes.index(priority)
         except ValueError:
             level = len(self.classes)
-        waited = (now - ticket.issued_at).total_seconds() / 60
+        waited = (now - issued_at).total_seconds() / 60
         if self.age_boost_minutes > 0 and waited >= self.age_boost_minutes and level > 1:
             level -= 1
         return level
@@ -195,6 +199,20 @@ class OrderingPolicy:
         if normals and len(normals) < len(candidates) and self._normal_due(recent):
             return min(normals, key=lambda t: self.rank(t, skills, now))
         return min(candidates, key=lambda t: self.rank(t, skills, now))
+
+
+def place_in_line(
+    policy: OrderingPolicy, ticket: Ticket, others: Sequence[tuple[str, str, datetime]], now: datetime
+) -> int:
+    """1-based place of a waiting `ticket` among the waiting (id, priority, issued_at) of its service,
+    in the policy's order for a counter that serves only this service."""
+    mine = (policy.class_level(ticket.priority, ticket.issued_at, now), ticket.issued_at, ticket.id)
+    ahead = sum(
+        1
+        for other_id, priority, issued_at in others
+        if other_id != ticket.id and (policy.class_level(priority, issued_at, now), issued_at, other_id) < mine
+    )
+    return ahead + 1
 
 
 def _run_length(flags: Sequence[bool], value: bool) -> int:

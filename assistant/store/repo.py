@@ -80,6 +80,13 @@ class TicketRepository:
         rows = (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()
         return [_to_domain(row) for row in rows]
 
+    async def waiting_keys(self, service_id: str) -> list[tuple[str, str, datetime]]:
+        """(id, priority, issued_at) of the waiting tickets of a service: enough to place one in line."""
+        query = select(TicketRow.id, TicketRow.priority, TicketRow.issued_at).where(
+            TicketRow.status == TicketStatus.WAITING.value, TicketRow.service_id == service_id
+        )
+        return [(row[0], row[1], row[2]) for row in (await self.session.execute(query)).all()]
+
     async def recent_call_classes(self, day: date, limit: int = 8) -> list[str]:
         """Priority classes of the latest calls of `day`, oldest first (for the share policy)."""
         query = (

@@ -22,6 +22,7 @@ from assistant.domain.tickets import (
     TicketStatus,
     eta_range,
     format_number,
+    place_in_line,
 )
 from assistant.protocol import Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
@@ -145,11 +146,8 @@ class BranchService:
         position = 0
         eta: tuple[int, int] | None = None
         if ticket.status is TicketStatus.WAITING and service is not None:
-            waiting = await TicketRepository(session).waiting([ticket.service_id])
-            now = self.clock.now()
-            skills = {ticket.service_id: 1.0}
-            ordered = sorted(waiting, key=lambda t: self.policy.rank(t, skills, now))
-            position = next((i + 1 for i, t in enumerate(ordered) if t.id == ticket.id), len(ordered) + 1)
+            others = await TicketRepository(session).waiting_keys(ticket.service_id)
+            position = place_in_line(self.policy, ticket, others, self.clock.now())
             minutes = await self.handling_minutes(session, service.id)
             eta = eta_range(position - 1, minutes, await self._capacity(session, service.id))
         return TicketView(

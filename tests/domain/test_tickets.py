@@ -6,7 +6,15 @@ import pytest
 
 from assistant.domain.clock import FakeClock, business_date
 from assistant.domain.errors import Conflict, InvalidInput
-from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus, eta_range, format_number
+from assistant.domain.tickets import (
+    OrderingPolicy,
+    Priority,
+    Ticket,
+    TicketStatus,
+    eta_range,
+    format_number,
+    place_in_line,
+)
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -174,3 +182,15 @@ def test_age_boost_never_jumps_into_the_appointment_class() -> None:
     policy = OrderingPolicy(age_boost_minutes=1)
     old_vip = ticket("A001", minutes=0, priority="priority")
     assert policy.level(old_vip, T0 + timedelta(hours=2)) == 1
+
+
+def test_place_in_line_follows_the_policy_order() -> None:
+    policy = OrderingPolicy(age_boost_minutes=15)
+    old_normal = ticket("A001", minutes=0)
+    vip = ticket("A002", minutes=10, priority="priority")
+    new_normal = ticket("A003", minutes=11)
+    keys = [(t.id, str(t.priority), t.issued_at) for t in (old_normal, vip, new_normal)]
+    early = T0 + timedelta(minutes=12)
+    assert [place_in_line(policy, t, keys, early) for t in (old_normal, vip, new_normal)] == [2, 1, 3]
+    late = T0 + timedelta(minutes=16)  # the first normal ticket is boosted to the priority class
+    assert [place_in_line(policy, t, keys, late) for t in (old_normal, vip, new_normal)] == [1, 2, 3]
