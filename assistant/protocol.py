@@ -56,6 +56,7 @@ class TicketView:
     track_url: str
     counter: str | None = None
     priority: str = "normal"
+    counter_name: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class TicketView:
             "issued_at": self.issued_at,
             "track_url": self.track_url,
             "counter": self.counter,
+            "counter_name": self.counter_name,
             "priority": self.priority,
         }
 
@@ -87,6 +89,7 @@ class TicketView:
             track_url=str(data["track_url"]),
             counter=data.get("counter"),
             priority=str(data.get("priority") or "normal"),
+            counter_name=data.get("counter_name"),
         )
 
     @property

@@ -98,12 +98,16 @@ def hub_server(tmp_path: Path) -> Iterator[str]:
 
 def make_token(database_url: str, role: str = "teller") -> str:
     """A real staff token in `database_url` (migrating it if needed)."""
+    from concurrent.futures import ThreadPoolExecutor
     from datetime import UTC, datetime
 
     from assistant.domain.staff import Role
     from assistant.store.tokens import issue_token
 
-    return asyncio.run(issue_token(database_url, Role(role), f"test {role}", datetime.now(UTC)))
+    # Its own thread and loop: callable from sync tests, async tests and Playwright's loop alike.
+    with ThreadPoolExecutor(1) as pool:
+        coroutine = issue_token(database_url, Role(role), f"test {role}", datetime.now(UTC))
+        return pool.submit(asyncio.run, coroutine).result(timeout=60)
 
 
 @pytest.fixture

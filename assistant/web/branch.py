@@ -162,6 +162,7 @@ class BranchService:
             track_url=f"{self.settings.hub.public_url.rstrip('/')}/t/{ticket.id}",
             counter=ticket.counter_id,
             priority=str(ticket.priority),
+            counter_name=next((c.name for c in self.settings.counters if c.id == ticket.counter_id), None),
         )
 
     async def handling_minutes(self, session: AsyncSession, service_id: str) -> float:
