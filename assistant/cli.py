@@ -53,9 +53,20 @@ def cmd_token(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from assistant.domain.staff import Role
-    from assistant.store.tokens import issue_token
+    from assistant.store.tokens import issue_token, token_admin
 
     settings = _settings(args)
+    if args.action != "create":
+        try:
+            lines = asyncio.run(token_admin(settings.database_url(), args.action, args.id, datetime.now(UTC)))
+        except LookupError as exc:
+            print(f"lobby token: {exc}", file=sys.stderr)
+            return 1
+        print("\n".join(lines))
+        return 0
+    if not args.role:
+        print("lobby token create: --role is required", file=sys.stderr)
+        return 2
     token = asyncio.run(issue_token(settings.database_url(), Role(args.role), args.name, datetime.now(UTC)))
     print(token)
     print(f"(a {args.role} token; it is shown once, only its hash is stored)", file=sys.stderr)
@@ -182,8 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", cmd_migrate, "bring the database schema up to date")
 
     token = command("token", cmd_token, "create a bearer token for staff or a device")
-    token.add_argument("action", choices=["create"])
-    token.add_argument("--role", required=True, choices=["teller", "manager", "admin", "device"])
+    token.add_argument("action", choices=["create", "list", "revoke"])
+    token.add_argument("id", nargs="?", help="the token id to revoke (from `lobby token list`)")
+    token.add_argument("--role", choices=["teller", "manager", "admin", "device"])
     token.add_argument("--name", default="", help="who or what holds it (shown in audits)")
 
     train = command("train", cmd_train, "train the dialogue model (cached by a hash of its inputs)")

@@ -46,6 +46,9 @@ class TokenRepository:
         ).scalar_one_or_none()
         return Role(row.role) if row else None
 
+    async def list(self) -> list[StaffTokenRow]:
+        return list((await self.session.execute(select(StaffTokenRow).order_by(StaffTokenRow.created_at))).scalars())
+
     async def revoke(self, token_id: str, at: datetime) -> bool:
         result = await self.session.execute(
             update(StaffTokenRow).where(StaffTokenRow.id == token_id).values(revoked_at=at)
@@ -65,3 +68,25 @@ async def issue_token(database_url: str, role: Role, name: str, at: datetime) ->
     finally:
         await engine.dispose()
     return token
+
+
+async def token_admin(database_url: str, action: str, token_id: str | None, at: datetime) -> list[str]:
+    """`list` -> one line per token (never the token itself); `revoke` -> the revoked id."""
+    from assistant.store.db import create_engine, migrate, session_factory
+
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        async with session_factory(engine).begin() as session:
+            repo = TokenRepository(session)
+            if action == "revoke":
+                if not token_id or not await repo.revoke(token_id, at):
+                    raise LookupError(f"no token with id {token_id!r}")
+                return [f"revoked {token_id}"]
+            return [
+                f"{row.id}  {row.role:<8} {row.created_at:%Y-%m-%d %H:%M}  "
+                f"{'revoked' if row.revoked_at else 'active '}  {row.name}"
+                for row in await repo.list()
+            ]
+    finally:
+        await engine.dispose()
