@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import yaml
@@ -180,11 +180,32 @@ def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any
     return raw
 
 
-def _validate(raw: dict[str, Any], source: str) -> Settings:
+T = TypeVar("T")
+
+
+def read_yaml_mapping(path: Path, missing: str) -> dict[str, Any]:
+    """A YAML file whose top level is a mapping; `missing` is the message when it does not exist."""
     try:
-        settings = msgspec.convert(raw, type=Settings, strict=False)
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(missing) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    return raw
+
+
+def convert(raw: dict[str, Any], schema: type[T], source: str) -> T:
+    """Validate `raw` into a frozen struct; errors name the file and the key."""
+    try:
+        return msgspec.convert(raw, type=schema, strict=False)
     except msgspec.ValidationError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+
+
+def _validate(raw: dict[str, Any], source: str) -> Settings:
+    settings = convert(raw, Settings, source)
     _check(settings, source)
     return settings
 
@@ -213,14 +234,7 @@ def load_settings(
 ) -> Settings:
     """Read, override and validate the branch configuration."""
     config_path = Path(path)
-    try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"configuration file not found: {config_path}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{config_path}: invalid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{config_path}: the top level must be a mapping")
+    raw = read_yaml_mapping(config_path, f"configuration file not found: {config_path}")
     raw = _apply_env(raw, os.environ if environ is None else environ)
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.partition(".")

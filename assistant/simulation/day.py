@@ -16,10 +16,9 @@ from datetime import date
 from pathlib import Path
 
 import msgspec
-import yaml
 
 from assistant.domain.tickets import Priority
-from assistant.settings import ConfigError, Frozen, Settings
+from assistant.settings import ConfigError, Frozen, Settings, convert, read_yaml_mapping
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +118,8 @@ def day_path(settings: Settings, day: str) -> Path:
 
 def load_day(settings: Settings, day: str) -> DayDefinition:
     path = day_path(settings, day)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"no simulated day {day!r}: {path} not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
-    try:
-        definition = msgspec.convert(raw, type=DayDefinition, strict=False)
-    except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    raw = read_yaml_mapping(path, f"no simulated day {day!r}: {path} not found")
+    definition = convert(raw, DayDefinition, str(path))
     check_day(settings, definition)
     return definition
 
