@@ -156,7 +156,17 @@ def bench_events(args: argparse.Namespace) -> dict[str, Any]:
     return runs
 
 
-BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {"hub": bench_hub, "events": bench_events}
+def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
+    from assistant.bench_chat import bench_chat as run
+
+    return run(args)
+
+
+BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "hub": bench_hub,
+    "events": bench_events,
+    "chat": bench_chat,
+}
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -186,3 +196,4 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis for `events` ('' to skip)")
     bench.add_argument("--subscribers", type=int, default=100, help="WebSocket subscribers for `events`")
     bench.add_argument("--events", type=int, default=50, help="tickets issued for `events`")
+    bench.add_argument("--turns", type=int, default=20, help="turns per conversation for `chat`")

@@ -81,6 +81,25 @@ class Managed:
         log.info("stopped %s", self.name)
 
 
+def wait_for_urls(process: subprocess.Popen[bytes], urls: Sequence[str], timeout: float) -> float:
+    """Wait until each URL answers 2xx, in order, while `process` lives; returns seconds waited."""
+    started = time.monotonic()
+    pending = list(urls)
+    while pending:
+        if process.poll() is not None:
+            raise StartupError(f"process exited with {process.returncode} before {pending[0]} answered")
+        if time.monotonic() - started > timeout:
+            raise StartupError(f"not ready after {timeout:.0f} s: {pending}")
+        try:
+            if httpx.get(pending[0], timeout=2).is_success:
+                pending.pop(0)
+                continue
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
 class Supervisor:
     def __init__(self) -> None:
         self.processes: list[Managed] = []

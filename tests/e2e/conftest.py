@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.supervisor import StartupError, wait_for_urls
 from tests.conftest import make_token
 from tests.support import ROOT, free_port
 
@@ -35,20 +35,10 @@ class Branch:
 
 
 def _wait_ready(process: subprocess.Popen[bytes], urls: list[str], output: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    pending = list(urls)
-    while pending:
-        if process.poll() is not None:
-            pytest.fail(f"lobby up exited with {process.returncode}:\n{output.read_text()[-4000:]}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"not ready after {STARTUP_TIMEOUT_S} s: {pending}\n{output.read_text()[-4000:]}")
-        try:
-            if httpx.get(pending[0], timeout=2).is_success:
-                pending.pop(0)
-                continue
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
+    try:
+        wait_for_urls(process, urls, STARTUP_TIMEOUT_S)
+    except StartupError as exc:
+        pytest.fail(f"lobby up: {exc}\n{output.read_text()[-4000:]}")
 
 
 @pytest.fixture(scope="session")
