@@ -219,10 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     rasa_options(up)
 
     from assistant.bench import add_bench_parser
+    from assistant.nlu_eval import add_eval_parser
     from assistant.simulate import add_simulate_parser
 
     add_bench_parser(sub, command)
     add_simulate_parser(sub, command)
+    add_eval_parser(sub, command)
     return parser
 
 

@@ -17,5 +17,8 @@ say "rasa data validate"
 say "action server tests (.venv-rasa)"
 .venv-rasa/bin/python -m pytest tests/rasa -q -p no:cacheprovider
 
+say "NLU on the held-out file (fails below 92% intent accuracy)"
+.venv/bin/lobby eval nlu --min-accuracy 0.92
+
 say "hub, hardware, kiosk and end-to-end tests (.venv)"
 .venv/bin/python -m pytest tests -q "$@"

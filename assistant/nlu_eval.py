@@ -1,0 +1,169 @@
+"""`lobby eval nlu`: intent accuracy of the trained model on held-out sentences.
+
+The held-out file (tests/nlu_heldout.yml) lives outside nlu_data/, so it is
+never trained on and does not change the model hash. The command makes sure the
+model is trained (same cache as `lobby train`), runs `rasa test nlu` on the
+held-out file, and condenses Rasa's intent_report.json / intent_errors.json
+into one small JSON report (default bench/nlu-eval.json). It exits 1 when the
+accuracy is below --min-accuracy, so CI can gate on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Keys of intent_report.json that are aggregates, not intents.
+AGGREGATE_KEYS = frozenset({"accuracy", "macro avg", "weighted avg", "micro avg"})
+
+
+def summarize_intent_report(
+    report: dict[str, Any], errors: list[dict[str, Any]] | None = None, top_confusions: int = 10
+) -> dict[str, Any]:
+    """Condense Rasa's intent_report.json (and intent_errors.json) into a compact summary."""
+    intents: dict[str, dict[str, Any]] = {}
+    confusions: list[dict[str, Any]] = []
+    for label, row in report.items():
+        if label in AGGREGATE_KEYS or not isinstance(row, dict):
+            continue
+        intents[label] = {
+            "precision": round(float(row.get("precision", 0.0)), 4),
+            "recall": round(float(row.get("recall", 0.0)), 4),
+            "f1": round(float(row.get("f1-score", 0.0)), 4),
+            "support": int(row.get("support", 0)),
+        }
+        for predicted, count in (row.get("confused_with") or {}).items():
+            confusions.append({"intent": label, "predicted": predicted, "count": int(count)})
+    if not intents:
+        raise ValueError("intent report has no intents")
+
+    total = sum(row["support"] for row in intents.values())
+    if "accuracy" in report:
+        accuracy = float(report["accuracy"])
+    elif "micro avg" in report:  # sklearn omits "accuracy" when labels are a subset
+        accuracy = float(report["micro avg"].get("f1-score", 0.0))
+    else:
+        correct = sum(row["recall"] * row["support"] for row in intents.values())
+        accuracy = correct / total if total else 0.0
+    # Labels with no support (e.g. nlu_fallback, only ever predicted) are not in the macro average.
+    supported = [row for row in intents.values() if row["support"] > 0]
+    macro = report.get("macro avg") or {}
+    macro_f1 = (
+        float(macro["f1-score"])
+        if "f1-score" in macro
+        else (sum(row["f1"] for row in supported) / len(supported) if supported else 0.0)
+    )
+
+    confusions.sort(key=lambda c: (-c["count"], c["intent"], c["predicted"]))
+    weakest = sorted(
+        ({"intent": name, **row} for name, row in intents.items() if row["support"] > 0),
+        key=lambda r: (r["f1"], r["recall"], r["intent"]),
+    )
+    misclassified = [
+        {
+            "text": e.get("text", ""),
+            "intent": e.get("intent"),
+            "predicted": (e.get("intent_prediction") or {}).get("name"),
+            "confidence": round(float((e.get("intent_prediction") or {}).get("confidence") or 0.0), 3),
+        }
+        for e in (errors or [])
+    ]
+    return {
+        "accuracy": round(accuracy, 4),
+        "macro_f1": round(macro_f1, 4),
+        "examples": total,
+        "errors": len(misclassified) if errors is not None else None,
+        "intents": dict(sorted(intents.items())),
+        "weakest": [r["intent"] for r in weakest[:5]],
+        "top_confusions": confusions[:top_confusions],
+        "misclassified": misclassified,
+    }
+
+
+def read_rasa_results(results_dir: Path) -> dict[str, Any]:
+    """Summarize the files `rasa test nlu --out results_dir` wrote."""
+    report_file = results_dir / "intent_report.json"
+    if not report_file.exists():
+        raise FileNotFoundError(f"rasa wrote no intent report: {report_file}")
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    errors_file = results_dir / "intent_errors.json"
+    errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
+    return summarize_intent_report(report, errors)
+
+
+def format_table(summary: dict[str, Any]) -> str:
+    lines = [f"{'intent':<22} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>4}"]
+    rows = sorted(summary["intents"].items(), key=lambda item: (item[1]["f1"], item[0]))
+    for name, row in rows:
+        lines.append(f"{name:<22} {row['precision']:>6.2f} {row['recall']:>6.2f} {row['f1']:>6.2f} {row['support']:>4}")
+    lines.append(
+        f"accuracy {summary['accuracy']:.3f}  macro F1 {summary['macro_f1']:.3f}  ({summary['examples']} examples)"
+    )
+    if summary["top_confusions"]:
+        lines.append("top confusions (intent -> predicted x count):")
+        lines += [f"  {c['intent']} -> {c['predicted']} x{c['count']}" for c in summary["top_confusions"]]
+    return "\n".join(lines)
+
+
+def run_rasa_test(rasa: Path, root: Path, model: Path, data: Path, out: Path) -> None:
+    command = [str(rasa), "test", "nlu", "--nlu", str(data), "--model", str(model), "--out", str(out), "--no-plot"]
+    result = subprocess.run(command, cwd=root, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"rasa test nlu failed (exit {result.returncode})")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.cli import _rasa_project, _settings
+
+    project = _rasa_project(_settings(args), args)
+    data = Path(args.data)
+    if not data.is_absolute():
+        data = project.root / data
+    if not data.exists():
+        print(f"held-out data not found: {data}", file=sys.stderr)
+        return 2
+    model, train_seconds = project.train()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lobby-nlu-eval-") as tmp:
+        run_rasa_test(project.rasa, project.root, model, data, Path(tmp))
+        summary = read_rasa_results(Path(tmp))
+    result = {
+        "eval": "nlu",
+        "at": datetime.now(UTC).isoformat(),
+        "model": model.name,
+        "data": str(args.data),
+        "train_seconds": round(train_seconds, 1),
+        "test_seconds": round(time.monotonic() - started, 1),
+        "min_accuracy": args.min_accuracy,
+        "passed": summary["accuracy"] >= args.min_accuracy,
+        **summary,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(format_table(summary))
+    print(f"written to {out}")
+    if not result["passed"]:
+        print(f"FAIL: accuracy {summary['accuracy']:.3f} < {args.min_accuracy}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_eval_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    from assistant.cli import DEFAULT_MODEL_CACHE
+
+    ev = command("eval", cmd_eval, "measure NLU accuracy on held-out data; writes JSON under bench/")
+    ev.add_argument("target", choices=["nlu"])
+    ev.add_argument("--data", default="tests/nlu_heldout.yml", help="held-out Rasa NLU yaml (never trained on)")
+    ev.add_argument("--out", default="bench/nlu-eval.json", help="output file")
+    ev.add_argument("--min-accuracy", type=float, default=0.92, help="exit 1 below this intent accuracy")
+    ev.add_argument("--model-cache", default=str(DEFAULT_MODEL_CACHE), help="shared trained-model cache")
+    ev.add_argument("--no-model-cache", action="store_true", help="do not use the shared model cache")
