@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .hub_client import HubClient, HubUnavailable, TicketRequest, Triage, TriageRequest
-from .phrasing import HUB_UNAVAILABLE, decision_text, route_text, ticket_text
+from .phrasing import HUB_UNAVAILABLE, decision_text, queue_status_text, route_text, ticket_text
 from .turn import TRIAGE_INTENTS, Turn, read_turn
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,12 @@ class ActionTriage(Action):
             )
             if triage.decision == "ticket":
                 return await self._issue_ticket(dispatcher, tracker, turn, triage)
+            if turn.intent == "queue_status" and (ticket_id := tracker.get_slot("last_ticket_id")):
+                # The customer already has a ticket from this conversation: say where it stands now.
+                dispatcher.utter_message(text=queue_status_text(await self._hub.ticket(str(ticket_id))))
+                return []
+            if triage.decision == "staff":
+                await self._hub.alert_staff(triage.reason, turn.channel, tracker.sender_id, turn.lang)
         except HubUnavailable as exc:
             logger.error(
                 "hub unavailable for intent %s (sender %s, turn %s): %s",

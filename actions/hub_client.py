@@ -150,6 +150,7 @@ class Ticket:
     position: int
     eta_minutes: tuple[int, int] | None
     raw: Mapping[str, Any]
+    status: str = "waiting"
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Ticket:
@@ -162,6 +163,7 @@ class Ticket:
             position=int(data["position"]),
             eta_minutes=(int(eta[0]), int(eta[1])) if eta else None,
             raw=dict(data),
+            status=str(data.get("status") or "waiting"),
         )
 
     @property
@@ -211,22 +213,36 @@ class HubClient:
         data = await self._post_json("/api/v1/tickets", request.to_json())
         return _parse(Ticket.from_json, data, "ticket")
 
+    async def ticket(self, ticket_id: str) -> Ticket:
+        """The ticket as it is now (live position and ETA)."""
+        data = await self._request("GET", f"/api/v1/tickets/{ticket_id}")
+        return _parse(Ticket.from_json, data, "ticket")
+
+    async def alert_staff(self, reason: str, channel: str, sender: str, lang: str) -> None:
+        """Tell the branch staff a customer asked for a person (a staff.alert event on the hub)."""
+        payload = {"reason": reason, "channel": channel, "sender": sender, "lang": lang}
+        await self._request("POST", "/api/v1/staff-alerts", payload)
+
     async def _post_json(self, path: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return await self._request("POST", path, payload)
+
+    async def _request(self, method: str, path: str, payload: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
         url = f"{self.base_url}{path}"
         timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
+        body = dict(payload) if payload is not None else None
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.post(url, json=dict(payload)) as response:
-                    body = await response.text()
+                async with session.request(method, url, json=body) as response:
+                    text = await response.text()
                     if not 200 <= response.status < 300:
-                        raise HubUnavailable(f"http_{response.status}", f"POST {url}: {_error_text(body)}")
-                    data = _decode(body)
+                        raise HubUnavailable(f"http_{response.status}", f"{method} {url}: {_error_text(text)}")
+                    data = _decode(text)
         except asyncio.TimeoutError as exc:
-            raise HubUnavailable("timeout", f"POST {url}: no answer within {self.timeout_seconds} s") from exc
+            raise HubUnavailable("timeout", f"{method} {url}: no answer within {self.timeout_seconds} s") from exc
         except aiohttp.ClientError as exc:
-            raise HubUnavailable("unreachable", f"POST {url}: {exc!r}") from exc
+            raise HubUnavailable("unreachable", f"{method} {url}: {exc!r}") from exc
         if data is None:
-            raise HubUnavailable("bad_response", f"POST {url}: body is not a JSON object: {body[:200]!r}")
+            raise HubUnavailable("bad_response", f"{method} {url}: body is not a JSON object: {text[:200]!r}")
         return data
 
 

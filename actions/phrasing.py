@@ -77,3 +77,16 @@ def decision_text(decision: str, reason: str, intent: str) -> str:
     if reason and reason != intent and " " in reason:
         return _sentence(reason)
     return DECISION_FALLBACK.get(decision, DECISION_FALLBACK["staff"])
+
+
+def queue_status_text(ticket: Ticket) -> str:
+    """Where the customer's ticket stands now, for "how long will it be?"."""
+    if ticket.status == "waiting":
+        text = f"Ticket {ticket.spoken_number}: {_people_ahead(ticket.position).lower()}"
+        if ticket.eta_minutes is None:
+            return text + ". We will call you as soon as a counter opens."
+        low, high = ticket.eta_minutes
+        return text + f", about {low} to {high} minutes."
+    if ticket.status == "called":
+        return f"Ticket {ticket.spoken_number} has been called. Please go to the counter shown on the screen."
+    return f"Ticket {ticket.spoken_number} is {ticket.status.replace('_', ' ')}. Can I help with anything else?"

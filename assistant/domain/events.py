@@ -21,6 +21,7 @@ class EventType(StrEnum):
     COUNTER_OPENED = "counter.opened"
     COUNTER_CLOSED = "counter.closed"
     DEVICE_STATUS = "device.status"
+    STAFF_ALERT = "staff.alert"  # a customer asked for a person
     APPOINTMENT_BOOKED = "appointment.booked"
     APPOINTMENT_CANCELLED = "appointment.cancelled"
     APPOINTMENT_RESCHEDULED = "appointment.rescheduled"

@@ -51,3 +51,10 @@ class TransferRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class CallRequest(msgspec.Struct, forbid_unknown_fields=True):
     ticket_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class StaffAlert(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    channel: Channel = "kiosk"
+    sender: Annotated[str, msgspec.Meta(max_length=128)] = ""
+    lang: Lang = "en"

@@ -76,7 +76,7 @@ class RateLimiter:
         return True
 
 
-PUBLIC_WRITES = ("/api/v1/tickets", "/api/v1/chat", "/api/v1/triage", "/api/v1/appointments")
+PUBLIC_WRITES = ("/api/v1/tickets", "/api/v1/chat", "/api/v1/triage", "/api/v1/appointments", "/api/v1/staff-alerts")
 
 
 def install(app: Sanic, limiter: RateLimiter) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from assistant.domain.events import Event, EventType
 from assistant.domain.staff import Role
 from assistant.web.auth import requires
-from assistant.web.bodies import DeviceStatusUpdate, TriageRequest
+from assistant.web.bodies import DeviceStatusUpdate, StaffAlert, TriageRequest
 from assistant.web.errors import decode_body
 
 bp = Blueprint("routing", url_prefix="/api/v1")
@@ -30,3 +31,13 @@ async def devices(request: Request) -> HTTPResponse:
 async def device_status(request: Request, device_id: str) -> HTTPResponse:
     body = decode_body(request, DeviceStatusUpdate)
     return json(await request.app.ctx.branch.set_device_status(device_id, body.state, body.detail))
+
+
+@bp.post("/staff-alerts")
+async def staff_alert(request: Request) -> HTTPResponse:
+    """A customer asked for a person: tell every staff screen (event `staff.alert`)."""
+    body = decode_body(request, StaffAlert)
+    branch = request.app.ctx.branch
+    data = {"reason": body.reason, "channel": body.channel, "sender": body.sender, "lang": body.lang}
+    await branch.publish(Event(EventType.STAFF_ALERT, branch.clock.now(), data))
+    return json({"status": "alerted"}, status=202)

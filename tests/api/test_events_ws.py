@@ -53,3 +53,16 @@ async def test_every_subscriber_gets_every_event(hub_server: str, device_token: 
         for ws in (one, two):
             event = await next_event(ws, "device.status")
             assert event["data"] == {"id": "atm-1", "state": "offline", "detail": "jammed"}
+
+
+async def test_staff_alert_reaches_the_staff_screens(hub_server: str) -> None:
+    ws_url = hub_server.replace("http://", "ws://") + "/api/v1/events"
+    async with websockets.connect(ws_url) as ws, httpx.AsyncClient(base_url=hub_server) as http:
+        await next_event(ws, "snapshot")
+        body = {"reason": "wants to talk to someone", "channel": "kiosk", "sender": "k1", "lang": "en"}
+        response = await http.post("/api/v1/staff-alerts", json=body)
+        assert response.status_code == 202
+        alert = await next_event(ws, "staff.alert")
+        assert alert["data"] == body
+        bad = await http.post("/api/v1/staff-alerts", json={"reason": "x" * 1000})
+        assert bad.status_code == 422

@@ -51,13 +51,14 @@ def make_tracker(
     metadata: Mapping[str, Any] | None = None,
     sender_id: str = "kiosk-1",
     history: Sequence[Mapping[str, Any]] = (),
+    slots: Mapping[str, Any] | None = None,
 ) -> Tracker:
     """A tracker whose latest message is `intent`, after the events in `history`."""
     latest = user_event(intent, entities, text, message_id, metadata)
     events = [*history, latest, {"event": "action", "name": "action_triage"}]
     return Tracker(
         sender_id=sender_id,
-        slots={},
+        slots=dict(slots or {}),
         latest_message=latest["parse_data"],
         events=[dict(event) for event in events],
         paused=False,

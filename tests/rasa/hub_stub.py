@@ -52,14 +52,20 @@ class HubStub:
 
 def _handler_for(stub: HubStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer("GET")
+
         def do_POST(self) -> None:
+            self._answer("POST")
+
+        def _answer(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode("utf-8")
             try:
                 body: Any = json.loads(raw) if raw else None
             except ValueError:
                 body = raw
-            stub.requests.append(RecordedRequest("POST", self.path, body))
+            stub.requests.append(RecordedRequest(method, self.path, body))
             if stub.delay_seconds:
                 time.sleep(stub.delay_seconds)
             reply = stub.replies.get(

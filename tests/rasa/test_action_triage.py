@@ -20,6 +20,7 @@ pytestmark = pytest.mark.asyncio
 
 TRIAGE = "/api/v1/triage"
 TICKETS = "/api/v1/tickets"
+ALERTS = "/api/v1/staff-alerts"
 
 STM = {
     "service": "cash",
@@ -183,12 +184,55 @@ async def test_appointment_info_staff_speak_the_hub_reason(
     hub: HubStub, hub_client: HubClient, decision: str, reason: str, expected: str
 ) -> None:
     hub.reply(TRIAGE, 200, {"decision": decision, "service": None, "reason": reason})
+    hub.reply(ALERTS, 202, {"status": "alerted"})
 
     dispatcher, events = await run(ActionTriage(hub_client), make_tracker("check_in"))
 
     assert [m["text"] for m in dispatcher.messages] == [expected]
     assert hub.bodies(TICKETS) == []
     assert events == []
+    # Only a request for a person alerts the staff screens.
+    assert len(hub.bodies(ALERTS)) == (1 if decision == "staff" else 0)
+
+
+async def test_talk_to_human_alerts_staff_and_reassures(hub: HubStub, hub_client: HubClient) -> None:
+    reason = "A member of staff has been told and will be with you shortly."
+    hub.reply(TRIAGE, 200, {"decision": "staff", "service": None, "reason": reason})
+    hub.reply(ALERTS, 202, {"status": "alerted"})
+
+    tracker = make_tracker("talk_to_human", metadata={"channel": "mobile", "lang": "en"}, sender_id="app-7")
+    dispatcher, _ = await run(ActionTriage(hub_client), tracker)
+
+    assert [m["text"] for m in dispatcher.messages] == [reason]
+    assert hub.bodies(ALERTS) == [{"reason": reason, "channel": "mobile", "sender": "app-7", "lang": "en"}]
+
+
+async def test_talk_to_human_with_the_alert_failing_says_so(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TRIAGE, 200, {"decision": "staff", "service": None, "reason": "Staff are coming."})
+    hub.reply(ALERTS, 500, {"error": {"code": "internal_error", "message": "boom"}})
+
+    dispatcher, _ = await run(ActionTriage(hub_client), make_tracker("talk_to_human"))
+
+    assert [m["text"] for m in dispatcher.messages] == [HUB_UNAVAILABLE]  # never promise what did not happen
+
+
+async def test_queue_status_reads_the_ticket_of_this_conversation(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TRIAGE, 200, {"decision": "info", "service": None, "reason": "See the lobby screen."})
+    hub.reply("/api/v1/tickets/t-42", 200, ticket_json(id="t-42", number="C004", position=3, eta_minutes=[5, 10]))
+
+    tracker = make_tracker("queue_status", slots={"last_ticket_id": "t-42"})
+    dispatcher, _ = await run(ActionTriage(hub_client), tracker)
+
+    assert [m["text"] for m in dispatcher.messages] == ["Ticket C 4: there are 2 people ahead of you, about 5 to 10 minutes."]
+    assert [r.method for r in hub.requests if r.path == "/api/v1/tickets/t-42"] == ["GET"]
+
+
+async def test_queue_status_without_a_ticket_gives_the_hub_answer(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TRIAGE, 200, {"decision": "info", "service": None, "reason": "See the lobby screen for waiting times."})
+
+    dispatcher, _ = await run(ActionTriage(hub_client), make_tracker("queue_status"))
+
+    assert [m["text"] for m in dispatcher.messages] == ["See the lobby screen for waiting times."]
 
 
 async def test_hub_down_gets_a_polite_answer_and_an_error_log(
