@@ -50,7 +50,7 @@ def run_branch(settings: Settings, args: argparse.Namespace) -> int:
             )  # fmt: skip
             supervisor.start(kiosk, timeout=5)
             print(f"kiosk started (log: {kiosk.log_path})", flush=True)
-        print("starting the dialogue engine (Rasa needs about 90 s)...", flush=True)
+        print("starting the dialogue engine (Rasa needs 45-90 s)...", flush=True)
         for managed in _dialogue_processes(settings, args):
             waited = supervisor.start(managed, timeout=args.timeout)
             print(f"{managed.name} ready in {waited:.1f} s", flush=True)
