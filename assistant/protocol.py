@@ -30,13 +30,6 @@ class Decision(StrEnum):
     STAFF = "staff"
 
 
-class Channel(StrEnum):
-    KIOSK = "kiosk"
-    MOBILE = "mobile"
-    WEB = "web"
-    COUNTER = "counter"
-
-
 @dataclass(frozen=True, slots=True)
 class TicketView:
     """A ticket as the API shows it (POST/GET /api/v1/tickets).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from assistant.protocol import ServiceView
 from assistant.web.bodies import TicketCreate
 from assistant.web.errors import decode_body
 
@@ -15,7 +16,7 @@ bp = Blueprint("tickets", url_prefix="/api/v1")
 async def list_services(request: Request) -> HTTPResponse:
     lang = request.args.get("lang", "en")
     services = [
-        {"id": s.id, "name": s.display_name(lang), "prefix": s.prefix, "intents": list(s.intents)}
+        ServiceView(id=s.id, name=s.display_name(lang), prefix=s.prefix, intents=s.intents).to_json()
         for s in request.app.ctx.settings.services
     ]
     return json({"services": services})
