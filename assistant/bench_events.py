@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from typing import Any
 import httpx
 import websockets
 
+from assistant.bench import free_port, percentile
 from assistant.supervisor import Managed
 
 log = logging.getLogger(__name__)
@@ -36,21 +36,10 @@ EVENT_TIMEOUT = 10.0  # seconds for one event to reach every subscriber
 START_TIMEOUT = 60.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
 def _summary(values: list[float]) -> dict[str, float]:
     return {
         "p50_ms": round(statistics.median(values) * 1000, 2),
-        "p99_ms": round(_percentile(values, 0.99) * 1000, 2),
+        "p99_ms": round(percentile(values, 0.99) * 1000, 2),
         "max_ms": round(max(values) * 1000, 2),
     }
 
@@ -138,7 +127,7 @@ def bench_fanout(
         raise ValueError("hubs is 1, or 2 with an events backend")
     if events_backend == "postgres" and not (database or "").startswith("postgres"):
         raise ValueError("events_backend=postgres needs a PostgreSQL database URL")
-    env = {"LOBBY_HUB__EVENTS": events_backend, "LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{_free_port()}"}
+    env = {"LOBBY_HUB__EVENTS": events_backend, "LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}"}
     if events_backend:
         env["LOBBY_BRANCH__ID"] = f"bench-{uuid.uuid4().hex[:10]}"  # its own channel on a shared broker
     started: list[Managed] = []
@@ -147,7 +136,7 @@ def bench_fanout(
         try:
             bases = []
             for number in range(hubs):  # one after the other: each migrates the shared database
-                port = _free_port()
+                port = free_port()
                 command = [sys.executable, "-m", "assistant", "serve", "--config", config]
                 command += ["--database", url, "--port", str(port)]
                 hub = Managed(
