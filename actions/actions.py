@@ -1,9 +1,12 @@
-"""Custom actions of the Lobby assistant.
+"""Custom actions of the Lobby assistant: routing and tickets.
 
-One action does the real work: `action_triage` asks the hub where the customer
-should go (a device now, a counter ticket, an appointment, information or a
-member of staff) and, for a ticket, issues it. All branch knowledge lives in
-the hub; this module only translates between a Rasa turn and the hub API.
+`action_triage` asks the hub where the customer should go (a device now, a
+counter ticket, an appointment, information or a member of staff). A ticket is
+offered first, with the live wait ("2 people are waiting, about 5 to 10
+minutes. Shall I print you a ticket?"); `action_accept_offer` issues it on a
+yes, `action_decline_offer` drops it on a no. All branch knowledge lives in the
+hub; this module only translates between a Rasa turn and the hub API. The
+appointment forms are in appointments.py.
 """
 
 from __future__ import annotations
@@ -15,9 +18,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from .appointments import SERVICE
 from .hub_client import HubClient, HubUnavailable, TicketRequest, Triage, TriageRequest
-from .phrasing import HUB_UNAVAILABLE, decision_text, queue_status_text, route_text, ticket_text
-from .turn import TRIAGE_INTENTS, Turn, read_turn
+from .phrasing import (
+    HUB_UNAVAILABLE,
+    NO_TICKET,
+    NOTHING_PENDING,
+    decision_text,
+    offer_question,
+    queue_status_text,
+    route_text,
+    ticket_text,
+    waiting_text,
+)
+from .turn import TRIAGE_INTENTS, Turn, channel_and_lang, read_turn
+
+OFFER = "offer"  # slot: the ticket offered and not yet accepted, {"service", "intent", "turn_id"}
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +58,7 @@ class ActionTriage(Action):
         turn = read_turn(tracker)
         if turn.intent is None:
             # e.g. "500 pounds" with nothing asked before: ask what they need.
-            dispatcher.utter_message(response="utter_how_can_i_help")
+            dispatcher.utter_message(text=NOTHING_PENDING)
             return []
         if turn.intent not in TRIAGE_INTENTS:
             logger.warning("action_triage called for intent %r, which the hub does not triage", turn.intent)
@@ -50,12 +66,10 @@ class ActionTriage(Action):
             return []
         try:
             triage = await self._hub.triage(
-                TriageRequest(
-                    intent=turn.intent, entities=turn.entities, channel=turn.channel, lang=turn.lang
-                )
+                TriageRequest(intent=turn.intent, entities=turn.entities, channel=turn.channel, lang=turn.lang)
             )
             if triage.decision == "ticket":
-                return await self._issue_ticket(dispatcher, tracker, turn, triage)
+                return await self._offer_ticket(dispatcher, turn, triage)
             if turn.intent == "queue_status" and (ticket_id := tracker.get_slot("last_ticket_id")):
                 # The customer already has a ticket from this conversation: say where it stands now.
                 dispatcher.utter_message(text=queue_status_text(await self._hub.ticket(str(ticket_id))))
@@ -73,33 +87,90 @@ class ActionTriage(Action):
             dispatcher.utter_message(text=HUB_UNAVAILABLE)
             return []
         if triage.decision == "device" and triage.device is not None:
-            dispatcher.utter_message(
-                text=route_text(triage.device), json_message={"route": triage.device.to_json()}
-            )
+            dispatcher.utter_message(text=route_text(triage.device), json_message={"route": triage.device.to_json()})
         else:
             dispatcher.utter_message(text=decision_text(triage.decision, triage.reason, turn.intent))
         return []
 
-    async def _issue_ticket(
+    async def _offer_ticket(self, dispatcher: CollectingDispatcher, turn: Turn, triage: Triage) -> list[dict[str, Any]]:
+        """Say why a counter, how long the wait is, and ask before issuing (a ticket nobody wanted skews the queue)."""
+        if not triage.service:
+            raise HubUnavailable("bad_response", "decision 'ticket' without a service")
+        line = await self._hub.queue_line(triage.service)
+        names = {s.id: s.name for s in await self._hub.services(turn.lang)}
+        name = names.get(triage.service, triage.service)
+        text = decision_text("ticket", triage.reason, turn.intent or "")
+        text += " " + waiting_text(name, line.waiting if line else 0, line.eta_minutes if line else None)
+        text += " " + offer_question(turn.channel)
+        buttons = [
+            {"title": "Yes, a ticket" if turn.channel == "kiosk" else "Yes, join the queue", "payload": "/affirm"}
+        ]
+        events: list[dict[str, Any]] = []
+        if triage.bookable:
+            text += " Or I can book you an appointment with an advisor."
+            buttons.append({"title": "Book an appointment", "payload": "/book_appointment"})
+            events.append(SlotSet(SERVICE, triage.service))  # a booking that follows is for this service
+        buttons.append({"title": "No, thanks", "payload": "/deny"})
+        dispatcher.utter_message(text=text, buttons=buttons)
+        offer = {"service": triage.service, "intent": turn.intent or "", "turn_id": turn.turn_id}
+        return [SlotSet(OFFER, offer), *events]
+
+
+class ActionAcceptOffer(Action):
+    """ "Yes" to an offered ticket: issue it (once, even if Rasa retries the turn)."""
+
+    def __init__(self, hub: HubClient | None = None) -> None:
+        self._hub = hub if hub is not None else HubClient.from_env()
+
+    def name(self) -> str:
+        return "action_accept_offer"
+
+    async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        turn: Turn,
-        triage: Triage,
+        domain: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        if not triage.service:
-            raise HubUnavailable("bad_response", "decision 'ticket' without a service")
-        ticket = await self._hub.issue_ticket(
-            TicketRequest(
-                service=triage.service,
-                channel=turn.channel,
-                lang=turn.lang,
-                intent=turn.intent or "",
-                # Same key when Rasa retries the same turn: the hub returns the
-                # ticket it already issued instead of a second one.
-                idempotency_key=f"{tracker.sender_id}:{turn.turn_id}",
+        offer = tracker.get_slot(OFFER)
+        if not isinstance(offer, dict) or not offer.get("service"):
+            dispatcher.utter_message(text=NOTHING_PENDING)
+            return []
+        channel, lang = channel_and_lang(tracker)
+        try:
+            ticket = await self._hub.issue_ticket(
+                TicketRequest(
+                    service=str(offer["service"]),
+                    channel=channel,
+                    lang=lang,
+                    intent=str(offer.get("intent") or ""),
+                    # Keyed by the turn that asked: a retried "yes" (or a second
+                    # "yes") gets the ticket already issued, not another one.
+                    idempotency_key=f"{tracker.sender_id}:{offer.get('turn_id')}",
+                )
             )
-        )
+        except HubUnavailable as exc:
+            logger.error("hub unavailable issuing the offered ticket for %s: %s", tracker.sender_id, exc)
+            dispatcher.utter_message(text=HUB_UNAVAILABLE)
+            return [SlotSet(OFFER, None)]
         logger.info("issued ticket %s (%s) to %s", ticket.number, ticket.service, tracker.sender_id)
         dispatcher.utter_message(text=ticket_text(ticket), json_message={"ticket": dict(ticket.raw)})
-        return [SlotSet("last_ticket_id", ticket.id)]
+        return [SlotSet(OFFER, None), SlotSet(SERVICE, None), SlotSet("last_ticket_id", ticket.id)]
+
+
+class ActionDeclineOffer(Action):
+    """ "No": drop an offered ticket, or end the visit when nothing was pending."""
+
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot(OFFER):
+            dispatcher.utter_message(text=NO_TICKET)
+            return [SlotSet(OFFER, None), SlotSet(SERVICE, None)]
+        dispatcher.utter_message(response="utter_goodbye")
+        return []

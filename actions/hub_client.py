@@ -23,7 +23,9 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
 import aiohttp
 
@@ -44,6 +46,18 @@ class HubUnavailable(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+
+
+class HubRefused(HubUnavailable):
+    """The hub answered, and said no (4xx): `code` is its error code, e.g. `slot_full`, `too_early`.
+
+    A subclass so code that only knows "the hub failed" still handles it; the
+    appointment actions catch it first and tell the customer what the hub said.
+    """
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +117,7 @@ class Triage:
     service: str | None
     reason: str
     device: Route | None = None
+    bookable: bool = False
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Triage:
@@ -118,6 +133,7 @@ class Triage:
             service=str(service) if service is not None else None,
             reason=str(data.get("reason") or ""),
             device=Route.from_json(device) if device else None,
+            bookable=bool(data.get("bookable", False)),
         )
 
 
@@ -174,6 +190,140 @@ class Ticket:
         return f"{prefix} {int(digits)}" if digits else self.number
 
 
+@dataclass(frozen=True, slots=True)
+class Service:
+    """GET /api/v1/services entry."""
+
+    id: str
+    name: str
+    intents: tuple[str, ...]
+    bookable: bool
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Service:
+        return cls(
+            id=str(data["id"]),
+            name=str(data["name"]),
+            intents=tuple(str(i) for i in data.get("intents") or ()),
+            bookable=bool(data.get("bookable", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLine:
+    """One service of GET /api/v1/queue."""
+
+    service: str
+    waiting: int
+    eta_minutes: tuple[int, int] | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> QueueLine:
+        eta = data.get("eta_minutes")
+        return cls(
+            service=str(data["service"]),
+            waiting=int(data["waiting"]),
+            eta_minutes=(int(eta[0]), int(eta[1])) if eta else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BranchClock:
+    """GET /api/v1/branch: the branch's timezone and the hub's clock, for relative dates."""
+
+    timezone: str
+    now: datetime
+    info_text: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BranchClock:
+        now = datetime.fromisoformat(str(data["now"]))
+        if now.tzinfo is None:
+            raise ValueError("branch clock without a UTC offset")
+        return cls(timezone=str(data["timezone"]), now=now, info_text=str(data.get("info_text") or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    starts_at: datetime  # in the branch's timezone, as the hub sends it
+    free: int
+
+
+@dataclass(frozen=True, slots=True)
+class DaySlots:
+    """GET /api/v1/appointments/slots: every slot of a day; `closed` says why there are none."""
+
+    service: str
+    day: date
+    closed: str | None
+    slots: tuple[Slot, ...]
+
+    @property
+    def free(self) -> tuple[Slot, ...]:
+        return tuple(slot for slot in self.slots if slot.free > 0)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DaySlots:
+        slots = []
+        for raw in data.get("slots") or ():
+            starts_at = datetime.fromisoformat(str(raw["starts_at"]))
+            if starts_at.tzinfo is None:
+                raise ValueError("slot without a UTC offset")
+            slots.append(Slot(starts_at=starts_at, free=int(raw["free"])))
+        return cls(
+            service=str(data["service"]),
+            day=date.fromisoformat(str(data["date"])),
+            closed=str(data["closed"]) if data.get("closed") else None,
+            slots=tuple(slots),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """An appointment as the hub sends it (times in the branch's timezone); `raw` goes to the client."""
+
+    code: str
+    service: str
+    service_name: str
+    starts_at: datetime
+    status: str
+    check_in_from: datetime
+    raw: Mapping[str, Any]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Appointment:
+        starts_at = datetime.fromisoformat(str(data["starts_at"]))
+        if starts_at.tzinfo is None:
+            raise ValueError("appointment time without a UTC offset")
+        return cls(
+            code=str(data["code"]),
+            service=str(data["service"]),
+            service_name=str(data.get("service_name") or data["service"]),
+            starts_at=starts_at,
+            status=str(data["status"]),
+            check_in_from=datetime.fromisoformat(str(data.get("check_in_from") or data["starts_at"])),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """POST /api/v1/appointments/{code}/check-in: the ticket and what the hub says about the arrival."""
+
+    ticket: Ticket
+    arrival: str  # on_time | late
+    message: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckIn:
+        details = data.get("check_in") or {}
+        return cls(
+            ticket=Ticket.from_json(data),
+            arrival=str(details.get("arrival") or "on_time"),
+            message=str(details.get("message") or ""),
+        )
+
+
 class HubClient:
     """Calls the hub's REST API. One short-lived HTTP session per call.
 
@@ -223,6 +373,64 @@ class HubClient:
         payload = {"reason": reason, "channel": channel, "sender": sender, "lang": lang}
         await self._request("POST", "/api/v1/staff-alerts", payload)
 
+    async def branch(self) -> BranchClock:
+        return _parse(BranchClock.from_json, await self._request("GET", "/api/v1/branch"), "branch")
+
+    async def services(self, lang: str) -> list[Service]:
+        data = await self._request("GET", f"/api/v1/services?{urlencode({'lang': lang})}")
+        return _parse(lambda d: [Service.from_json(s) for s in d["services"]], data, "services")
+
+    async def queue_line(self, service: str) -> QueueLine | None:
+        """How many wait for `service` now, and the ETA range for someone joining."""
+        data = await self._request("GET", "/api/v1/queue")
+        lines = _parse(lambda d: [QueueLine.from_json(s) for s in d["services"]], data, "queue")
+        return next((line for line in lines if line.service == service), None)
+
+    async def slots(self, service: str, day: date) -> DaySlots:
+        query = urlencode({"service": service, "date": day.isoformat()})
+        data = await self._request("GET", f"/api/v1/appointments/slots?{query}")
+        return _parse(DaySlots.from_json, data, "slots")
+
+    async def book(
+        self,
+        service: str,
+        starts_at: datetime,
+        channel: str,
+        lang: str,
+        name: str | None = None,
+        phone: str | None = None,
+    ) -> Appointment:
+        payload: dict[str, Any] = {
+            "service": service,
+            "starts_at": starts_at.isoformat(),
+            "channel": channel,
+            "lang": lang,
+        }
+        if name:
+            payload["name"] = name
+        if phone:
+            payload["phone"] = phone
+        data = await self._request("POST", "/api/v1/appointments", payload)
+        return _parse(Appointment.from_json, data, "appointment")
+
+    async def appointment(self, code: str) -> Appointment:
+        data = await self._request("GET", f"/api/v1/appointments/{quote(code, safe='')}")
+        return _parse(Appointment.from_json, data, "appointment")
+
+    async def cancel_appointment(self, code: str) -> Appointment:
+        data = await self._request("DELETE", f"/api/v1/appointments/{quote(code, safe='')}")
+        return _parse(Appointment.from_json, data, "appointment")
+
+    async def reschedule(self, code: str, starts_at: datetime) -> Appointment:
+        path = f"/api/v1/appointments/{quote(code, safe='')}/reschedule"
+        data = await self._request("POST", path, {"starts_at": starts_at.isoformat()})
+        return _parse(Appointment.from_json, data, "appointment")
+
+    async def check_in(self, code: str, channel: str, lang: str) -> CheckIn:
+        path = f"/api/v1/appointments/{quote(code, safe='')}/check-in"
+        data = await self._request("POST", path, {"channel": channel, "lang": lang})
+        return _parse(CheckIn.from_json, data, "check-in")
+
     async def _post_json(self, path: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         return await self._request("POST", path, payload)
 
@@ -234,6 +442,8 @@ class HubClient:
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 async with session.request(method, url, json=body) as response:
                     text = await response.text()
+                    if 400 <= response.status < 500 and (refusal := _refusal(response.status, text)):
+                        raise refusal
                     if not 200 <= response.status < 300:
                         raise HubUnavailable(f"http_{response.status}", f"{method} {url}: {_error_text(text)}")
                     data = _decode(text)
@@ -261,6 +471,15 @@ def _error_text(body: str) -> str:
     if isinstance(error, dict):
         return f"{error.get('code', '?')}: {error.get('message', '')}"
     return body[:200] or "(empty body)"
+
+
+def _refusal(status: int, body: str) -> HubRefused | None:
+    """A 4xx in the hub's error shape, i.e. the hub understood and said no."""
+    data = _decode(body)
+    error = data.get("error") if data else None
+    if isinstance(error, dict) and error.get("code"):
+        return HubRefused(status, str(error["code"]), str(error.get("message") or ""))
+    return None
 
 
 def _parse(parser: Callable[[Mapping[str, Any]], Parsed], data: Mapping[str, Any], what: str) -> Parsed:

@@ -90,3 +90,44 @@ def queue_status_text(ticket: Ticket) -> str:
     if ticket.status == "called":
         return f"Ticket {ticket.spoken_number} has been called. Please go to the counter shown on the screen."
     return f"Ticket {ticket.spoken_number} is {ticket.status.replace('_', ' ')}. Can I help with anything else?"
+
+
+# -- offers, appointments and check-in -----------------------------------------------------------
+
+
+def spoken_code(code: str) -> str:
+    """'K7P2QX' -> 'K 7 P 2 Q X': a booking code read aloud one character at a time."""
+    return " ".join(code)
+
+
+def waiting_text(service_name: str, waiting: int, eta: tuple[int, int] | None) -> str:
+    """'2 people are waiting for Cards and PIN, about 5 to 10 minutes.'"""
+    if waiting == 0:
+        if eta is None:
+            return f"Nobody is waiting for {service_name}, but no counter is open for it yet."
+        return f"Nobody is waiting for {service_name} right now, so you would be next."
+    if waiting == 1:
+        text = f"1 person is waiting for {service_name}"
+    else:
+        text = f"{waiting} people are waiting for {service_name}"
+    if eta is None:
+        return text + ", and no counter is open for it yet."
+    low, high = eta
+    if high <= 1:
+        return text + "."
+    return text + (f", at most about {high} minutes." if low <= 0 else f", about {low} to {high} minutes.")
+
+
+def offer_question(channel: str) -> str:
+    return "Shall I print you a ticket?" if channel == "kiosk" else "Shall I put you in the queue?"
+
+
+NO_TICKET = "No problem, I haven't given you a ticket. Is there anything else I can help with?"
+NOTHING_PENDING = "Of course. What would you like to do?"
+FORM_STOPPED = "No problem, I've left it there. Is there anything else I can help with?"
+ASK_CODE = "Please tell me your booking code. It has six letters and numbers, and it's on your confirmation."
+ASK_SERVICE = "What would you like to see an advisor about?"
+BOOKABLE_ONLY = "I can book appointments for {names}."
+DATE_NOT_UNDERSTOOD = "Sorry, I didn't catch the day."
+TIME_NOT_UNDERSTOOD = "Sorry, I didn't catch the time."
+CODE_FORMAT = "A booking code has six letters and numbers, like K 7 P 2 Q X."

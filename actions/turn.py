@@ -46,17 +46,15 @@ SERVICE_INTENTS = frozenset(
         "mobile_banking_help",
     }
 )
-# Conversation intents the hub's triage answers (appointment / info / staff).
-HUB_CONVERSATION_INTENTS = frozenset(
-    {
-        "book_appointment",
-        "check_in",
-        "cancel_appointment",
-        "queue_status",
-        "talk_to_human",
-        "branch_info",
-    }
-)
+# Conversation intents the hub's triage answers (info / staff). The appointment
+# intents have forms of their own (actions/appointments.py).
+HUB_CONVERSATION_INTENTS = frozenset({"queue_status", "talk_to_human", "branch_info"})
+FORM_INTENTS = {
+    "book_appointment": "booking_form",
+    "reschedule_appointment": "reschedule_form",
+    "cancel_appointment": "cancel_form",
+    "check_in": "check_in_form",
+}
 TRIAGE_INTENTS = SERVICE_INTENTS | HUB_CONVERSATION_INTENTS
 
 
@@ -134,6 +132,12 @@ def _previous_request(tracker: Tracker) -> tuple[str | None, list[Mapping[str, A
     return None, [], None
 
 
+def channel_and_lang(tracker: Tracker) -> tuple[str, str]:
+    """The client's channel and language for this turn (the hub's chat metadata)."""
+    metadata = _metadata(tracker)
+    return str(metadata.get("channel") or DEFAULT_CHANNEL), str(metadata.get("lang") or DEFAULT_LANG)
+
+
 def read_turn(tracker: Tracker) -> Turn:
     """Intent, entities, channel, language and a per-turn id of the latest message.
 
@@ -150,11 +154,11 @@ def read_turn(tracker: Tracker) -> Turn:
     if intent == INFORM:
         intent, earlier, turn_id = _previous_request(tracker)
         entity_list += earlier
-    metadata = _metadata(tracker)
+    channel, lang = channel_and_lang(tracker)
     return Turn(
         intent=intent,
         entities=entities_to_dict(entity_list),
-        channel=str(metadata.get("channel") or DEFAULT_CHANNEL),
-        lang=str(metadata.get("lang") or DEFAULT_LANG),
+        channel=channel,
+        lang=lang,
         turn_id=turn_id or "0",
     )

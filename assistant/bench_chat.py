@@ -25,8 +25,18 @@ import httpx
 from assistant.bench import free_port, percentile
 from assistant.supervisor import wait_for_urls
 
-# What walk-in customers say, round-robin: small talk, a ticket, a device route, information.
-TURNS = ("hello", "i lost my card", "i want to withdraw 100 pounds", "when are you open", "thank you")
+# What walk-in customers say, in order: small talk, a ticket offer and its yes, a device
+# route, information, a check-in with a code (the hub looks it up), thanks.
+TURNS = (
+    "hello",
+    "i lost my card",
+    "yes please",
+    "i want to withdraw 100 pounds",
+    "when are you open",
+    "i'm here for my appointment my code is zz99zz",
+    "no thanks",
+    "thank you",
+)
 
 
 async def _conversations(hub: str, concurrency: int, turns: int) -> dict[str, Any]:

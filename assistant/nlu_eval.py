@@ -120,10 +120,64 @@ def run_rasa_test(rasa: Path, root: Path, model: Path, data: Path, out: Path) ->
         raise RuntimeError(f"rasa test nlu failed (exit {result.returncode})")
 
 
+def run_story_test(rasa: Path, root: Path, model: Path, stories: Path, out: Path) -> dict[str, Any]:
+    """`rasa test core` on test stories: {"stories": {correct,total,accuracy}, "actions": accuracy, "failed": yaml}."""
+    command = [str(rasa), "test", "core", "--stories", str(stories), "--model", str(model), "--out", str(out)]
+    command += ["--no-plot"]
+    result = subprocess.run(command, cwd=root, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"rasa test core failed (exit {result.returncode})")
+    report = json.loads((out / "story_report.json").read_text())
+    conversations = report["conversation_accuracy"]
+    failed_file = out / "failed_test_stories.yml"
+    failed = failed_file.read_text() if failed_file.exists() else ""
+    return {
+        "stories": {k: conversations[k] for k in ("correct", "total", "accuracy")},
+        "action_accuracy": report["accuracy"],
+        "failed_stories": "" if "None of the test stories failed" in failed else failed,
+    }
+
+
+def cmd_eval_stories(args: argparse.Namespace, project: Any) -> int:
+    stories = Path(args.stories)
+    if not stories.is_absolute():
+        stories = project.root / stories
+    if not stories.exists():
+        print(f"test stories not found: {stories}", file=sys.stderr)
+        return 2
+    model, train_seconds = project.train()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lobby-story-eval-") as tmp:
+        summary = run_story_test(project.rasa, project.root, model, stories, Path(tmp))
+    passed = summary["stories"]["correct"] == summary["stories"]["total"]
+    result = {
+        "eval": "stories",
+        "at": datetime.now(UTC).isoformat(),
+        "model": model.name,
+        "stories_file": str(args.stories),
+        "train_seconds": round(train_seconds, 1),
+        "test_seconds": round(time.monotonic() - started, 1),
+        "passed": passed,
+        **summary,
+    }
+    out = Path(args.out.replace("nlu-eval", "story-eval"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    counts = summary["stories"]
+    print(f"test stories: {counts['correct']}/{counts['total']} correct, action accuracy {summary['action_accuracy']:.3f}")
+    print(f"written to {out}")
+    if not passed:
+        print("FAIL: these stories went differently:\n" + summary["failed_stories"], file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.cli import _rasa_project, _settings
 
     project = _rasa_project(_settings(args), args)
+    if args.target == "stories":
+        return cmd_eval_stories(args, project)
     data = Path(args.data)
     if not data.is_absolute():
         data = project.root / data
@@ -160,10 +214,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def add_eval_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     from assistant.cli import DEFAULT_MODEL_CACHE
 
-    ev = command("eval", cmd_eval, "measure NLU accuracy on held-out data; writes JSON under bench/")
-    ev.add_argument("target", choices=["nlu"])
+    ev = command(
+        "eval", cmd_eval, "NLU accuracy on held-out data, or the dialogue on test stories; writes JSON under bench/"
+    )
+    ev.add_argument("target", choices=["nlu", "stories"])
+    ev.add_argument("--stories", default="tests/test_stories.yml", help="test stories (stories target)")
     ev.add_argument("--data", default="tests/nlu_heldout.yml", help="held-out Rasa NLU yaml (never trained on)")
-    ev.add_argument("--out", default="bench/nlu-eval.json", help="output file")
+    ev.add_argument("--out", default="bench/nlu-eval.json", help="output file (stories: bench/story-eval.json)")
     ev.add_argument("--min-accuracy", type=float, default=0.92, help="exit 1 below this intent accuracy")
     ev.add_argument("--model-cache", default=str(DEFAULT_MODEL_CACHE), help="shared trained-model cache")
     ev.add_argument("--no-model-cache", action="store_true", help="do not use the shared model cache")

@@ -174,6 +174,8 @@ class ChatReply:
     ticket: TicketView | None = None
     route: RouteView | None = None
     degraded: bool = False
+    # A booking made, moved or cancelled in this turn, as GET /api/v1/appointments/{code} shows it.
+    appointment: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"messages": [m.to_json() for m in self.messages]}
@@ -181,6 +183,8 @@ class ChatReply:
             out["ticket"] = self.ticket.to_json()
         if self.route is not None:
             out["route"] = self.route.to_json()
+        if self.appointment is not None:
+            out["appointment"] = dict(self.appointment)
         if self.degraded:
             out["degraded"] = True
         return out
@@ -194,6 +198,7 @@ class ChatReply:
             ticket=TicketView.from_json(ticket) if ticket else None,
             route=RouteView.from_json(route) if route else None,
             degraded=bool(data.get("degraded", False)),
+            appointment=dict(data["appointment"]) if isinstance(data.get("appointment"), dict) else None,
         )
 
 
@@ -205,9 +210,18 @@ class ServiceView:
     name: str
     prefix: str
     intents: tuple[str, ...] = field(default=())
+    advisor: bool = False  # an advisor's conversation rather than a quick counter job
+    bookable: bool = False  # takes appointments (GET /api/v1/appointments/slots)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "prefix": self.prefix, "intents": list(self.intents)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "prefix": self.prefix,
+            "intents": list(self.intents),
+            "advisor": self.advisor,
+            "bookable": self.bookable,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ServiceView:
@@ -216,6 +230,8 @@ class ServiceView:
             name=str(data["name"]),
             prefix=str(data["prefix"]),
             intents=tuple(str(i) for i in data.get("intents") or ()),
+            advisor=bool(data.get("advisor", False)),
+            bookable=bool(data.get("bookable", False)),
         )
 
 
@@ -227,12 +243,14 @@ class TriageView:
     service: str | None
     reason: str
     device: RouteView | None = None
+    bookable: bool = False  # the service also takes appointments: the assistant may offer one
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "decision": str(self.decision),
             "service": self.service,
             "reason": self.reason,
+            "bookable": self.bookable,
         }
         if self.device is not None:
             out["device"] = self.device.to_json()
@@ -246,6 +264,7 @@ class TriageView:
             service=data.get("service"),
             reason=str(data.get("reason", "")),
             device=RouteView.from_json(device) if device else None,
+            bookable=bool(data.get("bookable", False)),
         )
 
 

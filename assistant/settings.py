@@ -31,6 +31,9 @@ class BranchInfo(Frozen):
     name: str
     timezone: str = "UTC"
     opening_hours: dict[str, tuple[str, str]] = {}
+    address: str = ""  # said by the assistant for "where are you?"
+    phone: str = ""
+    facilities: tuple[str, ...] = ()  # e.g. "step-free access", "hearing loop"
 
 
 class DeviceRule(Frozen):
@@ -153,6 +156,10 @@ class Settings(Frozen):
 
     def service_for_intent(self, intent: str) -> ServiceConfig | None:
         return next((s for s in self.services if intent in s.intents), None)
+
+    def bookable_service_ids(self) -> tuple[str, ...]:
+        """Services that take appointments: `appointments.services`, or every advisor service."""
+        return self.appointments.services or tuple(s.id for s in self.services if s.advisor)
 
     def resolve(self, path: str) -> Path:
         candidate = Path(path)

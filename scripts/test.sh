@@ -7,7 +7,7 @@ export QT_QPA_PLATFORM=offscreen
 say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
 
 say "ruff + import contracts"
-.venv/bin/ruff check assistant kiosk hardware tests
+.venv/bin/ruff check assistant kiosk hardware actions tests
 .venv/bin/lint-imports
 
 say "rasa data validate"
@@ -19,6 +19,9 @@ say "action server tests (.venv-rasa)"
 
 say "NLU on the held-out file (fails below 92% intent accuracy)"
 .venv/bin/lobby eval nlu --min-accuracy 0.92
+
+say "dialogue on the test stories (fails on any story that goes differently)"
+.venv/bin/lobby eval stories
 
 say "hub, hardware, kiosk and end-to-end tests (.venv)"
 .venv/bin/python -m pytest tests -q "$@"

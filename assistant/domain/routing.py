@@ -60,6 +60,19 @@ class DeviceLike(Protocol):
     def location(self) -> str: ...
 
 
+# How a device kind is said to a customer ("the cash machine takes up to 1,000").
+KIND_NAMES = {"atm": "cash machine", "cash_recycler": "cash recycler", "stm": "smart teller", "vtm": "video teller"}
+
+
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind.replace("_", " "))
+
+
+def and_list(items: Sequence[str]) -> str:
+    """['a'] -> 'a'; ['a', 'b', 'c'] -> 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 # Conversation intents the hub answers itself rather than with a service.
 CONVERSATION_DECISIONS: dict[str, Decision] = {
     "book_appointment": Decision.APPOINTMENT,
@@ -112,15 +125,15 @@ def triage(
         if intent not in rule.intents:
             continue
         if amount is not None and rule.max_amount is not None and amount > rule.max_amount:
-            blocked.append(f"the {rule.kind} limit is {rule.max_amount}")
+            blocked.append(f"the {kind_name(rule.kind)} takes up to {rule.max_amount:,}")
             continue
         for device in devices:
             if device.kind == rule.kind and device_states.get(device.id) is DeviceState.ONLINE:
                 return Route(Decision.DEVICE, service.id, f"{device.name} can do this now", device.id)
-        blocked.append(f"no {rule.kind} is available")
+        blocked.append(f"no {kind_name(rule.kind)} is free right now")
     if service.advisor:
-        return Route(Decision.TICKET, service.id, "an advisor will see you; you can also book an appointment")
+        return Route(Decision.TICKET, service.id, "an advisor will see you at the advisor desk")
     reason = "a member of staff will help you at the counter"
     if blocked:
-        reason += " (" + "; ".join(blocked) + ")"
+        reason += ": " + and_list(list(dict.fromkeys(blocked)))
     return Route(Decision.TICKET, service.id, reason)

@@ -56,7 +56,7 @@ class AppointmentService:
         config = settings.appointments
         self.timezone = settings.branch.timezone
         self.window = CheckInWindow(*config.check_in_window_minutes)
-        service_ids = config.services or tuple(s.id for s in settings.services if s.advisor)
+        service_ids = settings.bookable_service_ids()
         unknown = sorted((set(service_ids) | set(config.capacity)) - {s.id for s in settings.services})
         if unknown:
             raise ConfigError(f"appointments: unknown services {unknown}")

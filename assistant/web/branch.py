@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,7 +15,8 @@ from assistant.domain.clock import Clock, business_date
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
 from assistant.domain.handling import HandlingTimes
-from assistant.domain.routing import DeviceState, Route, triage
+from assistant.domain.hours import describe_hours
+from assistant.domain.routing import DeviceState, Route, and_list, triage
 from assistant.domain.tickets import (
     OrderingPolicy,
     Priority,
@@ -26,10 +28,22 @@ from assistant.domain.tickets import (
 )
 from assistant.protocol import Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
-from assistant.settings import Settings
+from assistant.settings import BranchInfo, Settings
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 
 log = logging.getLogger(__name__)
+
+
+def branch_info_text(branch: BranchInfo) -> str:
+    """What the assistant says for "when are you open / where are you": short, readable aloud."""
+    text = f"We're open {describe_hours(branch.opening_hours)}."
+    if branch.address:
+        text += f" You'll find us at {branch.address}."
+    if branch.facilities:
+        text += " We have " + and_list(branch.facilities) + "."
+    return text
+
+
 
 Publish = Callable[[Event], Awaitable[None]]
 OPEN = "open"
@@ -182,6 +196,23 @@ class BranchService:
             c.skills.get(service_id, 0.0) for c in self.settings.counters if states.get(c.id) == OPEN
         )
 
+    def branch_json(self) -> dict[str, Any]:
+        """GET /api/v1/branch: who and where the branch is, and its clock (for relative dates)."""
+        branch = self.settings.branch
+        business_now = self.clock.now().astimezone(ZoneInfo(branch.timezone))
+        return {
+            "id": branch.id,
+            "name": branch.name,
+            "timezone": branch.timezone,
+            "now": business_now.isoformat(),
+            "opening_hours": {day: list(span) for day, span in branch.opening_hours.items()},
+            "hours_text": describe_hours(branch.opening_hours),
+            "address": branch.address,
+            "phone": branch.phone,
+            "facilities": list(branch.facilities),
+            "info_text": branch_info_text(branch),
+        }
+
     async def queue_overview(self) -> dict[str, Any]:
         now = self.clock.now()
         async with self.sessions.begin() as session:
@@ -230,6 +261,7 @@ class BranchService:
             service=route.service_id,
             reason=self._reason_text(route, intent),
             device=device_view,
+            bookable=route.service_id in self.settings.bookable_service_ids(),
         )
 
     def _reason_text(self, route: Route, intent: str) -> str:
@@ -237,8 +269,7 @@ class BranchService:
         if route.decision.value == "info":
             if intent == "queue_status":
                 return "You can see the waiting times for each service on the lobby screen."
-            hours = ", ".join(f"{day} {span[0]}-{span[1]}" for day, span in branch.opening_hours.items())
-            return f"{branch.name} is open {hours}."
+            return branch_info_text(branch)
         if route.decision.value == "staff":
             return "A member of staff has been told and will be with you shortly."
         if route.decision.value == "appointment":

@@ -54,6 +54,7 @@ def reply_from_rasa(messages: list[dict[str, Any]]) -> ChatReply:
     out: list[ChatMessage] = []
     ticket: TicketView | None = None
     route: RouteView | None = None
+    appointment: dict[str, Any] | None = None
     for raw in messages:
         message = ChatMessage.from_json(raw)
         custom = message.custom or {}
@@ -61,11 +62,13 @@ def reply_from_rasa(messages: list[dict[str, Any]]) -> ChatReply:
             ticket = TicketView.from_json(custom["ticket"])
         if isinstance(custom.get("route"), dict):
             route = RouteView.from_json(custom["route"])
-        rest = {key: value for key, value in custom.items() if key not in ("ticket", "route")}
+        if isinstance(custom.get("appointment"), dict):
+            appointment = dict(custom["appointment"])
+        rest = {key: value for key, value in custom.items() if key not in ("ticket", "route", "appointment")}
         if message.text or message.buttons or rest:
             # The lifted ticket/route travels once, at the top level of the reply.
             out.append(ChatMessage(message.text, message.buttons, rest or None))
-    return ChatReply(messages=tuple(out), ticket=ticket, route=route)
+    return ChatReply(messages=tuple(out), ticket=ticket, route=route, appointment=appointment)
 
 
 async def touch_reply(branch: BranchService, body: ChatRequest) -> ChatReply:

@@ -12,12 +12,26 @@ from assistant.web.errors import decode_body
 bp = Blueprint("tickets", url_prefix="/api/v1")
 
 
+@bp.get("/branch")
+async def branch_info(request: Request) -> HTTPResponse:
+    return json(request.app.ctx.branch.branch_json())
+
+
 @bp.get("/services")
 async def list_services(request: Request) -> HTTPResponse:
     lang = request.args.get("lang", "en")
+    settings = request.app.ctx.settings
+    bookable = set(settings.bookable_service_ids())
     services = [
-        ServiceView(id=s.id, name=s.display_name(lang), prefix=s.prefix, intents=s.intents).to_json()
-        for s in request.app.ctx.settings.services
+        ServiceView(
+            id=s.id,
+            name=s.display_name(lang),
+            prefix=s.prefix,
+            intents=s.intents,
+            advisor=s.advisor,
+            bookable=s.id in bookable,
+        ).to_json()
+        for s in settings.services
     ]
     return json({"services": services})
 

@@ -61,3 +61,44 @@ def test_rasa_payloads_are_lifted_once() -> None:
     assert [m.text for m in reply.messages] == ["You can do that now at ATM 1, outside.", "Anything else?"]
     assert reply.messages[1].buttons[0].payload == "/deny"
     assert all(m.custom is None for m in reply.messages)
+
+
+async def test_triage_says_why_a_counter_and_whether_appointments_exist(client) -> None:  # type: ignore[no-untyped-def]
+    body = {"intent": "withdraw_cash", "entities": {"amount": "20,000"}, "channel": "kiosk", "lang": "en"}
+    _, big = await client.post("/api/v1/triage", json=body)
+    assert big.json["decision"] == "ticket" and big.json["bookable"] is False
+    assert big.json["reason"] == (
+        "A member of staff will help you at the counter: the cash machine takes up to 1,000, "
+        "the cash recycler takes up to 5,000 and the smart teller takes up to 3,000."
+    )
+    _, mortgage = await client.post("/api/v1/triage", json={"intent": "mortgage"})
+    assert mortgage.json["service"] == "loans" and mortgage.json["bookable"] is True
+
+
+async def test_branch_endpoint_gives_the_clock_and_what_to_say(client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    _, response = await client.get("/api/v1/branch")
+    assert response.status == 200
+    branch = response.json
+    assert branch["timezone"] == "Europe/London"
+    now = datetime.fromisoformat(branch["now"])
+    assert now.utcoffset() is not None and abs((datetime.now(now.tzinfo) - now).total_seconds()) < 60
+    assert branch["hours_text"] == (
+        "Monday to Wednesday 9 am to 5 pm, Thursday 9 am to 7 pm, Friday 9 am to 5 pm, Saturday 10 am to 1 pm"
+    )
+    assert branch["info_text"].startswith("We're open Monday to Wednesday 9 am to 5 pm")
+    assert "You'll find us at 12 High Street" in branch["info_text"]
+    _, info = await client.post("/api/v1/triage", json={"intent": "branch_info"})
+    assert info.json["decision"] == "info" and info.json["reason"] == branch["info_text"]
+
+
+def test_an_appointment_payload_is_lifted_to_the_reply() -> None:
+    from assistant.web.chat import reply_from_rasa
+
+    appointment = {"code": "K7P2QX", "service": "loans", "starts_at": "2026-11-30T15:00:00+00:00"}
+    reply = reply_from_rasa(
+        [{"recipient_id": "x", "text": "You're booked.", "custom": {"appointment": appointment}}]
+    ).to_json()
+    assert reply["appointment"] == appointment
+    assert reply["messages"] == [{"text": "You're booked."}]

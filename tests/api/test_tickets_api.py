@@ -99,6 +99,8 @@ async def test_services_and_queue(client) -> None:  # type: ignore[no-untyped-de
     _, services = await client.get("/api/v1/services", params={"lang": "zh"})
     by_id = {s["id"]: s for s in services.json["services"]}
     assert len(by_id) >= 8 and by_id["cards"]["name"] == "银行卡与密码"
+    assert {s for s, v in by_id.items() if v["bookable"]} == {"loans", "invest", "business"}
+    assert by_id["loans"]["advisor"] is True and by_id["cash"]["advisor"] is False
     await client.post("/api/v1/tickets", json={"service": "cash"})
     _, queue = await client.get("/api/v1/queue")
     cash = next(s for s in queue.json["services"] if s["service"] == "cash")

@@ -25,7 +25,7 @@ def test_small_withdrawal_goes_to_the_atm() -> None:
 def test_amount_above_every_device_limit_goes_to_a_counter() -> None:
     result = route("withdraw_cash", amount="20,000")
     assert result.decision is Decision.TICKET and result.service_id == "cash"
-    assert "limit" in result.reason
+    assert "takes up to" in result.reason
 
 
 def test_amount_between_limits_picks_the_device_that_can() -> None:

@@ -46,7 +46,16 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
     try:
         qtbot.keyClicks(find(window, QLineEdit, "messageInput"), "i lost my card")
         qtbot.mouseClick(find(window, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+
+        # The assistant offers a ticket with the wait first; the customer taps yes.
+        def yes_button() -> QPushButton | None:
+            buttons = window.findChildren(QPushButton, "quickReply")
+            return next((b for b in buttons if b.text() == "Yes, a ticket" and b.isVisible()), None)
+
+        qtbot.waitUntil(lambda: yes_button() is not None, timeout=REPLY_TIMEOUT_MS)
         card = find(window, QWidget, "ticketCard")
+        assert not card.isVisible()  # nothing issued before the yes
+        qtbot.mouseClick(yes_button(), Qt.MouseButton.LeftButton)
         qtbot.waitUntil(card.isVisible, timeout=REPLY_TIMEOUT_MS)
         number = find(window, QLabel, "ticketNumber").text()
 
@@ -82,9 +91,15 @@ def test_chat_gateway_routes_through_rasa_and_the_actions(branch: Branch) -> Non
     hello = chat("e2e-hello", "hello")
     assert hello["messages"] and not hello.get("degraded") and "ticket" not in hello
 
-    lost = chat("e2e-lost", "i lost my card")
+    offer = chat("e2e-lost", "i lost my card")
+    assert "ticket" not in offer  # offered with the wait, not issued yet
+    assert [b["payload"] for b in offer["messages"][-1]["buttons"]] == ["/affirm", "/deny"]
+    assert "Cards and PIN" in offer["messages"][-1]["text"]
+    lost = chat("e2e-lost", "yes please")
     assert lost["ticket"]["service"] == "cards" and lost["ticket"]["status"] == "waiting"
     assert any(lost["ticket"]["number"][0] + " " in m["text"] for m in lost["messages"])  # "C 4", read aloud
+    again = chat("e2e-lost", "yes")  # a second yes does not issue a second ticket
+    assert "ticket" not in again
 
     cash = chat("e2e-cash", "i want to withdraw 100 pounds")
     assert "route" in cash, cash
@@ -97,3 +112,60 @@ def test_chat_degrades_to_touch_when_rasa_is_unreachable(hub_server: str) -> Non
     body = {"sender": "e2e-down", "message": "i lost my card", "channel": "kiosk", "lang": "en"}
     reply = httpx.post(f"{hub_server}/api/v1/chat", json=body, timeout=30).json()
     assert reply["degraded"] is True and len(reply["messages"][0]["buttons"]) >= 8
+
+
+def _chat(branch: Branch, sender: str, message: str) -> dict[str, Any]:
+    body = {"sender": sender, "message": message, "channel": "mobile", "lang": "en"}
+    response = httpx.post(f"{branch.hub_url}/api/v1/chat", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    reply: dict[str, Any] = response.json()
+    assert not reply.get("degraded"), reply
+    return reply
+
+
+def _buttons(reply: dict[str, Any]) -> list[dict[str, str]]:
+    return [b for m in reply["messages"] for b in m.get("buttons") or ()]
+
+
+def test_booking_with_a_correction_then_cancel_by_code(branch: Branch) -> None:
+    """The booking form through the real hub and Rasa: slots from the hub, a correction, then cancel."""
+    asked = _chat(branch, "e2e-book", "i'd like to book an appointment")
+    assert "/mortgage" in [b["payload"] for b in _buttons(asked)] or "/apply_loan" in [
+        b["payload"] for b in _buttons(asked)
+    ]
+    days = _chat(branch, "e2e-book", "a mortgage")
+    day_buttons = _buttons(days)
+    assert day_buttons and day_buttons[0]["payload"].startswith('/inform{"date":')
+    times = _chat(branch, "e2e-book", day_buttons[0]["payload"])  # the first free day, as a tap
+    time_buttons = _buttons(times)
+    assert len(time_buttons) >= 2, times
+    confirm = _chat(branch, "e2e-book", time_buttons[0]["payload"])
+    assert "Shall I book Loans and mortgages" in confirm["messages"][-1]["text"]
+    # "no, make it <another free time>" — said, not tapped
+    other = time_buttons[1]["title"]
+    corrected = _chat(branch, "e2e-book", f"no make it {other}")
+    assert f"at {other}?" in corrected["messages"][-1]["text"], corrected
+    booked = _chat(branch, "e2e-book", "yes")
+    appointment = booked["appointment"]
+    code = appointment["code"]
+    assert " ".join(code) in booked["messages"][0]["text"]  # the code read out one character at a time
+    stored = httpx.get(f"{branch.hub_url}/api/v1/appointments/{code}", timeout=10).json()
+    assert stored["status"] == "booked" and stored["starts_at"] == appointment["starts_at"]
+    assert stored["starts_at"][11:16] == time_buttons[1]["payload"][-7:-2]  # the corrected time, HH:MM
+
+    # Another visit: cancel by code in the same sentence, confirm.
+    asked = _chat(branch, "e2e-cancel", f"i need to cancel my appointment {code.lower()}")
+    assert "Shall I cancel it?" in asked["messages"][-1]["text"], asked
+    done = _chat(branch, "e2e-cancel", "yes")
+    assert "is cancelled" in done["messages"][0]["text"]
+    stored = httpx.get(f"{branch.hub_url}/api/v1/appointments/{code}", timeout=10).json()
+    assert stored["status"] == "cancelled"
+
+
+def test_check_in_by_conversation_asks_for_the_code(branch: Branch) -> None:
+    asked = _chat(branch, "e2e-checkin", "hi i have an appointment")
+    assert "booking code" in asked["messages"][-1]["text"]
+    wrong = _chat(branch, "e2e-checkin", "my code is zz99zz")
+    assert "I can't find a booking with the code Z Z 9 9 Z Z" in wrong["messages"][0]["text"]
+    stopped = _chat(branch, "e2e-checkin", "no forget it")
+    assert "left it there" in stopped["messages"][0]["text"]

@@ -83,3 +83,33 @@ def load_recording(name: str) -> dict[str, Any]:
     """A request body the Rasa server really sent to the action server (see test_recorded.py)."""
     data: dict[str, Any] = json.loads((RECORDINGS / name).read_text(encoding="utf-8"))
     return data
+
+
+def form_tracker(
+    intent: str,
+    entities: Sequence[Mapping[str, Any]] = (),
+    *,
+    text: str = "",
+    slots: Mapping[str, Any] | None = None,
+    changed: Mapping[str, Any] | None = None,
+    active_loop: str | None = "booking_form",
+    metadata: Mapping[str, Any] | None = None,
+    sender_id: str = "kiosk-1",
+) -> Tracker:
+    """A tracker as a form sends it to its validation (or ask/submit) action.
+
+    `changed` are the slot candidates Rasa extracted from the latest message:
+    they follow it as `slot` events, which is what `slots_to_validate()` reads.
+    """
+    latest = user_event(intent, entities, text, "msg-9", metadata)
+    candidates = [{"event": "slot", "name": name, "value": value} for name, value in (changed or {}).items()]
+    return Tracker(
+        sender_id=sender_id,
+        slots={**dict(slots or {}), **dict(changed or {})},
+        latest_message=latest["parse_data"],
+        events=[latest, *candidates],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )

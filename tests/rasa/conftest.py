@@ -13,9 +13,9 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from hub_stub import HubStub, running_hub_stub
-
 from actions.hub_client import HubClient
+
+from hub_stub import HubStub, running_hub_stub
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ class HubStub:
         return f"http://{self.host}:{self.port}"
 
     def reply(self, path: str, status: int, body: Any) -> None:
+        """Answer requests to `path` (with its query string), or to "METHOD path" for one method only."""
         self.replies[path] = Reply(status, body)
 
     def bodies(self, path: str) -> list[Any]:
@@ -58,6 +59,9 @@ def _handler_for(stub: HubStub) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._answer("POST")
 
+        def do_DELETE(self) -> None:
+            self._answer("DELETE")
+
         def _answer(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode("utf-8")
@@ -68,7 +72,7 @@ def _handler_for(stub: HubStub) -> type[BaseHTTPRequestHandler]:
             stub.requests.append(RecordedRequest(method, self.path, body))
             if stub.delay_seconds:
                 time.sleep(stub.delay_seconds)
-            reply = stub.replies.get(
+            reply = stub.replies.get(f"{method} {self.path}") or stub.replies.get(
                 self.path, Reply(404, {"error": {"code": "not_found", "message": self.path}})
             )
             payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)

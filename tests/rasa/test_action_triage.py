@@ -6,20 +6,22 @@ import logging
 from typing import Any
 
 import pytest
-from builders import entity, make_tracker, user_event
-from hub_stub import HubStub
+from actions.actions import ActionAcceptOffer, ActionDeclineOffer, ActionTriage
+from actions.hub_client import HubClient
+from actions.phrasing import HUB_UNAVAILABLE, NO_TICKET, NOTHING_PENDING
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionTriage
-from actions.hub_client import HubClient
-from actions.phrasing import HUB_UNAVAILABLE
+from builders import entity, make_tracker, user_event
+from hub_stub import HubStub
 
 pytestmark = pytest.mark.asyncio
 
 TRIAGE = "/api/v1/triage"
 TICKETS = "/api/v1/tickets"
+QUEUE = "/api/v1/queue"
+SERVICES = "/api/v1/services"
 ALERTS = "/api/v1/staff-alerts"
 
 STM = {
@@ -90,45 +92,127 @@ async def test_device_reason_that_adds_information_is_spoken(hub: HubStub, hub_c
     assert dispatcher.messages[0]["text"].endswith("first machine. It takes cheques up to 3000.")
 
 
-async def test_ticket_is_issued_once_per_turn_and_spoken(hub: HubStub, hub_client: HubClient) -> None:
-    hub.reply(
-        TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": "a member of staff will help you"}
-    )
-    hub.reply(TICKETS, 201, ticket_json())
-    tracker = make_tracker(
-        "report_lost_card", text="i lost my card", message_id="4f1c9e", sender_id="kiosk-7"
-    )
+def serve_queue(hub: HubStub, waiting: int = 2, eta: list[int] | None = None) -> None:
+    """The hub's queue overview and services list, as the offer reads them."""
+    line = {"service": "cards", "name": "Cards and PIN", "waiting": waiting, "longest_wait_minutes": 3.5}
+    line["eta_minutes"] = eta if eta is not None else [5, 10]
+    loans = {"service": "loans", "name": "Loans", "waiting": 0, "longest_wait_minutes": 0, "eta_minutes": [8, 18]}
+    hub.reply(QUEUE, 200, {"services": [line, loans], "counters": [], "at": "2026-03-02T10:15:00+00:00"})
+    services = [
+        {"id": "cards", "name": "Cards and PIN", "prefix": "C", "intents": ["report_lost_card"], "bookable": False},
+        {"id": "loans", "name": "Loans and mortgages", "prefix": "L", "intents": ["mortgage"], "bookable": True},
+    ]
+    hub.reply(f"{SERVICES}?lang=en", 200, {"services": services})
+
+
+async def test_a_ticket_is_offered_with_the_wait_before_it_is_issued(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": "a member of staff will help you"})
+    serve_queue(hub, waiting=2, eta=[5, 10])
+    tracker = make_tracker("report_lost_card", text="i lost my card", message_id="4f1c9e", sender_id="kiosk-7")
 
     dispatcher, events = await run(ActionTriage(hub_client), tracker)
 
-    assert hub.bodies(TICKETS) == [
-        {
-            "service": "cards",
-            "channel": "kiosk",  # defaults: no metadata on this message
-            "lang": "en",
-            "intent": "report_lost_card",
-            "idempotency_key": "kiosk-7:4f1c9e",
-        }
-    ]
+    assert hub.bodies(TICKETS) == []  # nothing issued until the customer says yes
+    [message] = dispatcher.messages
+    assert message["text"] == (
+        "A member of staff will help you. 2 people are waiting for Cards and PIN, about 5 to 10 minutes. "
+        "Shall I print you a ticket?"
+    )
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    assert events == [SlotSet("offer", {"service": "cards", "intent": "report_lost_card", "turn_id": "4f1c9e"})]
+
+
+async def test_an_advisor_service_also_offers_an_appointment(hub: HubStub, hub_client: HubClient) -> None:
+    reason = "an advisor will see you at the advisor desk"
+    hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "loans", "reason": reason, "bookable": True})
+    serve_queue(hub)
+    tracker = make_tracker("mortgage", metadata={"channel": "mobile", "lang": "en"})
+
+    dispatcher, events = await run(ActionTriage(hub_client), tracker)
+
+    [message] = dispatcher.messages
+    assert message["text"].endswith("Shall I put you in the queue? Or I can book you an appointment with an advisor.")
+    assert "Nobody is waiting for Loans and mortgages right now, so you would be next." in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/book_appointment", "/deny"]
+    assert SlotSet("booking_service", "loans") in events  # a booking that follows is for loans
+
+
+async def test_yes_issues_the_offered_ticket_once(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TICKETS, 201, ticket_json())
+    offer = {"service": "cards", "intent": "report_lost_card", "turn_id": "4f1c9e"}
+    tracker = make_tracker("affirm", text="yes", message_id="77aa", sender_id="kiosk-7", slots={"offer": offer})
+
+    dispatcher, events = await run(ActionAcceptOffer(hub_client), tracker)
+    await run(ActionAcceptOffer(hub_client), tracker)  # Rasa retrying the turn
+
+    expected_body = {
+        "service": "cards",
+        "channel": "kiosk",  # defaults: no metadata on this message
+        "lang": "en",
+        "intent": "report_lost_card",
+        "idempotency_key": "kiosk-7:4f1c9e",  # the turn that asked, so a retry finds the same ticket
+    }
+    assert hub.bodies(TICKETS) == [expected_body, expected_body]
     [message] = dispatcher.messages
     assert message["text"] == (
         "Your ticket is C 4 for Cards and PIN. There are 2 people ahead of you, about 5 to 10 minutes."
     )
     assert message["custom"] == {"ticket": ticket_json()}
-    assert events == [SlotSet("last_ticket_id", "t-7f3a")]
+    assert events == [SlotSet("offer", None), SlotSet("booking_service", None), SlotSet("last_ticket_id", "t-7f3a")]
 
 
-async def test_idempotency_key_falls_back_to_the_user_turn_number(
-    hub: HubStub, hub_client: HubClient
-) -> None:
+async def test_yes_with_nothing_offered_asks_what_they_need(hub: HubStub, hub_client: HubClient) -> None:
+    dispatcher, events = await run(ActionAcceptOffer(hub_client), make_tracker("affirm"))
+
+    assert hub.requests == []
+    assert [m["text"] for m in dispatcher.messages] == [NOTHING_PENDING]
+    assert events == []
+
+
+async def test_no_drops_the_offer_or_says_goodbye() -> None:
+    offer = {"service": "cards", "intent": "reset_pin", "turn_id": "1"}
+    dispatcher, events = await run(ActionDeclineOffer(), make_tracker("deny", slots={"offer": offer}))
+    assert [m["text"] for m in dispatcher.messages] == [NO_TICKET]
+    assert events == [SlotSet("offer", None), SlotSet("booking_service", None)]
+
+    dispatcher, events = await run(ActionDeclineOffer(), make_tracker("deny"))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_goodbye"]
+    assert events == []
+
+
+async def test_offer_turn_id_falls_back_to_the_user_turn_number(hub: HubStub, hub_client: HubClient) -> None:
     hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": ""})
-    hub.reply(TICKETS, 201, ticket_json())
+    serve_queue(hub)
     history = [user_event("greet", text="hello"), {"event": "bot", "text": "Hello"}]
     tracker = make_tracker("reset_pin", message_id=None, sender_id="chat-1", history=history)
 
-    await run(ActionTriage(hub_client), tracker)
+    _, events = await run(ActionTriage(hub_client), tracker)
 
-    assert hub.bodies(TICKETS)[0]["idempotency_key"] == "chat-1:2"
+    assert events == [SlotSet("offer", {"service": "cards", "intent": "reset_pin", "turn_id": "2"})]
+
+
+@pytest.mark.parametrize(
+    ("waiting", "eta", "expected"),
+    [
+        (0, None, "Nobody is waiting for Cards and PIN, but no counter is open for it yet."),
+        (1, [0, 3], "1 person is waiting for Cards and PIN, at most about 3 minutes."),
+        (12, [30, 55], "12 people are waiting for Cards and PIN, about 30 to 55 minutes."),
+    ],
+)
+async def test_offer_wording_for_the_wait(
+    hub: HubStub, hub_client: HubClient, waiting: int, eta: list[int] | None, expected: str
+) -> None:
+    hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": ""})
+    serve_queue(hub, waiting=waiting)
+    if eta is None:  # no counter open for the service
+        queue = hub.replies[QUEUE].body
+        queue["services"][0]["eta_minutes"] = None
+    else:
+        hub.replies[QUEUE].body["services"][0]["eta_minutes"] = eta
+
+    dispatcher, _ = await run(ActionTriage(hub_client), make_tracker("replace_card"))
+
+    assert expected in dispatcher.messages[0]["text"]
 
 
 @pytest.mark.parametrize(
@@ -137,8 +221,7 @@ async def test_idempotency_key_falls_back_to_the_user_turn_number(
         (
             1,
             None,
-            "Your ticket is C 4 for Cards and PIN. You are next. "
-            "We will call you as soon as a counter opens.",
+            "Your ticket is C 4 for Cards and PIN. You are next. We will call you as soon as a counter opens.",
         ),
         (
             2,
@@ -160,10 +243,10 @@ async def test_idempotency_key_falls_back_to_the_user_turn_number(
 async def test_ticket_wording_for_queue_and_eta(
     hub: HubStub, hub_client: HubClient, position: int, eta: list[int] | None, expected: str
 ) -> None:
-    hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "cards", "reason": ""})
     hub.reply(TICKETS, 201, ticket_json(position=position, eta_minutes=eta))
+    offer = {"service": "cards", "intent": "replace_card", "turn_id": "1"}
 
-    dispatcher, _ = await run(ActionTriage(hub_client), make_tracker("replace_card"))
+    dispatcher, _ = await run(ActionAcceptOffer(hub_client), make_tracker("affirm", slots={"offer": offer}))
 
     assert dispatcher.messages[0]["text"] == expected
 
@@ -186,7 +269,7 @@ async def test_appointment_info_staff_speak_the_hub_reason(
     hub.reply(TRIAGE, 200, {"decision": decision, "service": None, "reason": reason})
     hub.reply(ALERTS, 202, {"status": "alerted"})
 
-    dispatcher, events = await run(ActionTriage(hub_client), make_tracker("check_in"))
+    dispatcher, events = await run(ActionTriage(hub_client), make_tracker("branch_info"))
 
     assert [m["text"] for m in dispatcher.messages] == [expected]
     assert hub.bodies(TICKETS) == []
@@ -223,7 +306,9 @@ async def test_queue_status_reads_the_ticket_of_this_conversation(hub: HubStub, 
     tracker = make_tracker("queue_status", slots={"last_ticket_id": "t-42"})
     dispatcher, _ = await run(ActionTriage(hub_client), tracker)
 
-    assert [m["text"] for m in dispatcher.messages] == ["Ticket C 4: there are 2 people ahead of you, about 5 to 10 minutes."]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Ticket C 4: there are 2 people ahead of you, about 5 to 10 minutes."
+    ]
     assert [r.method for r in hub.requests if r.path == "/api/v1/tickets/t-42"] == ["GET"]
 
 
@@ -263,19 +348,10 @@ async def test_hub_timeout_gets_the_polite_answer(hub: HubStub, caplog: pytest.L
     ("triage_reply", "ticket_reply", "code"),
     [
         ((500, {"error": {"code": "internal", "message": "database is locked"}}), None, "http_500"),
-        ((422, {"error": {"code": "unknown_intent", "message": "no service"}}), None, "http_422"),
+        ((422, {"error": {"code": "unknown_intent", "message": "no service"}}), None, "unknown_intent"),
         ((200, "<html>proxy error</html>"), None, "bad_response"),
         ((200, {"decision": "teleport", "service": None, "reason": ""}), None, "bad_response"),
-        (
-            (200, {"decision": "ticket", "service": "cards", "reason": ""}),
-            (503, {"error": {"code": "busy", "message": "x"}}),
-            "http_503",
-        ),
-        (
-            (200, {"decision": "ticket", "service": "cards", "reason": ""}),
-            (201, {"id": "t-1"}),
-            "bad_response",
-        ),
+        ((200, {"decision": "ticket", "service": "cards", "reason": ""}), (404, "not json"), "http_404"),
     ],
 )
 async def test_hub_errors_get_the_polite_answer(
@@ -287,8 +363,8 @@ async def test_hub_errors_get_the_polite_answer(
     code: str,
 ) -> None:
     hub.reply(TRIAGE, *triage_reply)
-    if ticket_reply is not None:
-        hub.reply(TICKETS, *ticket_reply)
+    if ticket_reply is not None:  # the queue overview fails
+        hub.reply(QUEUE, *ticket_reply)
 
     with caplog.at_level(logging.ERROR, logger="actions.actions"):
         dispatcher, events = await run(ActionTriage(hub_client), make_tracker("report_lost_card"))
@@ -298,9 +374,27 @@ async def test_hub_errors_get_the_polite_answer(
     assert code in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [((503, {"error": {"code": "busy", "message": "x"}}), "http_503"), ((201, {"id": "t-1"}), "bad_response")],
+)
+async def test_hub_errors_on_yes_get_the_polite_answer(
+    hub: HubStub, hub_client: HubClient, caplog: pytest.LogCaptureFixture, reply: tuple[int, Any], code: str
+) -> None:
+    hub.reply(TICKETS, *reply)
+    offer = {"service": "cards", "intent": "report_lost_card", "turn_id": "1"}
+
+    with caplog.at_level(logging.ERROR, logger="actions.actions"):
+        dispatcher, events = await run(ActionAcceptOffer(hub_client), make_tracker("affirm", slots={"offer": offer}))
+
+    assert [m["text"] for m in dispatcher.messages] == [HUB_UNAVAILABLE]
+    assert events == [SlotSet("offer", None)]
+    assert code in caplog.text
+
+
 async def test_inform_completes_the_previous_request(hub: HubStub, hub_client: HubClient) -> None:
     hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "cash", "reason": ""})
-    hub.reply(TICKETS, 201, ticket_json(number="A023", service="cash", service_name="Cash and cheques"))
+    serve_queue(hub)
     history = [
         user_event("withdraw_cash", [entity("currency", "GBP")], message_id="m-1"),
         {"event": "action", "name": "action_triage"},
@@ -310,23 +404,23 @@ async def test_inform_completes_the_previous_request(hub: HubStub, hub_client: H
         "inform", [entity("amount", "2000")], text="2000", message_id="m-2", sender_id="k", history=history
     )
 
-    dispatcher, _ = await run(ActionTriage(hub_client), tracker)
+    _, events = await run(ActionTriage(hub_client), tracker)
 
     assert hub.bodies(TRIAGE)[0]["intent"] == "withdraw_cash"
     assert hub.bodies(TRIAGE)[0]["entities"] == {"amount": "2000", "currency": "GBP"}
-    # the ticket belongs to the request being completed: a repeat finds the same ticket
-    assert hub.bodies(TICKETS)[0]["idempotency_key"] == "k:m-1"
-    assert dispatcher.messages[0]["text"].startswith("Your ticket is A 23 for Cash and cheques.")
+    # the offer belongs to the request being completed: a repeat finds the same ticket
+    assert events == [SlotSet("offer", {"service": "cash", "intent": "withdraw_cash", "turn_id": "m-1"})]
 
 
 @pytest.mark.parametrize(
-    ("intent", "response"), [("inform", "utter_how_can_i_help"), ("greet", "utter_default")]
+    ("intent", "said"), [("inform", {"text": NOTHING_PENDING}), ("greet", {"response": "utter_default"})]
 )
 async def test_turns_without_a_request_do_not_call_the_hub(
-    hub: HubStub, hub_client: HubClient, intent: str, response: str
+    hub: HubStub, hub_client: HubClient, intent: str, said: dict[str, str]
 ) -> None:
     dispatcher, events = await run(ActionTriage(hub_client), make_tracker(intent, [entity("amount", "50")]))
 
     assert hub.requests == []
-    assert [m["response"] for m in dispatcher.messages] == [response]
+    [message] = dispatcher.messages
+    assert {key: message[key] for key in said} == said
     assert events == []

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from actions.turn import HUB_CONVERSATION_INTENTS, SERVICE_INTENTS, TRIAGE_INTENTS
+from actions.turn import FORM_INTENTS, HUB_CONVERSATION_INTENTS, SERVICE_INTENTS, TRIAGE_INTENTS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,6 +76,27 @@ def domain() -> dict[str, Any]:
 def test_domain_has_every_design_intent_and_entity(domain: dict[str, Any]) -> None:
     assert DESIGN_SERVICE_INTENTS | DESIGN_CONVERSATION_INTENTS <= set(domain["intents"])
     assert DESIGN_ENTITIES <= set(domain["entities"])
+
+
+def test_every_appointment_intent_starts_its_form_and_the_form_submits(domain: dict[str, Any]) -> None:
+    rules = load("nlu_data/rules.yml")["rules"]
+    starts = {
+        (rule["steps"][0].get("intent"), rule["steps"][1].get("action"))
+        for rule in rules
+        if "condition" not in rule and len(rule["steps"]) == 3
+    }
+    submits = {
+        rule["condition"][0]["active_loop"]: rule["steps"][-1]["action"]
+        for rule in rules
+        if rule.get("condition") and rule["steps"][0].get("action") == rule["condition"][0]["active_loop"]
+    }
+    assert set(FORM_INTENTS.items()) <= starts
+    assert set(submits) == set(FORM_INTENTS.values()) == set(domain["forms"])
+    assert all(action in domain["actions"] for action in submits.values())
+    # every form slot has a question: a response or an action_ask_<slot>
+    asks = set(domain["actions"]) | set(domain["responses"])
+    for form in domain["forms"].values():
+        assert {f"action_ask_{slot}" for slot in form["required_slots"]} - asks == set()
 
 
 def test_nlu_data_has_at_least_twelve_examples_per_intent() -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from builders import entity, make_tracker
-from rasa_sdk.executor import ActionExecutor
-
 from actions.hub_client import DEFAULT_HUB_URL, DEFAULT_TIMEOUT_SECONDS, HubClient, Ticket
 from actions.turn import entities_to_dict, read_turn
+from rasa_sdk.executor import ActionExecutor
+
+from builders import entity, make_tracker
 
 
 def test_entities_become_a_dict_and_the_first_value_wins() -> None:

@@ -1,0 +1,24 @@
+"""Opening hours as the assistant says them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.domain.hours import describe_hours, say_clock
+
+
+@pytest.mark.parametrize(
+    ("hhmm", "said"), [("09:00", "9 am"), ("12:00", "12 noon"), ("17:30", "5:30 pm"), ("00:15", "12:15 am")]
+)
+def test_clock_times_read_aloud(hhmm: str, said: str) -> None:
+    assert say_clock(hhmm) == said
+
+
+def test_runs_of_equal_days_are_grouped_and_gaps_split_them() -> None:
+    week = {d: ("09:00", "17:00") for d in ("mon", "tue", "wed", "fri")}
+    week["sat"] = ("10:00", "13:00")
+    assert describe_hours(week) == "Monday to Wednesday 9 am to 5 pm, Friday 9 am to 5 pm, Saturday 10 am to 1 pm"
+    assert describe_hours({"sat": ("10:00", "12:00"), "sun": ("10:00", "12:00")}) == (
+        "Saturday and Sunday 10 am to 12 noon"
+    )
+    assert describe_hours({}) == "closed every day"
