@@ -24,6 +24,7 @@ from .phrasing import (
     HUB_UNAVAILABLE,
     NO_TICKET,
     NOTHING_PENDING,
+    busy_text,
     decision_text,
     offer_question,
     queue_status_text,
@@ -70,9 +71,13 @@ class ActionTriage(Action):
             )
             if triage.decision == "ticket":
                 return await self._offer_ticket(dispatcher, turn, triage)
-            if turn.intent == "queue_status" and (ticket_id := tracker.get_slot("last_ticket_id")):
-                # The customer already has a ticket from this conversation: say where it stands now.
-                dispatcher.utter_message(text=queue_status_text(await self._hub.ticket(str(ticket_id))))
+            if turn.intent == "queue_status":
+                if ticket_id := tracker.get_slot("last_ticket_id"):
+                    # The customer already has a ticket from this conversation: say where it stands now.
+                    dispatcher.utter_message(text=queue_status_text(await self._hub.ticket(str(ticket_id))))
+                else:
+                    names = {s.id: s.name for s in await self._hub.services(turn.lang)}
+                    dispatcher.utter_message(text=busy_text(await self._hub.queue(), names))
                 return []
             if triage.decision == "staff":
                 await self._hub.alert_staff(triage.reason, turn.channel, tracker.sender_id, turn.lang)

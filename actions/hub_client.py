@@ -380,11 +380,13 @@ class HubClient:
         data = await self._request("GET", f"/api/v1/services?{urlencode({'lang': lang})}")
         return _parse(lambda d: [Service.from_json(s) for s in d["services"]], data, "services")
 
-    async def queue_line(self, service: str) -> QueueLine | None:
-        """How many wait for `service` now, and the ETA range for someone joining."""
+    async def queue(self) -> list[QueueLine]:
+        """Every service: how many wait now, and the ETA range for someone joining."""
         data = await self._request("GET", "/api/v1/queue")
-        lines = _parse(lambda d: [QueueLine.from_json(s) for s in d["services"]], data, "queue")
-        return next((line for line in lines if line.service == service), None)
+        return _parse(lambda d: [QueueLine.from_json(s) for s in d["services"]], data, "queue")
+
+    async def queue_line(self, service: str) -> QueueLine | None:
+        return next((line for line in await self.queue() if line.service == service), None)
 
     async def slots(self, service: str, day: date) -> DaySlots:
         query = urlencode({"service": service, "date": day.isoformat()})

@@ -7,7 +7,7 @@ for now; the hub already localises its own `reason` texts by `lang`.
 
 from __future__ import annotations
 
-from .hub_client import Route, Ticket
+from .hub_client import QueueLine, Route, Ticket
 
 HUB_UNAVAILABLE = "I can't reach the queue system right now. Please ask a member of staff."
 
@@ -131,3 +131,29 @@ BOOKABLE_ONLY = "I can book appointments for {names}."
 DATE_NOT_UNDERSTOOD = "Sorry, I didn't catch the day."
 TIME_NOT_UNDERSTOOD = "Sorry, I didn't catch the time."
 CODE_FORMAT = "A booking code has six letters and numbers, like K 7 P 2 Q X."
+
+
+def busy_text(lines: list[QueueLine], names: dict[str, str], most: int = 3) -> str:
+    """How busy the branch is, busiest services first, short enough to be spoken.
+
+    'Right now 4 people are waiting for Cash and cheques, about 10 to 20 minutes, and 1 for Cards and PIN.
+    Nobody is waiting for the other services.'
+    """
+    busy = sorted((line for line in lines if line.waiting > 0), key=lambda line: -line.waiting)
+    if not busy:
+        return "Nobody is waiting right now."
+    parts = []
+    for index, line in enumerate(busy[:most]):
+        name = names.get(line.service, line.service)
+        people = "person is" if line.waiting == 1 else "people are"
+        part = f"{line.waiting} {people} waiting for {name}" if index == 0 else f"{line.waiting} for {name}"
+        if line.eta_minutes is not None and index == 0:
+            low, high = line.eta_minutes
+            part += f", about {low} to {high} minutes" if low > 0 else f", at most about {high} minutes"
+        parts.append(part)
+    text = "Right now " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]) + "."
+    if len(busy) > most:
+        text += f" {len(busy) - most} more services have a few people waiting."
+    else:
+        text += " Nobody is waiting for the other services."
+    return text

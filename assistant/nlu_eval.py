@@ -164,7 +164,8 @@ def cmd_eval_stories(args: argparse.Namespace, project: Any) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     counts = summary["stories"]
-    print(f"test stories: {counts['correct']}/{counts['total']} correct, action accuracy {summary['action_accuracy']:.3f}")
+    accuracy = summary["action_accuracy"]
+    print(f"test stories: {counts['correct']}/{counts['total']} correct, action accuracy {accuracy:.3f}")
     print(f"written to {out}")
     if not passed:
         print("FAIL: these stories went differently:\n" + summary["failed_stories"], file=sys.stderr)

@@ -312,12 +312,28 @@ async def test_queue_status_reads_the_ticket_of_this_conversation(hub: HubStub, 
     assert [r.method for r in hub.requests if r.path == "/api/v1/tickets/t-42"] == ["GET"]
 
 
-async def test_queue_status_without_a_ticket_gives_the_hub_answer(hub: HubStub, hub_client: HubClient) -> None:
+async def test_queue_status_without_a_ticket_says_how_busy_each_service_is(
+    hub: HubStub, hub_client: HubClient
+) -> None:
     hub.reply(TRIAGE, 200, {"decision": "info", "service": None, "reason": "See the lobby screen for waiting times."})
+    lines = [
+        {"service": "cards", "waiting": 1, "eta_minutes": [0, 7]},
+        {"service": "loans", "waiting": 4, "eta_minutes": [20, 45]},
+        {"service": "cash", "waiting": 0, "eta_minutes": [0, 4]},
+    ]
+    hub.reply(QUEUE, 200, {"services": lines, "counters": []})
+    serve_queue_names = [
+        {"id": "cards", "name": "Cards and PIN", "prefix": "C", "intents": []},
+        {"id": "loans", "name": "Loans and mortgages", "prefix": "L", "intents": []},
+    ]
+    hub.reply(f"{SERVICES}?lang=en", 200, {"services": serve_queue_names})
 
     dispatcher, _ = await run(ActionTriage(hub_client), make_tracker("queue_status"))
 
-    assert [m["text"] for m in dispatcher.messages] == ["See the lobby screen for waiting times."]
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Right now 4 people are waiting for Loans and mortgages, about 20 to 45 minutes, and 1 for Cards and PIN. "
+        "Nobody is waiting for the other services."
+    ]
 
 
 async def test_hub_down_gets_a_polite_answer_and_an_error_log(
