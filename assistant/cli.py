@@ -142,6 +142,8 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     from hardware import microphone_from_config, printer_from_uri, recognizer_from_config, speaker_from_config
 
     settings = _settings(args)
+    if args.screenshots:
+        return _kiosk_screenshots(settings, Path(args.screenshots))
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         log.warning("no display: the kiosk runs offscreen and logs what it shows")
@@ -162,7 +164,28 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         lang=args.lang or settings.kiosk.languages[0],
         idle_timeout_s=settings.kiosk.idle_timeout_seconds,
         hub_token=settings.kiosk.token,
+        languages=settings.kiosk.languages,
     )
+
+
+def _kiosk_screenshots(settings: Settings, out: Path) -> int:
+    """Render every kiosk screen offscreen to PNG files (the branch's services, sample outcomes)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from assistant.protocol import ServiceView
+    from kiosk.screenshots import take_screenshots
+
+    app = QApplication.instance() or QApplication(["lobby-kiosk-screenshots"])
+    bookable = set(settings.bookable_service_ids())
+    services = [
+        ServiceView(s.id, s.display_name("en"), s.prefix, s.intents, s.advisor, s.id in bookable)
+        for s in settings.services
+    ]
+    written = take_screenshots(out, settings.branch.name, services)
+    print("\n".join(str(path) for path in written))
+    del app
+    return 0
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -212,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk = command("kiosk", cmd_kiosk, "run the greeter kiosk")
     kiosk.add_argument("--hub-url", default=None)
     kiosk.add_argument("--lang", default=None)
+    kiosk.add_argument("--screenshots", metavar="DIR", default=None, help="write a PNG of every screen to DIR and exit")
 
     up = command("up", cmd_up, "run the whole branch on this machine")
     up.add_argument("--no-kiosk", action="store_true", help="do not start the kiosk")

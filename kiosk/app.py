@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import platform
 import sys
+from collections.abc import Sequence
 
 import PySide6
 from PySide6.QtCore import QObject, Signal
@@ -65,14 +66,15 @@ def build_window(
     health_interval_s: float = 5.0,
     record_seconds: float = 8.0,
     start: bool = True,
+    languages: Sequence[str] = ("en", "zh"),
 ) -> tuple[KioskWindow, KioskController]:
     """Build model, window and controller (a QApplication must exist); nothing is shown.
 
     With `start` the controller begins its background hub/device checks at once.
     Call `controller.shutdown()` when done.
     """
-    model = KioskModel(branch_name)
-    window = KioskWindow(model)
+    model = KioskModel(branch_name, lang=lang)
+    window = KioskWindow(model, languages=languages)
     controller = KioskController(
         model,
         window,
@@ -101,6 +103,7 @@ def run_kiosk(
     lang: str = "en",
     idle_timeout_s: int = 60,
     hub_token: str = "",
+    languages: Sequence[str] = ("en", "zh"),
 ) -> int:
     """Show the greeter full screen and run the Qt event loop; returns its exit code."""
     existing = QApplication.instance()
@@ -111,7 +114,16 @@ def run_kiosk(
     if problem is not None:
         logger.error("%s", problem)
     window, controller = build_window(
-        hub_url, branch_name, printer, speaker, microphone, recognizer, lang, idle_timeout_s, hub_token=hub_token
+        hub_url,
+        branch_name,
+        printer,
+        speaker,
+        microphone,
+        recognizer,
+        lang,
+        idle_timeout_s,
+        hub_token=hub_token,
+        languages=languages,
     )
     app.aboutToQuit.connect(controller.shutdown)
     logger.info("kiosk for %s started against hub %s (platform %s)", branch_name, hub_url, app.platformName())

@@ -21,22 +21,14 @@ from assistant.protocol import ChatReply, Decision, TicketView, TriageView
 from hardware.ports import Microphone, Speaker, SpeechRecognizer, TicketPrinter, Transcript
 from kiosk.devices import KioskDevices
 from kiosk.hub_client import HubClient, HubError
-from kiosk.phrases import (
-    ASK_STAFF,
-    HUB_DOWN,
-    HUB_FAILED,
-    MIC_DOWN,
-    NOT_HEARD,
-    route_sentence,
-    ticket_sentence,
-)
-from kiosk.viewmodel import HubState, KioskModel
+from kiosk.i18n import Catalog, catalog, route_sentence, ticket_sentence
+from kiosk.viewmodel import HubState, KioskModel, Screen
 from kiosk.views import KioskWindow
 from kiosk.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-CUSTOMER_TASKS = ("chat", "tile", "listen")  # while one runs, the screen takes no new request
+CUSTOMER_TASKS = ("chat", "tile", "listen", "check-in", "staff")  # while one runs, the screen takes no new request
 UNREACHABLE_CODES = ("hub_unreachable", "hub_timeout")
 
 
@@ -67,7 +59,17 @@ class KioskController(QObject):
         self.hub = hub
         self.lang = lang
         self.runner = TaskRunner(parent=self)
-        self.devices = KioskDevices(model, self.runner, printer, speaker, microphone, recognizer, lang, record_seconds)
+        self.devices = KioskDevices(
+            model,
+            self.runner,
+            printer,
+            speaker,
+            microphone,
+            recognizer,
+            lang,
+            record_seconds,
+            on_printer_problem=self._alert_printer_problem,
+        )
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setInterval(int(idle_timeout_s * 1000))
@@ -80,7 +82,10 @@ class KioskController(QObject):
         window.reply_requested.connect(lambda title, payload: self.send_text(payload or title, title))
         window.tile_requested.connect(self.choose_service)
         window.mic_requested.connect(self.listen)
-        window.activity.connect(self._touch)
+        window.check_in_requested.connect(self.check_in)
+        window.staff_requested.connect(self.ask_for_staff)
+        window.language_requested.connect(self.set_language)
+        window.activity.connect(self._on_activity)
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -98,14 +103,29 @@ class KioskController(QObject):
     def check(self) -> None:
         """Background health check of the hub and status read of every device."""
         if not self.runner.pending("health"):
-            self.runner.submit("health", self.hub.health, self._on_health)
+            self.runner.submit("health", self.hub.readiness, self._on_health)
         self.devices.refresh()
 
     def reset_conversation(self) -> None:
+        """Back to the attract screen with nothing of the last customer left."""
         self.idle_timer.stop()
         self.model.reset()
         self.devices.stop_speaking()
         self._update_busy()
+
+    def set_language(self, lang: str) -> None:
+        """UI text, speech voice and the dialogue language sent to the hub all follow."""
+        self._touch()
+        self.lang = lang
+        self.devices.lang = lang
+        self.model.set_language(lang)
+        self.model.set_services(())  # reloaded with names in the new language
+        self.runner.submit(
+            "services",
+            lambda: self.hub.services(lang),
+            self.model.set_services,
+            lambda error: logger.warning("cannot load services: %s", error),
+        )
 
     # -- customer requests ------------------------------------------------------
 
@@ -153,6 +173,30 @@ class KioskController(QObject):
             lambda error: self._on_hub_error(sender, error),
         )
 
+    def check_in(self, code: str) -> None:
+        """Check in for appointment `code` (typed, said or scanned): its ticket, printed."""
+        self._touch()
+        self.model.add_customer(self.catalog.text("checkin.customer", code=code))
+        sender = self.model.sender_id
+        self._submit_customer(
+            "check-in",
+            lambda: self.hub.check_in(code, self.lang),
+            lambda outcome: self._on_checked_in(sender, outcome),
+            lambda error: self._on_check_in_error(sender, error),
+        )
+
+    def ask_for_staff(self) -> None:
+        """The "talk to someone" button: alert the staff screens, then say help is coming."""
+        self._touch()
+        self.model.add_customer(self.catalog.text("home.staff"))
+        sender = self.model.sender_id
+        self._submit_customer(
+            "staff",
+            lambda: self.hub.alert_staff("a customer at the kiosk asked for a member of staff", sender, self.lang),
+            lambda _none: self._on_staff_alerted(sender),
+            lambda error: self._on_hub_error(sender, error),
+        )
+
     def listen(self) -> None:
         """Record and transcribe off-thread, then send the transcript as chat."""
         if not self.model.voice_ready or self.model.listening:
@@ -172,7 +216,7 @@ class KioskController(QObject):
     def _on_chat(self, sender: str, reply: ChatReply) -> None:
         if self._stale(sender, "chat reply"):
             return
-        self.model.set_hub_state(HubState.ONLINE)
+        self.model.set_hub_state(HubState.CHAT_DOWN if reply.degraded else HubState.ONLINE)
         if reply.degraded:
             logger.warning("hub answered in degraded mode (dialogue engine down): touch menu shown")
         for message in reply.messages:
@@ -182,11 +226,53 @@ class KioskController(QObject):
         if reply.ticket is not None:
             self._show_ticket(reply.ticket)
             speech = speech.replace(reply.ticket.number, reply.ticket.spoken_number)
-            speech = speech or ticket_sentence(reply.ticket, spoken=True)
+            speech = speech or ticket_sentence(self.catalog, reply.ticket, spoken=True)
         if reply.route is not None:
             self.model.set_route(reply.route)
-            speech = speech or route_sentence(reply.route)
+            speech = speech or route_sentence(self.catalog, reply.route)
+        if reply.appointment is not None:
+            self.model.set_appointment(dict(reply.appointment))
         self.devices.speak(speech)
+
+    def _on_checked_in(self, sender: str, outcome: tuple[TicketView, str]) -> None:
+        if self._stale(sender, "check-in"):
+            return
+        self.model.set_hub_state(HubState.ONLINE)
+        ticket, message = outcome
+        self._show_ticket(ticket)
+        sentence = " ".join(filter(None, (message, ticket_sentence(self.catalog, ticket))))
+        self.model.add_assistant(sentence)
+        self.devices.speak(" ".join(filter(None, (message, ticket_sentence(self.catalog, ticket, spoken=True)))))
+
+    def _on_check_in_error(self, sender: str, error: Exception) -> None:
+        code = error.code if isinstance(error, HubError) else "internal"
+        if code in UNREACHABLE_CODES or not isinstance(error, HubError) or self._stale(sender, "check-in"):
+            self._on_hub_error(sender, error)
+            return
+        if code == "appointment_not_found":
+            text = self.catalog.text("checkin.not_found")
+        else:  # too_early, appointment_expired, cancelled: the hub's own words
+            text = error.message[:1].upper() + error.message[1:] + "."
+        self.model.add_assistant(text)
+        self.model.show_check_in()
+        self.window.check_in_card.show_error(text)
+        self.devices.speak(text)
+
+    def _on_staff_alerted(self, sender: str) -> None:
+        if self._stale(sender, "staff alert"):
+            return
+        text = self.catalog.text("staff.coming")
+        self.model.show_staff_coming()
+        self.model.add_assistant(text)
+        self.devices.speak(text)
+
+    def _alert_printer_problem(self, detail: str) -> None:
+        """The printer failed on a ticket: staff screens hear of it (event `staff.alert`)."""
+        self.runner.submit(
+            "printer-alert",
+            lambda: self.hub.alert_staff(f"kiosk printer problem: {detail}", "kiosk", self.lang),
+            on_error=lambda error: logger.warning("could not alert staff about the printer: %s", error),
+        )
 
     def _on_tile(self, sender: str, outcome: TileOutcome) -> None:
         if self._stale(sender, "tile outcome"):
@@ -195,15 +281,15 @@ class KioskController(QObject):
         triage = outcome.triage
         if outcome.ticket is not None:
             self._show_ticket(outcome.ticket)
-            self.model.add_assistant(ticket_sentence(outcome.ticket))
-            self.devices.speak(ticket_sentence(outcome.ticket, spoken=True))
+            self.model.add_assistant(ticket_sentence(self.catalog, outcome.ticket))
+            self.devices.speak(ticket_sentence(self.catalog, outcome.ticket, spoken=True))
         elif triage is not None and triage.decision is Decision.DEVICE and triage.device is not None:
-            sentence = route_sentence(triage.device)
+            sentence = route_sentence(self.catalog, triage.device)
             self.model.set_route(triage.device)
             self.model.add_assistant(" ".join(filter(None, (sentence, triage.reason))))
             self.devices.speak(sentence)
         elif triage is not None:
-            sentence = triage.reason or ASK_STAFF
+            sentence = triage.reason or self.catalog.text("notice.ask_staff")
             self.model.add_assistant(sentence)
             self.devices.speak(sentence)
 
@@ -214,7 +300,7 @@ class KioskController(QObject):
         if unreachable:
             self.model.set_hub_state(HubState.TOUCH_ONLY)
         if not self._stale(sender, "hub error"):
-            self.model.add_system(HUB_DOWN if unreachable else HUB_FAILED)
+            self.model.add_system(self.catalog.text("notice.hub_down" if unreachable else "notice.hub_failed"))
 
     def _on_transcript(self, sender: str, transcript: Transcript) -> None:
         self.model.set_listening(False)
@@ -223,18 +309,20 @@ class KioskController(QObject):
         text = transcript.text.strip()
         logger.info("heard %r (confidence %s)", text, transcript.confidence)
         if not text:
-            self.model.add_assistant(NOT_HEARD)
+            self.model.add_assistant(self.catalog.text("notice.not_heard"))
             return
         self.send_text(text)
 
     def _on_listen_error(self, error: Exception) -> None:
         self.model.set_listening(False)
         logger.warning("voice input failed: %s", error)
-        self.model.add_system(MIC_DOWN)
+        self.model.add_system(self.catalog.text("notice.mic_down"))
         self.devices.refresh()
 
-    def _on_health(self, healthy: bool) -> None:
-        self.model.set_hub_state(HubState.ONLINE if healthy else HubState.TOUCH_ONLY)
+    def _on_health(self, readiness: tuple[bool, bool]) -> None:
+        healthy, dialogue = readiness
+        state = HubState.ONLINE if dialogue else HubState.CHAT_DOWN if healthy else HubState.TOUCH_ONLY
+        self.model.set_hub_state(state)
         if healthy and not self.model.services and not self.runner.pending("services"):
             self.runner.submit(
                 "services",
@@ -244,8 +332,8 @@ class KioskController(QObject):
             )
 
     def _on_idle(self) -> None:
-        if not self.model.is_empty:
-            logger.info("idle for %.0fs: clearing the screen", self.idle_timer.interval() / 1000)
+        if not self.model.is_empty or self.model.screen is not Screen.ATTRACT:
+            logger.info("idle for %.0fs: back to the attract screen", self.idle_timer.interval() / 1000)
             self.reset_conversation()
 
     # -- helpers ------------------------------------------------------------------
@@ -279,6 +367,15 @@ class KioskController(QObject):
 
     def _touch(self) -> None:
         self.idle_timer.start()
+
+    def _on_activity(self) -> None:
+        """Any tap or keystroke: the customer is here (idle timer) and wants to talk (barge-in)."""
+        self._touch()
+        self.devices.stop_speaking()
+
+    @property
+    def catalog(self) -> Catalog:
+        return catalog(self.lang)
 
     def _stale(self, sender: str, what: str) -> bool:
         if sender == self.model.sender_id:

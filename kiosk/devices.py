@@ -23,7 +23,7 @@ from hardware.ports import (
     TicketPrinter,
     Transcript,
 )
-from kiosk.phrases import PRINTER_DOWN, TICKET_FOOTER
+from kiosk.i18n import catalog
 from kiosk.viewmodel import KioskModel
 from kiosk.workers import TaskRunner
 
@@ -41,8 +41,10 @@ class KioskDevices:
         recognizer: SpeechRecognizer,
         lang: str = "en",
         record_seconds: float = 8.0,
+        on_printer_problem: Callable[[str], None] | None = None,
     ) -> None:
         self.model = model
+        self.on_printer_problem = on_printer_problem
         self.runner = runner
         self.printer = printer
         self.speaker = speaker
@@ -65,7 +67,7 @@ class KioskDevices:
         if self.model.device_missing("printer"):
             self._on_print_error(HardwareError("printer_missing", "no ticket printer configured"), sender)
             return
-        job = TicketPrint(ticket, self.model.branch_name, ticket.track_url, TICKET_FOOTER)
+        job = TicketPrint(ticket, self.model.branch_name, ticket.track_url, catalog(self.lang).text("ticket.footer"))
         self.runner.submit(
             "print",
             lambda: self.printer.print_ticket(job),
@@ -101,7 +103,11 @@ class KioskDevices:
         else:
             logger.error("printer adapter raised %r", error, exc_info=error)
         if sender == self.model.sender_id:
-            self.model.add_system(PRINTER_DOWN)
+            self.model.add_system(catalog(self.lang).text("notice.printer_down"))
+        if self.on_printer_problem is not None and not self.model.device_missing("printer"):
+            # A configured printer that fails needs a person (paper, jam, cable); none configured is a choice.
+            detail = error.message if isinstance(error, HardwareError) else str(error)
+            self.on_printer_problem(detail)
         self.refresh()
 
     def _on_speaker_error(self, error: Exception) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -57,12 +58,17 @@ class HubClient:
 
     def health(self) -> bool:
         """True when /healthz answers 200 with status "ok"; never raises."""
+        return self.readiness()[0]
+
+    def readiness(self) -> tuple[bool, bool]:
+        """(hub ok, dialogue engine up) from /healthz; never raises. A hub that does not say is taken as up."""
         try:
             data = self._request("GET", "/healthz")
         except HubError as error:
             logger.debug("hub health check failed: %s", error)
-            return False
-        return isinstance(data, dict) and data.get("status") == "ok"
+            return False, False
+        ok = isinstance(data, dict) and data.get("status") == "ok"
+        return ok, ok and data.get("dialogue", "up") == "up"
 
     def services(self, lang: str = "en") -> list[ServiceView]:
         data = self._request("GET", "/api/v1/services", params={"lang": lang})
@@ -92,6 +98,17 @@ class HubClient:
             body["idempotency_key"] = idempotency_key
         data = self._request("POST", "/api/v1/tickets", json=body)
         return _parse(lambda: TicketView.from_json(data))
+
+    def check_in(self, code: str, lang: str = "en") -> tuple[TicketView, str]:
+        """Check in for appointment `code`: (its ticket, what the hub says about the arrival)."""
+        path = f"/api/v1/appointments/{quote(code, safe='')}/check-in"
+        data = self._request("POST", path, json={"channel": CHANNEL, "lang": lang})
+        return _parse(lambda: (TicketView.from_json(data), str((data.get("check_in") or {}).get("message") or "")))
+
+    def alert_staff(self, reason: str, sender: str, lang: str = "en") -> None:
+        """Tell the staff screens someone at the kiosk needs a person (event `staff.alert`)."""
+        body = {"reason": reason, "channel": CHANNEL, "sender": sender, "lang": lang}
+        self._request("POST", "/api/v1/staff-alerts", json=body)
 
     # -- transport -----------------------------------------------------------
 

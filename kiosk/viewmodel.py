@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from assistant.protocol import Button, RouteView, ServiceView, TicketView
 from hardware.ports import HardwareState, HardwareStatus
-from kiosk.phrases import ahead_text, eta_text
+from kiosk.i18n import ahead_text, catalog, eta_text
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +33,27 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
+class Screen(StrEnum):
+    ATTRACT = "attract"  # nobody at the kiosk
+    HOME = "home"  # tiles and the big microphone
+    CONVERSATION = "conversation"  # bubbles with an outcome beside them
+
+
+class Panel(StrEnum):
+    """What the outcome side of the conversation screen shows."""
+
+    NONE = "none"
+    TICKET = "ticket"
+    ROUTE = "route"
+    APPOINTMENT = "appointment"
+    CHECK_IN = "check_in"
+    STAFF = "staff"
+
+
 class HubState(StrEnum):
     CONNECTING = "connecting"
     ONLINE = "online"
+    CHAT_DOWN = "chat down"  # the hub answers, its dialogue engine does not: tiles still issue tickets
     TOUCH_ONLY = "touch only"  # the hub cannot be reached
 
 
@@ -57,10 +75,24 @@ class KioskModel(QObject):
     status_changed = Signal()  # hub state or hardware status
     busy_changed = Signal(bool)
     listening_changed = Signal(bool)
+    screen_changed = Signal(object)  # Screen
+    panel_changed = Signal(object)  # Panel
+    appointment_changed = Signal(object)  # dict | None
+    partial_changed = Signal(str)  # live transcript while the customer speaks
+    level_changed = Signal(float)  # microphone level 0..1 while listening
+    language_changed = Signal(str)
+    theme_changed = Signal()
 
-    def __init__(self, branch_name: str, parent: QObject | None = None) -> None:
+    def __init__(self, branch_name: str, parent: QObject | None = None, lang: str = "en") -> None:
         super().__init__(parent)
         self.branch_name = branch_name
+        self.lang = lang
+        self.screen = Screen.ATTRACT
+        self.panel = Panel.NONE
+        self.appointment: dict[str, object] | None = None
+        self.partial = ""
+        self.large_text = False
+        self.high_contrast = False
         self.sender_id = uuid.uuid4().hex
         self.lines: list[ChatLine] = []
         self.ticket: TicketView | None = None
@@ -79,6 +111,7 @@ class KioskModel(QObject):
 
     def add_customer(self, text: str) -> None:
         logger.debug("customer says: %s", text)
+        self.set_screen(Screen.CONVERSATION)
         self._add(ChatLine(Role.CUSTOMER, text))
 
     def add_assistant(self, text: str, buttons: Sequence[Button] = ()) -> None:
@@ -97,30 +130,104 @@ class KioskModel(QObject):
                 "kiosk shows ticket %s (%s): %s, %s, track %s",
                 ticket.number,
                 ticket.service_name,
-                ahead_text(ticket.ahead),
-                eta_text(ticket.eta_minutes),
+                ahead_text(catalog("en"), ticket.ahead),
+                eta_text(catalog("en"), ticket.eta_minutes),
                 ticket.track_url,
             )
         self.ticket_changed.emit(ticket)
+        self._show_panel(Panel.TICKET, ticket is not None)
 
     def set_route(self, route: RouteView | None) -> None:
         self.route = route
         if route is not None:
             logger.info("kiosk shows route: %s at %s (%s)", route.name, route.location, route.reason)
         self.route_changed.emit(route)
+        self._show_panel(Panel.ROUTE, route is not None)
 
-    def reset(self) -> None:
-        """Forget the conversation: a new sender id, no lines, no cards."""
+    def set_appointment(self, appointment: dict[str, object] | None) -> None:
+        self.appointment = appointment
+        if appointment is not None:
+            logger.info(
+                "kiosk shows appointment %s (%s) at %s: %s",
+                appointment.get("code"),
+                appointment.get("service_name"),
+                appointment.get("starts_at"),
+                appointment.get("status"),
+            )
+        self.appointment_changed.emit(appointment)
+        self._show_panel(Panel.APPOINTMENT, appointment is not None)
+
+    def show_check_in(self) -> None:
+        logger.info("kiosk shows check-in")
+        self.set_screen(Screen.CONVERSATION)
+        self._show_panel(Panel.CHECK_IN, True)
+
+    def show_staff_coming(self) -> None:
+        logger.info("kiosk shows: staff are coming")
+        self.set_screen(Screen.CONVERSATION)
+        self._show_panel(Panel.STAFF, True)
+
+    def set_screen(self, screen: Screen) -> None:
+        if screen is not self.screen:
+            logger.info("kiosk screen: %s -> %s", self.screen, screen)
+            self.screen = screen
+            self.screen_changed.emit(screen)
+
+    def _show_panel(self, panel: Panel, shown: bool) -> None:
+        """Show `panel`, or clear it if it is the one showing and `shown` is False."""
+        target = panel if shown else (Panel.NONE if self.panel is panel else self.panel)
+        if target is not self.panel:
+            self.panel = target
+            self.panel_changed.emit(target)
+        if shown:
+            self.set_screen(Screen.CONVERSATION)
+
+    # -- voice and look ---------------------------------------------------------
+
+    def set_partial(self, text: str) -> None:
+        if text != self.partial:
+            self.partial = text
+            self.partial_changed.emit(text)
+
+    def set_level(self, level: float) -> None:
+        self.level_changed.emit(level)
+
+    def set_language(self, lang: str) -> None:
+        if lang != self.lang:
+            logger.info("kiosk language: %s -> %s", self.lang, lang)
+            self.lang = lang
+            self.language_changed.emit(lang)
+
+    def set_theme(self, *, large_text: bool | None = None, high_contrast: bool | None = None) -> None:
+        if large_text is not None:
+            self.large_text = large_text
+        if high_contrast is not None:
+            self.high_contrast = high_contrast
+        logger.info("kiosk look: large text %s, high contrast %s", self.large_text, self.high_contrast)
+        self.theme_changed.emit()
+
+    def reset(self, screen: Screen = Screen.ATTRACT) -> None:
+        """Forget the conversation: a new sender id, no lines, no cards; back to `screen`."""
         self.sender_id = uuid.uuid4().hex
         self.lines.clear()
         logger.info("kiosk conversation reset")
         self.cleared.emit()
         self.set_ticket(None)
         self.set_route(None)
+        self.set_appointment(None)
+        self.set_partial("")
+        self._show_panel(self.panel, False)
+        self.set_screen(screen)
 
     @property
     def is_empty(self) -> bool:
-        return not self.lines and self.ticket is None and self.route is None
+        return (
+            not self.lines
+            and self.ticket is None
+            and self.route is None
+            and self.appointment is None
+            and self.panel is Panel.NONE
+        )
 
     def _add(self, line: ChatLine) -> None:
         self.lines.append(line)

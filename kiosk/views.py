@@ -1,56 +1,75 @@
 """The greeter window: a view of `KioskModel` that reports what the customer does.
 
+Screens: attract (idle) -> home (tiles, a big "just ask" microphone, check-in,
+a person) -> conversation (bubbles, live partial transcript) with the outcome
+beside it (ticket, device route, appointment, check-in, staff coming). A top
+bar switches language, large text and high contrast; the input bar (type,
+push to talk, level meter) and the status line stay on every screen but the
+attract one.
+
 The window never calls the hub or the hardware. It redraws on the model's
-signals and emits `send_requested`, `reply_requested`, `tile_requested`,
-`mic_requested` and `activity`; the controller acts on them.
+signals and emits what the customer asked for; the controller acts on it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from assistant.protocol import Button, RouteView, ServiceView, TicketView
-from kiosk.phrases import OFFLINE_BANNER
-from kiosk.viewmodel import ChatLine, HubState, KioskModel
-from kiosk.widgets import (
-    TOUCH_HEIGHT,
-    ConversationView,
-    RouteCard,
-    ServiceGrid,
-    TicketCard,
-    touch_button,
+from kiosk.i18n import LANGUAGES, Catalog, catalog
+from kiosk.screens import (
+    AppointmentCard,
+    AttractScreen,
+    CheckInCard,
+    HomeScreen,
+    LevelMeter,
+    RouteScreen,
+    StaffCard,
+    accessible_buttons,
+    booking_code,
 )
+from kiosk.theme import Theme, stylesheet
+from kiosk.viewmodel import ChatLine, HubState, KioskModel, Panel, Screen
+from kiosk.widgets import ConversationView, TicketCard, touch_button
 
 logger = logging.getLogger(__name__)
 
-STYLE = f"""
-QWidget {{ font-size: 22px; }}
-QLabel#greeting {{ font-size: 34px; font-weight: bold; }}
-QPushButton {{ min-height: {TOUCH_HEIGHT}px; font-size: 24px; padding: 6px 18px; border-radius: 12px;
-               background: #e8eef7; border: 2px solid #9fb3d1; }}
-QPushButton:disabled {{ color: #8a8a8a; background: #eeeeee; border-color: #cccccc; }}
-QPushButton[tile="true"] {{ font-size: 26px; font-weight: bold; background: #dbe9ff; }}
-QPushButton#micButton {{ min-height: 96px; min-width: 96px; font-size: 28px; }}
-QLineEdit#messageInput {{ min-height: {TOUCH_HEIGHT}px; font-size: 26px; padding: 0 12px; }}
-QFrame#bubble_customer {{ background: #d7f5dd; border-radius: 16px; }}
-QFrame#bubble_assistant {{ background: #f1f1f1; border-radius: 16px; }}
-QFrame#bubble_system {{ background: #fff4d6; border-radius: 16px; }}
-QFrame#ticketCard, QFrame#routeCard {{ background: #ffffff; border: 3px solid #2c5aa0; border-radius: 18px; }}
-QLabel#ticketNumber {{ font-size: 96px; font-weight: bold; }}
-QLabel#ticketService, QLabel#routeName {{ font-size: 30px; font-weight: bold; }}
-QLabel#hubBanner {{ background: #ffe0e0; font-size: 26px; padding: 10px; }}
-QLabel#statusLine {{ font-size: 16px; color: #555555; }}
-"""
+SCAN_KEYS_MAX_GAP_MS = 60  # a keyboard-wedge scanner types far faster than a person
+
+
+class ScannerFilter(QObject):
+    """Collects a keyboard-wedge scanner's burst of keys (ending in Enter) typed while no text field has focus."""
+
+    scanned = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._buffer = ""
+        self._last_ms = 0
+
+    def feed(self, text: str, enter: bool, at_ms: int) -> None:
+        if at_ms - self._last_ms > SCAN_KEYS_MAX_GAP_MS * 10:
+            self._buffer = ""
+        self._last_ms = at_ms
+        if enter:
+            if self._buffer:
+                self.scanned.emit(self._buffer)
+            self._buffer = ""
+        elif text and text.isprintable():
+            self._buffer += text
 
 
 class KioskWindow(QMainWindow):
@@ -58,69 +77,121 @@ class KioskWindow(QMainWindow):
     reply_requested = Signal(str, str)  # quick reply: title, payload
     tile_requested = Signal(str)  # service id
     mic_requested = Signal()
+    check_in_requested = Signal(str)  # booking code, typed or scanned
+    staff_requested = Signal()
+    language_requested = Signal(str)
     activity = Signal()  # any touch or keystroke: restarts the idle timer
 
-    def __init__(self, model: KioskModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: KioskModel,
+        parent: QWidget | None = None,
+        languages: Sequence[str] = ("en", "zh"),
+        catalog_for: Callable[[str], Catalog] = catalog,
+    ) -> None:
         super().__init__(parent)
         self.model = model
+        self.languages = tuple(lang for lang in languages if lang in LANGUAGES) or ("en",)
+        self.catalog_for = catalog_for
+        self.t = catalog_for(model.lang)
         self.setWindowTitle(f"Lobby \u2014 {model.branch_name}")
-        self.setStyleSheet(STYLE)
 
-        self.greeting = QLabel(model.greeting)
+        self.greeting = QLabel()
         self.greeting.setObjectName("greeting")
         self.greeting.setWordWrap(True)
-        self.banner = QLabel(OFFLINE_BANNER)
+        self.lang_button, self.large_button, self.contrast_button = accessible_buttons()
+        self.home_button = touch_button("", "homeButton")
+        self.banner = QLabel()
         self.banner.setObjectName("hubBanner")
         self.banner.setWordWrap(True)
         self.banner.hide()
 
+        self.attract = AttractScreen()
+        self.home = HomeScreen()
+        self.tiles = self.home.tiles
         self.conversation = ConversationView()
+        self.partial = QLabel()
+        self.partial.setObjectName("partialTranscript")
+        self.partial.setWordWrap(True)
+        self.partial.hide()
+        self.ticket_card = TicketCard()
+        self.route_card = RouteScreen()
+        self.appointment_card = AppointmentCard()
+        self.check_in_card = CheckInCard()
+        self.staff_card = StaffCard()
+        self.panels = QStackedWidget()
+        self.panels.setObjectName("outcomePanel")
+        self._panel_index = {
+            Panel.NONE: self.panels.addWidget(QWidget()),
+            Panel.TICKET: self.panels.addWidget(self.ticket_card),
+            Panel.ROUTE: self.panels.addWidget(self.route_card),
+            Panel.APPOINTMENT: self.panels.addWidget(self.appointment_card),
+            Panel.CHECK_IN: self.panels.addWidget(self.check_in_card),
+            Panel.STAFF: self.panels.addWidget(self.staff_card),
+        }
+
         self.input = QLineEdit()
         self.input.setObjectName("messageInput")
-        self.input.setPlaceholderText("Type your question here")
         self.input.setMinimumWidth(280)
         self.conversation.setMinimumWidth(480)
-        self.send_button = touch_button("Send", "sendButton")
-        self.mic_button = touch_button("Speak", "micButton")
+        self.send_button = touch_button("", "sendButton")
+        self.mic_button = touch_button("", "micButton")
         self.mic_button.setEnabled(False)
-
-        self.ticket_card = TicketCard()
-        self.route_card = RouteCard()
-        self.tiles = ServiceGrid()
+        self.level = LevelMeter()
+        self.level.hide()
         self.status_line = QLabel()
         self.status_line.setObjectName("statusLine")
         self.status_line.setWordWrap(True)
+        self.scanner = ScannerFilter(self)
 
+        self.screens = QStackedWidget()
+        self._screen_index = {
+            Screen.ATTRACT: self.screens.addWidget(self.attract),
+            Screen.HOME: self.screens.addWidget(self.home),
+            Screen.CONVERSATION: self.screens.addWidget(self._conversation_page()),
+        }
         self._lay_out()
         self._connect()
-        self._on_status()
+        self._apply_theme()
+        self.retranslate()
         self._on_services(model.services)
+        self._on_screen(model.screen)
+        self._on_panel(model.panel)
 
     # -- layout and wiring ------------------------------------------------------
 
-    def _lay_out(self) -> None:
-        input_row = QHBoxLayout()
-        input_row.addWidget(self.input, 1)
-        input_row.addWidget(self.send_button)
-        input_row.addWidget(self.mic_button)
-
+    def _conversation_page(self) -> QWidget:
         left = QVBoxLayout()
         left.addWidget(self.conversation, 1)
-        left.addLayout(input_row)
-
-        right = QVBoxLayout()
-        right.addWidget(self.ticket_card)
-        right.addWidget(self.route_card)
-        right.addWidget(self.tiles, 1)
-
-        body = QHBoxLayout()
+        left.addWidget(self.partial)
+        page = QWidget()
+        page.setObjectName("conversationScreen")
+        body = QHBoxLayout(page)
         body.addLayout(left, 1)
-        body.addLayout(right, 1)
+        body.addWidget(self.panels, 1)
+        return page
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.greeting, 1)
+        for button in (self.home_button, self.lang_button, self.large_button, self.contrast_button):
+            top.addWidget(button)
+        self.input_bar = QWidget()
+        self.input_bar.setObjectName("inputBar")
+        input_row = QHBoxLayout(self.input_bar)
+        input_row.setContentsMargins(0, 0, 0, 0)
+        input_row.addWidget(self.input, 1)
+        input_row.addWidget(self.send_button)
+        mic = QVBoxLayout()
+        mic.addWidget(self.mic_button)
+        mic.addWidget(self.level)
+        input_row.addLayout(mic)
 
         root = QVBoxLayout()
-        root.addWidget(self.greeting)
+        root.addLayout(top)
         root.addWidget(self.banner)
-        root.addLayout(body, 1)
+        root.addWidget(self.screens, 1)
+        root.addWidget(self.input_bar)
         root.addWidget(self.status_line)
         central = QWidget()
         central.setLayout(root)
@@ -132,17 +203,34 @@ class KioskWindow(QMainWindow):
         model.cleared.connect(self._on_cleared)
         model.ticket_changed.connect(self._on_ticket)
         model.route_changed.connect(self._on_route)
+        model.appointment_changed.connect(self._on_appointment)
         model.services_changed.connect(self._on_services)
         model.status_changed.connect(self._on_status)
         model.busy_changed.connect(self._on_busy)
         model.listening_changed.connect(self._on_listening)
+        model.screen_changed.connect(self._on_screen)
+        model.panel_changed.connect(self._on_panel)
+        model.partial_changed.connect(self._on_partial)
+        model.level_changed.connect(self.level.set_level)
+        model.language_changed.connect(lambda _lang: self.retranslate())
+        model.theme_changed.connect(self._apply_theme)
 
         self.send_button.clicked.connect(self._on_send)
         self.input.returnPressed.connect(self._on_send)
         self.input.textEdited.connect(lambda _text: self.activity.emit())
         self.mic_button.clicked.connect(self._on_mic)
+        self.home.mic_clicked.connect(self._on_mic)
+        self.home.check_in_clicked.connect(self._on_check_in_button)
+        self.home.staff_clicked.connect(self._on_staff)
         self.conversation.button_clicked.connect(self._on_quick_reply)
         self.tiles.tile_clicked.connect(self._on_tile)
+        self.attract.woken.connect(self._on_woken)
+        self.home_button.clicked.connect(self._on_home)
+        self.lang_button.clicked.connect(self._on_language)
+        self.large_button.toggled.connect(lambda on: self._on_theme(large_text=on))
+        self.contrast_button.toggled.connect(lambda on: self._on_theme(high_contrast=on))
+        self.check_in_card.submitted.connect(self._on_code)
+        self.scanner.scanned.connect(self._on_scanned)
 
     # -- customer actions -----------------------------------------------------
 
@@ -170,6 +258,60 @@ class KioskWindow(QMainWindow):
         self.activity.emit()
         self.mic_requested.emit()
 
+    def _on_woken(self) -> None:
+        self.activity.emit()
+        self.model.set_screen(Screen.HOME)
+
+    def _on_home(self) -> None:
+        self.activity.emit()
+        self.model.reset(Screen.HOME)
+
+    def _on_check_in_button(self) -> None:
+        self.activity.emit()
+        self.check_in_card.reset()
+        self.model.show_check_in()
+        self.check_in_card.code.setFocus()
+
+    def _on_staff(self) -> None:
+        if self.model.busy:
+            return
+        self.activity.emit()
+        self.staff_requested.emit()
+
+    def _on_code(self, code: str) -> None:
+        if self.model.busy:
+            return
+        self.activity.emit()
+        self.check_in_requested.emit(code)
+
+    def _on_scanned(self, text: str) -> None:
+        code = booking_code(text)
+        logger.info("scanner read %s", "a booking code" if code else "something that is not a booking code")
+        if code is not None:
+            self._on_code(code)
+
+    def _on_language(self) -> None:
+        self.activity.emit()
+        index = self.languages.index(self.model.lang) if self.model.lang in self.languages else -1
+        self.language_requested.emit(self.languages[(index + 1) % len(self.languages)])
+
+    def _on_theme(self, **change: bool) -> None:
+        self.activity.emit()
+        self.model.set_theme(**change)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys reaching the window (no text field has focus) may be a keyboard-wedge scanner."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        self.scanner.feed(event.text(), enter, int(event.timestamp()))
+        if self.model.screen is Screen.ATTRACT and not enter:
+            self._on_woken()
+        super().keyPressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress:
+            self.activity.emit()
+        return super().event(event)
+
     # -- model changes ----------------------------------------------------------
 
     def _on_message(self, line: ChatLine) -> None:
@@ -178,20 +320,41 @@ class KioskWindow(QMainWindow):
     def _on_cleared(self) -> None:
         self.conversation.clear()
         self.input.clear()
+        self.check_in_card.reset()
 
     def _on_ticket(self, ticket: TicketView | None) -> None:
-        self.ticket_card.show_ticket(ticket)
+        if ticket is not None:
+            self.ticket_card.show_ticket(ticket)
 
     def _on_route(self, route: RouteView | None) -> None:
-        self.route_card.show_route(route)
+        if route is not None:
+            self.route_card.show_route(route, self.t)
+
+    def _on_appointment(self, appointment: dict[str, object] | None) -> None:
+        if appointment is not None:
+            self.appointment_card.show_appointment(appointment, self.t)
 
     def _on_services(self, services: tuple[ServiceView, ...]) -> None:
         self.tiles.set_services(services)
         self.tiles.set_enabled(not self.model.busy)
 
+    def _on_screen(self, screen: Screen) -> None:
+        self.screens.setCurrentIndex(self._screen_index[screen])
+        self.input_bar.setVisible(screen is not Screen.ATTRACT)
+        self.home_button.setVisible(screen is not Screen.ATTRACT)
+
+    def _on_panel(self, panel: Panel) -> None:
+        self.panels.setCurrentIndex(self._panel_index[panel])
+
+    def _on_partial(self, text: str) -> None:
+        self.partial.setText(text)
+        self.partial.setVisible(bool(text))
+
     def _on_status(self) -> None:
         self.status_line.setText(self.model.status_text)
-        self.banner.setVisible(self.model.hub_state is HubState.TOUCH_ONLY)
+        state = self.model.hub_state
+        self.banner.setText(self.t.text("banner.offline" if state is HubState.TOUCH_ONLY else "banner.touch_only"))
+        self.banner.setVisible(state in (HubState.TOUCH_ONLY, HubState.CHAT_DOWN))
         self._update_mic()
 
     def _on_busy(self, busy: bool) -> None:
@@ -200,14 +363,57 @@ class KioskWindow(QMainWindow):
         self._update_mic()
 
     def _on_listening(self, listening: bool) -> None:
-        self.mic_button.setText("Listening\u2026" if listening else "Speak")
+        self.mic_button.setText(self.t.text("chat.listening") if listening else self.t.text("chat.speak"))
+        self.level.setVisible(listening)
+        if not listening:
+            self.level.set_level(0.0)
         self._update_mic()
 
     def _update_mic(self) -> None:
         model = self.model
         self.mic_button.setEnabled(model.voice_ready and not model.busy and not model.listening)
+        self.mic_button.setVisible(model.voice_ready)
+        self.home.set_voice(model.voice_ready, self.t.text("home.tap_to_talk"))
         if model.voice_ready:
-            self.mic_button.setToolTip("Tap and speak")
+            self.mic_button.setToolTip(self.t.text("chat.mic_tooltip"))
         else:
-            self.mic_button.setToolTip(f"Voice input off: {model.voice_off_reason}")
+            self.mic_button.setToolTip(self.t.text("voice.off", reason=model.voice_off_reason))
         self.mic_button.setAccessibleDescription(self.mic_button.toolTip())
+
+    def retranslate(self) -> None:
+        """Every label in the model's language (the language button shows the next language's own name)."""
+        t = self.t = self.catalog_for(self.model.lang)
+        model = self.model
+        self.greeting.setText(model.branch_name)  # the screens below ask the question
+        next_lang = self.languages[(self.languages.index(model.lang) + 1) % len(self.languages)] if (
+            model.lang in self.languages
+        ) else self.languages[0]
+        self.lang_button.setText(LANGUAGES[next_lang])
+        self.lang_button.setVisible(len(self.languages) > 1)
+        self.large_button.setText(t.text("a11y.large_text"))
+        self.contrast_button.setText(t.text("a11y.high_contrast"))
+        self.home_button.setText(t.text("common.start_again"))
+        self.input.setPlaceholderText(t.text("chat.placeholder"))
+        self.send_button.setText(t.text("chat.send"))
+        self.attract.retranslate(t, model.branch_name)
+        self.home.retranslate(t)
+        self.check_in_card.retranslate(t)
+        self.staff_card.retranslate(t)
+        self.ticket_card.retranslate(t)
+        if model.route is not None:
+            self.route_card.show_route(model.route, t)
+        if model.appointment is not None:
+            self.appointment_card.show_appointment(model.appointment, t)
+        self._apply_theme()
+        self._on_listening(model.listening)
+        self._on_status()
+
+    def _apply_theme(self) -> None:
+        model = self.model
+        theme = Theme(large_text=model.large_text, high_contrast=model.high_contrast)
+        self.setStyleSheet(stylesheet(theme, self.t.font_families))
+        for button, on in ((self.large_button, model.large_text), (self.contrast_button, model.high_contrast)):
+            if button.isChecked() != on:
+                button.blockSignals(True)
+                button.setChecked(on)
+                button.blockSignals(False)

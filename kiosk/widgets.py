@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.protocol import Button, RouteView, ServiceView, TicketView
-from kiosk.phrases import ahead_text, eta_text
+from assistant.protocol import Button, ServiceView, TicketView
+from kiosk.i18n import Catalog, ahead_text, catalog, eta_text
 from kiosk.viewmodel import ChatLine, Role
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,7 @@ class ConversationView(QScrollArea):
                 child = row.takeAt(0)
                 widget = child.widget() if child is not None else None
                 if widget is not None:
+                    widget.hide()  # gone from the screen now, freed by the event loop later
                     widget.deleteLater()
             row.deleteLater()
 
@@ -164,7 +165,9 @@ class TicketCard(QFrame):
         self.setObjectName("ticketCard")
         layout = QHBoxLayout(self)
         text = QVBoxLayout()
-        self.caption = QLabel("Your number")
+        self._t = catalog("en")
+        self._ticket: TicketView | None = None
+        self.caption = QLabel()
         self.number = QLabel()
         self.number.setObjectName("ticketNumber")
         self.service = QLabel()
@@ -173,56 +176,43 @@ class TicketCard(QFrame):
         self.ahead.setObjectName("ticketAhead")
         self.eta = QLabel()
         self.eta.setObjectName("ticketEta")
-        for label in (self.caption, self.number, self.service, self.ahead, self.eta):
+        self.wait = QLabel()
+        self.wait.setObjectName("ticketWait")
+        for label in (self.caption, self.number, self.service, self.ahead, self.eta, self.wait):
             label.setWordWrap(True)
             text.addWidget(label)
         layout.addLayout(text, 1)
+        qr = QVBoxLayout()
         self.qr = QLabel()
         self.qr.setObjectName("ticketQr")
-        self.qr.setToolTip("Scan to follow your place in the queue")
-        layout.addWidget(self.qr)
-        self.hide()
+        self.scan = QLabel()
+        self.scan.setObjectName("ticketScan")
+        self.scan.setWordWrap(True)
+        self.scan.setMaximumWidth(240)
+        qr.addWidget(self.qr)
+        qr.addWidget(self.scan)
+        qr.addStretch(1)
+        layout.addLayout(qr)
+        self.retranslate(self._t)
+
+    def retranslate(self, t: Catalog) -> None:
+        self._t = t
+        self.caption.setText(t.text("ticket.your_number"))
+        self.qr.setToolTip(t.text("ticket.qr_tooltip"))
+        self.scan.setText(t.text("ticket.scan"))
+        self.wait.setText(t.text("ticket.footer"))
+        if self._ticket is not None:
+            self.show_ticket(self._ticket)
 
     def show_ticket(self, ticket: TicketView | None) -> None:
-        if ticket is None:
-            self.hide()
+        self._ticket = ticket
+        if ticket is None:  # the outcome panel hides the card; nothing to draw
             return
         self.number.setText(ticket.number)
         self.service.setText(ticket.service_name)
-        self.ahead.setText(ahead_text(ticket.ahead))
-        self.eta.setText(eta_text(ticket.eta_minutes))
+        self.ahead.setText(ahead_text(self._t, ticket.ahead))
+        self.eta.setText(eta_text(self._t, ticket.eta_minutes))
         self.qr.setPixmap(qr_pixmap(ticket.track_url))
-        self.show()
-
-
-class RouteCard(QFrame):
-    """A self-service device that can do it now, and where it is."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("routeCard")
-        layout = QVBoxLayout(self)
-        self.caption = QLabel("You can do this now at")
-        self.name = QLabel()
-        self.name.setObjectName("routeName")
-        self.location = QLabel()
-        self.location.setObjectName("routeLocation")
-        self.reason = QLabel()
-        self.reason.setObjectName("routeReason")
-        for label in (self.caption, self.name, self.location, self.reason):
-            label.setWordWrap(True)
-            layout.addWidget(label)
-        self.hide()
-
-    def show_route(self, route: RouteView | None) -> None:
-        if route is None:
-            self.hide()
-            return
-        self.name.setText(route.name)
-        self.location.setText(route.location)
-        self.reason.setText(route.reason)
-        self.reason.setVisible(bool(route.reason))
-        self.show()
 
 
 class ServiceGrid(QWidget):

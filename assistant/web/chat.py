@@ -46,6 +46,14 @@ class RasaClient:
             raise RasaUnavailable("Rasa answered with something other than a list")
         return [m for m in messages if isinstance(m, dict)]
 
+    async def ping(self, timeout: float = 1.0) -> bool:
+        """Is the Rasa server answering? (its root path says hello)"""
+        try:
+            response = await self._http.get("/", timeout=timeout)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
     async def close(self) -> None:
         await self._http.aclose()
 

@@ -18,7 +18,9 @@ async def healthz(request: Request) -> HTTPResponse:
             await session.execute(text("SELECT 1"))
     except Exception as exc:  # the probe reports, it does not raise
         return json({"status": "error", "database": str(exc)[:200]}, status=503)
-    return json({"status": "ok", "branch": request.app.ctx.settings.branch.id, "database": "ok"})
+    # The hub serves touch without the dialogue engine: report it, but stay "ok".
+    dialogue = "up" if await request.app.ctx.rasa.ping() else "down"
+    return json({"status": "ok", "branch": request.app.ctx.settings.branch.id, "database": "ok", "dialogue": dialogue})
 
 
 @bp.get("/api/v1/openapi.json")

@@ -15,6 +15,7 @@ def error_of(response: Any) -> dict[str, str]:
 async def test_health(client) -> None:  # type: ignore[no-untyped-def]
     _, response = await client.get("/healthz")
     assert response.status == 200 and response.json["status"] == "ok"
+    assert response.json["dialogue"] == "down"  # the test settings point Rasa at a closed port
 
 
 async def test_ticket_numbers_positions_and_lookup(client) -> None:  # type: ignore[no-untyped-def]

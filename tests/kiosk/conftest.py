@@ -19,11 +19,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from hardware.fakes import FakeMicrophone, FakePrinter, FakeRecognizer, FakeSpeaker
 from hardware.ports import HardwareState, HardwareStatus, Transcript
+from kiosk.app import build_window
+from kiosk.controller import KioskController
+from kiosk.views import KioskWindow
 
 SERVICES = [
     {"id": "cash", "name": "Cash and cheques", "prefix": "A", "intents": ["withdraw_cash", "deposit_cash"]},
@@ -220,3 +225,58 @@ def ticket_json_fixture() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def route_json() -> dict[str, Any]:
     return dict(ROUTE)
+
+
+# -- the kiosk itself: window and controller against a hub URL ---------------------
+
+WAIT_MS = 5000
+Start = Callable[..., tuple["KioskWindow", "KioskController"]]
+
+
+@pytest.fixture
+def start_kiosk(qtbot: Any, devices: Any) -> Iterator[Start]:
+    controllers: list[KioskController] = []
+
+    def start(url: str, **options: Any) -> tuple[KioskWindow, KioskController]:
+        options.setdefault("health_interval_s", 0.3)
+        window, controller = build_window(
+            url,
+            "Test Branch",
+            devices.printer,
+            devices.speaker,
+            devices.microphone,
+            devices.recognizer,
+            hub_timeout_s=2.0,
+            **options,
+        )
+        qtbot.addWidget(window)
+        window.show()
+        controllers.append(controller)
+        return window, controller
+
+    yield start
+    for controller in controllers:
+        controller.shutdown(3000)
+
+
+@pytest.fixture
+def kiosk(qtbot: Any, hub: Any, start_kiosk: Start) -> KioskWindow:
+    """A kiosk whose tiles have loaded from the fake hub, woken from its attract screen."""
+    window, _controller = start_kiosk(hub.url)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
+    assert widget(window, QWidget, "attractScreen").isVisible()
+    qtbot.mouseClick(widget(window, QPushButton, "attractStart"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget(window, QWidget, "homeScreen").isVisible(), timeout=WAIT_MS)
+    return window
+
+
+def widget(window: QWidget, kind: type[Any], name: str) -> Any:
+    found = window.findChild(kind, name)
+    assert found is not None, f"no {kind.__name__} named {name}"
+    return found
+
+
+def bubble_texts(window: QWidget) -> list[str]:
+    return [label.text() for label in widget(window, QWidget, "conversation").findChildren(QLabel, "bubbleText")]
+
+

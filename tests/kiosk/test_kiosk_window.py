@@ -4,64 +4,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 
-from kiosk.app import build_window, run_kiosk
+from kiosk.app import run_kiosk
 from kiosk.controller import KioskController
-from kiosk.phrases import HUB_DOWN, HUB_FAILED, PRINTER_DOWN
+from kiosk.i18n import catalog
 from kiosk.views import KioskWindow
+from tests.kiosk.conftest import WAIT_MS, Start, bubble_texts, widget
 
-WAIT_MS = 5000
-Start = Callable[..., tuple[KioskWindow, KioskController]]
-
-
-@pytest.fixture
-def start_kiosk(qtbot: Any, devices: Any) -> Iterator[Start]:
-    controllers: list[KioskController] = []
-
-    def start(url: str, **options: Any) -> tuple[KioskWindow, KioskController]:
-        options.setdefault("health_interval_s", 0.3)
-        window, controller = build_window(
-            url,
-            "Test Branch",
-            devices.printer,
-            devices.speaker,
-            devices.microphone,
-            devices.recognizer,
-            hub_timeout_s=2.0,
-            **options,
-        )
-        qtbot.addWidget(window)
-        window.show()
-        controllers.append(controller)
-        return window, controller
-
-    yield start
-    for controller in controllers:
-        controller.shutdown(3000)
-
-
-@pytest.fixture
-def kiosk(qtbot: Any, hub: Any, start_kiosk: Start) -> KioskWindow:
-    """A kiosk whose tiles have loaded from the fake hub."""
-    window, _controller = start_kiosk(hub.url)
-    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
-    return window
-
-
-def widget(window: QWidget, kind: type[Any], name: str) -> Any:
-    found = window.findChild(kind, name)
-    assert found is not None, f"no {kind.__name__} named {name}"
-    return found
-
-
-def bubble_texts(window: QWidget) -> list[str]:
-    return [label.text() for label in widget(window, QWidget, "conversation").findChildren(QLabel, "bubbleText")]
+EN = catalog("en")
+HUB_DOWN = EN.text("notice.hub_down")
+HUB_FAILED = EN.text("notice.hub_failed")
+PRINTER_DOWN = EN.text("notice.printer_down")
 
 
 def send(qtbot: Any, window: QWidget, text: str) -> None:
@@ -70,7 +29,8 @@ def send(qtbot: Any, window: QWidget, text: str) -> None:
 
 
 def test_greeting_tiles_and_touch_sizes(kiosk: KioskWindow) -> None:
-    assert widget(kiosk, QLabel, "greeting").text() == "Welcome to Test Branch. How can I help you today?"
+    assert widget(kiosk, QLabel, "greeting").text() == "Test Branch"
+    assert widget(kiosk, QLabel, "homeQuestion").text() == "What can we help you with today?"
     tiles = [b for b in kiosk.findChildren(QPushButton) if b.objectName().startswith("tile_")]
     assert len(tiles) >= 6
     for name in ("sendButton", "micButton", "tile_cash"):

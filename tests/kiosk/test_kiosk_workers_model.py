@@ -10,7 +10,7 @@ import pytest
 from assistant.protocol import Button
 from hardware.ports import HardwareState, HardwareStatus
 from kiosk.app import qt_binding_problem
-from kiosk.phrases import ahead_text, eta_text
+from kiosk.i18n import ahead_text, catalog, eta_text
 from kiosk.viewmodel import HubState, KioskModel, Role
 from kiosk.workers import TaskRunner
 
@@ -85,10 +85,10 @@ def test_status_text_and_voice_reason(qtbot: Any) -> None:
 
 
 def test_ticket_texts() -> None:
-    assert ahead_text(0) == "You are next"
-    assert ahead_text(3) == "3 ahead of you"
-    assert eta_text((4, 9)) == "about 4\u20139 min"
-    assert eta_text(None) == "We will call you when a counter opens"
+    assert ahead_text(catalog("en"), 0) == "You are next"
+    assert ahead_text(catalog("en"), 3) == "3 ahead of you"
+    assert eta_text(catalog("en"), (4, 9)) == "about 4\u20139 min"
+    assert eta_text(catalog("en"), None) == "We will call you when a counter opens"
 
 
 def test_qt_binding_keeps_reference_counts(qtbot: Any) -> None:

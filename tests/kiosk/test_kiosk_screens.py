@@ -1,0 +1,230 @@
+"""The kiosk's screens, offscreen: attract, home, check-in, staff, appointments, language and look.
+
+Most run against the fake hub over real HTTP (exact answers on demand); the
+last ones run against a real hub process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+
+from kiosk.i18n import catalog
+from kiosk.views import KioskWindow
+from tests.kiosk.conftest import WAIT_MS, Start, bubble_texts, widget
+
+EN = catalog("en")
+ZH = catalog("zh")
+CHECK_IN = "/api/v1/appointments/K7P2QX/check-in"
+
+
+def click(qtbot: Any, window: QWidget, name: str) -> None:
+    qtbot.mouseClick(widget(window, QPushButton, name), Qt.MouseButton.LeftButton)
+
+
+def test_attract_wakes_to_home_with_tiles_and_voice_hidden(qtbot: Any, hub: Any, start_kiosk: Start) -> None:
+    window, _controller = start_kiosk(hub.url)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
+    assert widget(window, QWidget, "attractScreen").isVisible()
+    assert widget(window, QLabel, "attractWelcome").text() == EN.text("attract.welcome", branch="Test Branch")
+    assert not widget(window, QWidget, "inputBar").isVisible()  # nothing but the invitation
+
+    click(qtbot, window, "attractStart")
+
+    assert widget(window, QWidget, "homeScreen").isVisible()
+    tiles = [b for b in window.findChildren(QPushButton) if b.objectName().startswith("tile_") and b.isVisible()]
+    assert len(tiles) >= 7 and all(tile.height() >= 64 for tile in tiles)
+    # no Vosk model in this fixture: the big microphone and the push-to-talk button are hidden, touch stays
+    qtbot.waitUntil(lambda: "Voice input off" in widget(window, QLabel, "statusLine").text(), timeout=WAIT_MS)
+    assert not widget(window, QPushButton, "bigMicButton").isVisible()
+    assert not widget(window, QPushButton, "micButton").isVisible()
+    assert widget(window, QLineEdit, "messageInput").isVisible()
+
+
+def test_idle_goes_back_to_attract_and_forgets_everything(qtbot: Any, hub: Any, start_kiosk: Start) -> None:
+    window, controller = start_kiosk(hub.url, idle_timeout_s=0.5)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
+    click(qtbot, window, "attractStart")
+    click(qtbot, window, "checkInButton")
+    qtbot.keyClicks(widget(window, QLineEdit, "checkInCode"), "K7P2")
+    assert widget(window, QWidget, "checkInCard").isVisible()
+
+    qtbot.waitUntil(lambda: widget(window, QWidget, "attractScreen").isVisible(), timeout=WAIT_MS)
+    assert widget(window, QLineEdit, "checkInCode").text() == ""
+    assert bubble_texts(window) == [] and controller.model.is_empty
+
+
+def test_check_in_by_typed_code_shows_and_prints_the_priority_ticket(
+    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow, ticket_json: Any
+) -> None:
+    ticket = ticket_json(number="L003", service="loans", position=1, priority="appointment")
+    check_in = {"code": "K7P2QX", "arrival": "on_time", "message": "You are checked in for your 15:00 appointment."}
+    hub.answer("POST", CHECK_IN, 201, {**ticket, "check_in": check_in})
+
+    click(qtbot, kiosk, "checkInButton")
+    assert widget(kiosk, QWidget, "checkInCard").isVisible()
+    qtbot.keyClicks(widget(kiosk, QLineEdit, "checkInCode"), "k7p2qx")
+    click(qtbot, kiosk, "checkInSubmit")
+
+    qtbot.waitUntil(lambda: widget(kiosk, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    assert widget(kiosk, QLabel, "ticketNumber").text() == "L003"
+    [request] = hub.to(CHECK_IN)
+    assert request.body == {"channel": "kiosk", "lang": "en"}
+    qtbot.waitUntil(lambda: len(devices.printer.jobs) == 1, timeout=WAIT_MS)
+    assert any(text.startswith("You are checked in for your 15:00 appointment.") for text in bubble_texts(kiosk))
+
+
+def test_check_in_with_a_wrong_code_says_so_and_stays(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    click(qtbot, kiosk, "checkInButton")
+    qtbot.keyClicks(widget(kiosk, QLineEdit, "checkInCode"), "hello")
+    click(qtbot, kiosk, "checkInSubmit")
+    assert widget(kiosk, QLabel, "checkInError").text() == EN.text("checkin.bad_code")
+    assert hub.to(CHECK_IN) == []
+
+    hub.answer("POST", CHECK_IN, 404, {"error": {"code": "appointment_not_found", "message": "no appointment"}})
+    code_field = widget(kiosk, QLineEdit, "checkInCode")
+    code_field.clear()
+    qtbot.keyClicks(code_field, "K7P2QX")
+    click(qtbot, kiosk, "checkInSubmit")
+    qtbot.waitUntil(
+        lambda: widget(kiosk, QLabel, "checkInError").text() == EN.text("checkin.not_found"), timeout=WAIT_MS
+    )
+    assert widget(kiosk, QWidget, "checkInCard").isVisible()
+
+
+def test_a_scanned_qr_code_checks_in(qtbot: Any, hub: Any, kiosk: KioskWindow, ticket_json: Any) -> None:
+    """A keyboard-wedge scanner types the QR content and Enter while no field has focus."""
+    hub.answer("POST", CHECK_IN, 201, {**ticket_json(number="L004"), "check_in": {"message": ""}})
+    kiosk.setFocus()
+    qtbot.keyClicks(kiosk, "https://bank.example/a/K7P2QX")
+    qtbot.keyClick(kiosk, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: len(hub.to(CHECK_IN)) == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: widget(kiosk, QLabel, "ticketNumber").text() == "L004", timeout=WAIT_MS)
+
+
+def test_talk_to_someone_alerts_staff_and_says_help_is_coming(
+    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow
+) -> None:
+    hub.answer("POST", "/api/v1/staff-alerts", 202, {"status": "alerted"})
+    click(qtbot, kiosk, "staffButton")
+
+    qtbot.waitUntil(lambda: widget(kiosk, QWidget, "staffCard").isVisible(), timeout=WAIT_MS)
+    [alert] = hub.to("/api/v1/staff-alerts")
+    assert alert.body["channel"] == "kiosk" and alert.body["sender"]
+    assert widget(kiosk, QLabel, "staffText").text() == EN.text("staff.coming")
+    qtbot.waitUntil(lambda: (EN.text("staff.coming"), "en") in devices.speaker.rendered, timeout=WAIT_MS)
+
+
+def test_a_booking_in_the_chat_shows_the_appointment_card(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    appointment = {
+        "code": "K7P2QX",
+        "service": "loans",
+        "service_name": "Loans and mortgages",
+        "starts_at": "2026-11-30T15:00:00+00:00",
+        "status": "booked",
+        "check_in_from": "2026-11-30T14:45:00+00:00",
+    }
+    reply = {"messages": [{"text": "You're booked. Your booking code is K 7 P 2 Q X."}], "appointment": appointment}
+    hub.answer("POST", "/api/v1/chat", 200, reply)
+    qtbot.keyClicks(widget(kiosk, QLineEdit, "messageInput"), "yes")
+    click(qtbot, kiosk, "sendButton")
+
+    qtbot.waitUntil(lambda: widget(kiosk, QWidget, "appointmentCard").isVisible(), timeout=WAIT_MS)
+    assert widget(kiosk, QLabel, "appointmentCode").text() == "K7P2QX"
+    assert widget(kiosk, QLabel, "appointmentCheckIn").text() == EN.text("appointment.check_in_from", time="14:45")
+    assert not widget(kiosk, QLabel, "appointmentQr").pixmap().isNull()  # to scan at check-in
+
+
+def test_language_switch_changes_text_voice_and_dialogue_language(
+    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow
+) -> None:
+    assert widget(kiosk, QPushButton, "langButton").text() == "中文"
+    click(qtbot, kiosk, "langButton")
+
+    assert widget(kiosk, QLabel, "homeQuestion").text() == ZH.text("home.question")
+    assert widget(kiosk, QPushButton, "langButton").text() == "English"
+    qtbot.waitUntil(lambda: any(r.query.get("lang") == ["zh"] for r in hub.to("/api/v1/services")), timeout=WAIT_MS)
+    widget(kiosk, QLineEdit, "messageInput").setText("我的卡丢了")  # QTest cannot type CJK key events
+    click(qtbot, kiosk, "sendButton")
+    qtbot.waitUntil(lambda: len(hub.to("/api/v1/chat")) == 1, timeout=WAIT_MS)
+    assert hub.to("/api/v1/chat")[0].body["lang"] == "zh"
+    qtbot.waitUntil(lambda: any(lang == "zh" for _text, lang in devices.speaker.rendered), timeout=WAIT_MS)
+
+
+def test_large_text_and_high_contrast_restyle_the_window(qtbot: Any, kiosk: KioskWindow) -> None:
+    number = widget(kiosk, QLabel, "homeQuestion")
+    normal_sheet, normal_size = kiosk.styleSheet(), number.fontInfo().pixelSize()
+    click(qtbot, kiosk, "largeTextButton")
+    assert kiosk.model.large_text and kiosk.styleSheet() != normal_sheet
+    number.ensurePolished()
+    assert number.fontInfo().pixelSize() >= normal_size * 1.3
+    click(qtbot, kiosk, "highContrastButton")
+    assert kiosk.model.high_contrast and "#000000" in kiosk.styleSheet().lower()
+
+
+def test_printer_failure_alerts_staff_and_keeps_the_ticket_on_screen(
+    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow
+) -> None:
+    hub.answer("POST", "/api/v1/staff-alerts", 202, {"status": "alerted"})
+    devices.printer.fail("paper_out", "out of paper")
+    click(qtbot, kiosk, "tile_cash")
+
+    qtbot.waitUntil(lambda: len(hub.to("/api/v1/staff-alerts")) == 1, timeout=WAIT_MS)
+    assert "out of paper" in hub.to("/api/v1/staff-alerts")[0].body["reason"]
+    assert widget(kiosk, QWidget, "ticketCard").isVisible()
+    assert not widget(kiosk, QLabel, "ticketQr").pixmap().isNull()
+
+
+# -- against a real hub process ------------------------------------------------------------------
+
+
+def test_real_hub_tile_ticket_staff_alert_and_an_early_check_in(
+    qtbot: Any, hub_server: str, start_kiosk: Start
+) -> None:
+    window, _controller = start_kiosk(hub_server)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cards") is not None, timeout=WAIT_MS * 2)
+    click(qtbot, window, "attractStart")
+
+    click(qtbot, window, "tile_cards")  # a tap is consent: the hub issues the ticket at once
+    qtbot.waitUntil(lambda: widget(window, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    number = widget(window, QLabel, "ticketNumber").text()
+    queue = httpx.get(f"{hub_server}/api/v1/queue", timeout=5).json()
+    assert number.startswith("C") and next(s for s in queue["services"] if s["service"] == "cards")["waiting"] == 1
+
+    click(qtbot, window, "staffButton")
+    qtbot.waitUntil(lambda: widget(window, QWidget, "staffCard").isVisible(), timeout=WAIT_MS)
+
+    # Book the first free slot from tomorrow on, then check in now: the hub says it is too early.
+    slot = None
+    branch = httpx.get(f"{hub_server}/api/v1/branch", timeout=5).json()
+    from datetime import date, timedelta
+
+    today = date.fromisoformat(branch["now"][:10])
+    for offset in range(1, 15):
+        day = (today + timedelta(days=offset)).isoformat()
+        slots = httpx.get(f"{hub_server}/api/v1/appointments/slots", params={"service": "loans", "date": day}).json()
+        slot = next((s for s in slots["slots"] if s["free"]), None)
+        if slot:
+            break
+    assert slot is not None
+    booked = httpx.post(f"{hub_server}/api/v1/appointments", json={"service": "loans", "starts_at": slot["starts_at"]})
+    code = booked.json()["code"]
+    click(qtbot, window, "checkInButton")
+    qtbot.keyClicks(widget(window, QLineEdit, "checkInCode"), code.lower())
+    click(qtbot, window, "checkInSubmit")
+    qtbot.waitUntil(lambda: "opens at" in widget(window, QLabel, "checkInError").text(), timeout=WAIT_MS)
+
+
+def test_dialogue_down_keeps_tiles_working_under_a_banner(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    hub.answer("GET", "/healthz", 200, {"status": "ok", "dialogue": "down"})
+    qtbot.waitUntil(lambda: widget(kiosk, QLabel, "hubBanner").isVisible(), timeout=WAIT_MS)
+    assert widget(kiosk, QLabel, "hubBanner").text() == EN.text("banner.touch_only")
+    click(qtbot, kiosk, "tile_cash")
+    qtbot.waitUntil(lambda: widget(kiosk, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+
+    hub.answer("GET", "/healthz", 200, {"status": "ok", "dialogue": "up"})  # Rasa is back: the banner goes
+    qtbot.waitUntil(lambda: not widget(kiosk, QLabel, "hubBanner").isVisible(), timeout=WAIT_MS)
