@@ -154,6 +154,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     if printer_uri.startswith("file://") and not printer_uri.startswith("file:///"):
         printer_uri = "file://" + str(settings.resolve(printer_uri[len("file://"):]))
     model = str(settings.resolve(hardware.vosk_model)) if hardware.vosk_model else ""
+    grammar = _grammar_phrases(settings)
     return run_kiosk(
         hub_url=args.hub_url or settings.hub.public_url,
         branch_name=settings.branch.name,
@@ -165,7 +166,21 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         idle_timeout_s=settings.kiosk.idle_timeout_seconds,
         hub_token=settings.kiosk.token,
         languages=settings.kiosk.languages,
+        grammar=grammar,
     )
+
+
+def _grammar_phrases(settings: Settings) -> list[str]:
+    """The recognizer's phrase list for `hardware.vosk_grammar` ("" free-form, "nlu", or a file)."""
+    from hardware.grammar import normalize_phrase, phrases_from_nlu
+
+    spec = settings.hardware.vosk_grammar.strip()
+    if not spec:
+        return []
+    if spec == "nlu":
+        return phrases_from_nlu(settings.resolve("nlu_data/nlu.yml"))
+    lines = settings.resolve(spec).read_text(encoding="utf-8").splitlines()
+    return [phrase for line in lines if (phrase := normalize_phrase(line))]
 
 
 def _kiosk_screenshots(settings: Settings, out: Path) -> int:
@@ -178,10 +193,13 @@ def _kiosk_screenshots(settings: Settings, out: Path) -> int:
 
     app = QApplication.instance() or QApplication(["lobby-kiosk-screenshots"])
     bookable = set(settings.bookable_service_ids())
-    services = [
-        ServiceView(s.id, s.display_name("en"), s.prefix, s.intents, s.advisor, s.id in bookable)
-        for s in settings.services
-    ]
+
+    def services(lang: str) -> list[ServiceView]:
+        return [
+            ServiceView(s.id, s.display_name(lang), s.prefix, s.intents, s.advisor, s.id in bookable)
+            for s in settings.services
+        ]
+
     written = take_screenshots(out, settings.branch.name, services)
     print("\n".join(str(path) for path in written))
     del app

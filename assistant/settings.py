@@ -132,6 +132,9 @@ class DialogueConfig(Frozen):
 class HardwareConfig(Frozen):
     printer: str = "none:"
     vosk_model: str = ""
+    # Grammar mode: "" decodes freely; "nlu" restricts the recognizer to the phrases of the
+    # dialogue's training data (nlu_data/nlu.yml); any other value is a file of phrases, one per line.
+    vosk_grammar: str = ""
     microphone: str = "default"
     speaker: str = "default"
     voice_dir: str = "var/voice"

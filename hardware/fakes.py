@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import wave
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from hardware.ports import (
@@ -24,6 +24,7 @@ from hardware.ports import (
     Transcript,
     Utterance,
 )
+from hardware.vad import level
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +90,20 @@ class FakeSpeaker(Speaker):
 
 
 class FakeMicrophone(Microphone):
-    """Yields the given PCM bytes in chunks (0.1 s each by default)."""
+    """Yields the given PCM bytes in chunks (0.1 s each by default).
+
+    Records what a live microphone would show: how many chunks it delivered and
+    whether the consumer stopped it (closed the stream) before the audio ran out.
+    """
 
     def __init__(self, audio: bytes = b"", chunk_bytes: int = 3200, sample_rate: int = 16000) -> None:
         self.audio = audio
         self.chunk_bytes = chunk_bytes
         self.sample_rate = sample_rate
         self.missing = False
+        self.delivered = 0  # chunks yielded by the last stream
+        self.recording = False  # a stream is open
+        self.stopped_early = False  # the last stream was closed before its end
 
     def status(self) -> HardwareStatus:
         if self.missing:
@@ -106,19 +114,34 @@ class FakeMicrophone(Microphone):
         if self.missing:
             raise HardwareError("microphone_missing", "fake microphone unplugged")
         limit = min(len(self.audio), int(self.sample_rate * max_seconds) * 2)
-        return iter(
-            [
-                self.audio[start : min(start + self.chunk_bytes, limit)]
-                for start in range(0, limit, self.chunk_bytes)
-            ]
-        )
+        pieces = [
+            self.audio[start : min(start + self.chunk_bytes, limit)] for start in range(0, limit, self.chunk_bytes)
+        ]
+        self.delivered = 0
+        self.stopped_early = False
+        self.recording = True
+        return self._stream(pieces)
+
+    def _stream(self, pieces: list[bytes]) -> Iterator[bytes]:
+        try:
+            for piece in pieces:
+                self.delivered += 1
+                yield piece
+        finally:
+            self.recording = False
+            self.stopped_early = self.delivered < len(pieces)
 
 
 class FakeRecognizer(SpeechRecognizer):
-    """Consumes the audio and returns the configured transcript."""
+    """Consumes the audio and returns the configured transcript.
 
-    def __init__(self, transcript: Transcript | str = "") -> None:
+    `partials` are announced one per chunk (the i-th after the i-th chunk) like
+    a decoder revising its guess; repeats and empty strings are not announced.
+    """
+
+    def __init__(self, transcript: Transcript | str = "", partials: Sequence[str] = ()) -> None:
         self.transcript = Transcript(transcript) if isinstance(transcript, str) else transcript
+        self.partials = tuple(partials)
         self.calls: list[tuple[int, int, tuple[str, ...] | None]] = []  # (bytes heard, rate, grammar)
 
     def status(self) -> HardwareStatus:
@@ -129,7 +152,24 @@ class FakeRecognizer(SpeechRecognizer):
         audio: Iterator[bytes],
         sample_rate: int = 16000,
         grammar: Sequence[str] | None = None,
+        *,
+        on_partial: Callable[[str], None] | None = None,
+        on_level: Callable[[float], None] | None = None,
     ) -> Transcript:
-        heard = sum(len(chunk) for chunk in audio)
+        heard = 0
+        last_partial = ""
+        try:
+            for index, chunk in enumerate(audio):
+                heard += len(chunk)
+                if on_level is not None:
+                    on_level(level(chunk))
+                partial = self.partials[index] if index < len(self.partials) else ""
+                if on_partial is not None and partial and partial != last_partial:
+                    last_partial = partial
+                    on_partial(partial)
+        finally:
+            close = getattr(audio, "close", None)
+            if callable(close):
+                close()
         self.calls.append((heard, sample_rate, tuple(grammar) if grammar is not None else None))
         return self.transcript

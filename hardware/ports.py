@@ -8,7 +8,7 @@ Every method here may block: callers run them off the Qt thread / event loop.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -112,5 +112,13 @@ class SpeechRecognizer(ABC):
         audio: Iterator[bytes],
         sample_rate: int = 16000,
         grammar: Sequence[str] | None = None,
+        *,
+        on_partial: Callable[[str], None] | None = None,
+        on_level: Callable[[float], None] | None = None,
     ) -> Transcript:
-        """Decode one utterance; `grammar` restricts the phrases recognised."""
+        """Decode one utterance; `grammar` restricts the phrases recognised.
+
+        `on_partial` receives the running (partial) transcript each time it
+        changes, `on_level` the level (0..1, `hardware.vad.level`) of every
+        chunk decoded. Both are called on the decoding thread.
+        """

@@ -17,11 +17,12 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from hardware.ports import HardwareError, HardwareState, HardwareStatus, SpeechRecognizer, Transcript
+from hardware.vad import level
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +114,16 @@ class VoskRecognizer(SpeechRecognizer):
         audio: Iterator[bytes],
         sample_rate: int = 16000,
         grammar: Sequence[str] | None = None,
+        *,
+        on_partial: Callable[[str], None] | None = None,
+        on_level: Callable[[float], None] | None = None,
     ) -> Transcript:
         """Decode until Vosk detects the end of an utterance or the audio ends.
 
         Stops consuming `audio` (and closes it, if it is a generator) at the end
         of the first non-empty utterance, so a live microphone stops recording.
+        `on_partial` gets Vosk's PartialResult text whenever it changes (not
+        when it is empty); asking for it costs a traceback per chunk.
         """
         try:
             model = self.load()
@@ -128,11 +134,19 @@ class VoskRecognizer(SpeechRecognizer):
             else:
                 recognizer = vosk.KaldiRecognizer(model, float(sample_rate))
             recognizer.SetWords(True)
+            last_partial = ""
             for chunk in audio:
+                if on_level is not None:
+                    on_level(level(chunk))
                 if recognizer.AcceptWaveform(chunk):
                     transcript = _transcript(recognizer.Result())
                     if transcript.text:
                         return transcript
+                elif on_partial is not None:
+                    partial = _words(json.loads(recognizer.PartialResult()).get("partial", ""))
+                    if partial and partial != last_partial:
+                        last_partial = partial
+                        on_partial(partial)
             return _transcript(recognizer.FinalResult())
         finally:
             close = getattr(audio, "close", None)
@@ -140,9 +154,13 @@ class VoskRecognizer(SpeechRecognizer):
                 close()
 
 
+def _words(text: object) -> str:
+    return " ".join(word for word in str(text).split() if word != UNKNOWN_WORD)
+
+
 def _transcript(result_json: str) -> Transcript:
     result = json.loads(result_json)
-    text = " ".join(word for word in str(result.get("text", "")).split() if word != UNKNOWN_WORD)
+    text = _words(result.get("text", ""))
     words = [word for word in result.get("result", []) if word.get("word") != UNKNOWN_WORD]
     confidences = [float(word["conf"]) for word in words if "conf" in word]
     confidence = sum(confidences) / len(confidences) if confidences else None

@@ -67,6 +67,7 @@ def build_window(
     record_seconds: float = 8.0,
     start: bool = True,
     languages: Sequence[str] = ("en", "zh"),
+    grammar: Sequence[str] = (),
 ) -> tuple[KioskWindow, KioskController]:
     """Build model, window and controller (a QApplication must exist); nothing is shown.
 
@@ -87,6 +88,7 @@ def build_window(
         idle_timeout_s=idle_timeout_s,
         health_interval_s=health_interval_s,
         record_seconds=record_seconds,
+        grammar=grammar,
     )
     if start:
         controller.start()
@@ -104,6 +106,7 @@ def run_kiosk(
     idle_timeout_s: int = 60,
     hub_token: str = "",
     languages: Sequence[str] = ("en", "zh"),
+    grammar: Sequence[str] = (),
 ) -> int:
     """Show the greeter full screen and run the Qt event loop; returns its exit code."""
     existing = QApplication.instance()
@@ -124,6 +127,7 @@ def run_kiosk(
         idle_timeout_s,
         hub_token=hub_token,
         languages=languages,
+        grammar=grammar,
     )
     app.aboutToQuit.connect(controller.shutdown)
     logger.info("kiosk for %s started against hub %s (platform %s)", branch_name, hub_url, app.platformName())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin
@@ -52,6 +52,7 @@ class KioskController(QObject):
         idle_timeout_s: float = 60,
         health_interval_s: float = 5.0,
         record_seconds: float = 8.0,
+        grammar: Sequence[str] = (),
     ) -> None:
         super().__init__(window)
         self.model = model
@@ -69,6 +70,7 @@ class KioskController(QObject):
             lang,
             record_seconds,
             on_printer_problem=self._alert_printer_problem,
+            grammar=grammar,
         )
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -304,6 +306,7 @@ class KioskController(QObject):
 
     def _on_transcript(self, sender: str, transcript: Transcript) -> None:
         self.model.set_listening(False)
+        self.model.set_partial("")
         if self._stale(sender, "transcript"):
             return
         text = transcript.text.strip()
@@ -315,6 +318,7 @@ class KioskController(QObject):
 
     def _on_listen_error(self, error: Exception) -> None:
         self.model.set_listening(False)
+        self.model.set_partial("")
         logger.warning("voice input failed: %s", error)
         self.model.add_system(self.catalog.text("notice.mic_down"))
         self.devices.refresh()

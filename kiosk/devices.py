@@ -9,9 +9,12 @@ broken speaker is only logged, and the status line shows what is wrong.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Signal
 
 from assistant.protocol import TicketView
+from hardware.grammar import nearest_phrase, vocabulary_phrases
 from hardware.ports import (
     HardwareError,
     HardwareState,
@@ -23,11 +26,19 @@ from hardware.ports import (
     TicketPrinter,
     Transcript,
 )
+from hardware.vad import Endpointer, VadConfig, listen
 from kiosk.i18n import catalog
 from kiosk.viewmodel import KioskModel
 from kiosk.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
+
+
+class VoiceSignals(QObject):
+    """Carries the recognizer's levels and partial transcripts from its thread to the GUI thread."""
+
+    level = Signal(float)
+    partial = Signal(str)
 
 
 class KioskDevices:
@@ -42,9 +53,17 @@ class KioskDevices:
         lang: str = "en",
         record_seconds: float = 8.0,
         on_printer_problem: Callable[[str], None] | None = None,
+        grammar: Sequence[str] = (),
     ) -> None:
         self.model = model
         self.on_printer_problem = on_printer_problem
+        # Grammar mode: phrases the recognizer may return (a big gain for small models); checked
+        # against the model's vocabulary on first use, off the GUI thread.
+        self.grammar_wanted = tuple(grammar)
+        self._grammar: list[str] | None = None
+        self.voice = VoiceSignals()
+        self.voice.level.connect(model.set_level)
+        self.voice.partial.connect(model.set_partial)
         self.runner = runner
         self.printer = printer
         self.speaker = speaker
@@ -89,13 +108,46 @@ class KioskDevices:
         self.runner.submit("speaker-stop", self.speaker.stop, on_error=self._on_speaker_error)
 
     def record_and_transcribe(self) -> Transcript:
-        """Blocking: stop talking, record up to `record_seconds`, decode. Run it off-thread."""
+        """Blocking: stop talking, listen until the customer stops (VAD endpoint), decode. Run it off-thread.
+
+        Levels and partial transcripts reach the model through `VoiceSignals` while it runs.
+        """
         try:
-            self.speaker.stop()  # do not transcribe our own voice
+            self.speaker.stop()  # barge-in, and do not transcribe our own voice
         except HardwareError as error:
             logger.debug("speaker stop before listening failed: %s", error)
-        audio = self.microphone.chunks(self.record_seconds)
-        return self.recognizer.transcribe(audio, sample_rate=self.microphone.sample_rate)
+        grammar = self._usable_grammar()
+        config = VadConfig(sample_rate=self.microphone.sample_rate, max_seconds=self.record_seconds)
+        transcript = listen(
+            self.microphone,
+            self.recognizer,
+            Endpointer(config),
+            grammar=grammar or None,
+            on_level=self.voice.level.emit,
+            on_partial=self.voice.partial.emit,
+        )
+        if grammar and transcript.text:
+            # Vosk's grammar is a bigram model: it can splice two phrases; snap to the nearest one.
+            snapped = nearest_phrase(transcript.text, grammar)
+            if snapped and snapped != transcript.text:
+                logger.info("heard %r, nearest grammar phrase %r", transcript.text, snapped)
+                transcript = Transcript(snapped, transcript.confidence)
+        return transcript
+
+    def _usable_grammar(self) -> list[str]:
+        if self._grammar is None:
+            self._grammar = []
+            unknown_words = getattr(self.recognizer, "unknown_words", None)
+            if self.grammar_wanted and callable(unknown_words):
+                self._grammar = vocabulary_phrases(self.recognizer, self.grammar_wanted)  # type: ignore[arg-type]
+                logger.info(
+                    "grammar mode: %d of %d phrases are in the model's vocabulary",
+                    len(self._grammar),
+                    len(self.grammar_wanted),
+                )
+            elif self.grammar_wanted:
+                self._grammar = list(self.grammar_wanted)
+        return self._grammar
 
     def _on_print_error(self, error: Exception, sender: str) -> None:
         if isinstance(error, HardwareError):

@@ -131,7 +131,7 @@ _ZH: dict[str, str] = {
     "attract.prompt": "请触摸屏幕，或对我说“你好”",
     "attract.start": "开始",
     "home.question": "今天有什么可以帮您？",
-    "home.just_ask": "直接问我就行",
+    "home.just_ask": "直接问吧",
     "home.tap_to_talk": "点击说话",
     "home.type_instead": "改为打字输入",
     "home.check_in": "我有预约",

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -120,8 +121,15 @@ class HomeScreen(QFrame):
         extra = QHBoxLayout()
         extra.addWidget(self.check_in)
         extra.addWidget(self.staff)
+        # Large text on a small screen may not fit every tile: they scroll rather than shrink.
+        scroll = QScrollArea()
+        scroll.setObjectName("tileScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.tiles)
         layout.addLayout(top)
-        layout.addWidget(self.tiles, 1)
+        layout.addWidget(scroll, 1)
         layout.addLayout(extra)
         self.big_mic.clicked.connect(self.mic_clicked.emit)
         self.check_in.clicked.connect(self.check_in_clicked.emit)

@@ -132,8 +132,13 @@ def _scenes(model: KioskModel, window: KioskWindow) -> list[tuple[str, Callable[
     ]
 
 
-def take_screenshots(out: Path, branch_name: str, services: Sequence[ServiceView]) -> list[Path]:
-    """Write one PNG per screen into `out`; returns their paths. Needs a QApplication."""
+def take_screenshots(
+    out: Path, branch_name: str, services: Callable[[str], Sequence[ServiceView]]
+) -> list[Path]:
+    """Write one PNG per screen into `out`; returns their paths. Needs a QApplication.
+
+    `services(lang)`: the branch's services with names in `lang` (the tiles).
+    """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         raise RuntimeError("take_screenshots needs a QApplication")
@@ -152,12 +157,16 @@ def take_screenshots(out: Path, branch_name: str, services: Sequence[ServiceView
             model = window.model
             model.set_hub_state(HubState.ONLINE)
             model.set_hardware(READY)
-            model.set_services(services)
+            model.set_services(services(model.lang))
+            model.language_changed.connect(lambda lang: model.set_services(services(lang)))
             window.resize(*SIZE)
             window.show()
             written = []
             for name, scene in _scenes(model, window):
                 scene()
+                for _ in range(3):
+                    app.processEvents()
+                window.resize(*SIZE)  # a larger theme may have grown it: back to the kiosk's size
                 for _ in range(3):
                     app.processEvents()
                 path = out / f"{name}.png"

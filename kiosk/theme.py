@@ -10,9 +10,10 @@ combine. Pass the catalog's `font_families` so Chinese text uses a CJK face.
 Object names styled here (keep them when widgets are rebuilt): greeting,
 micButton, messageInput, bubble_customer / _assistant / _system, bubbleText,
 ticketCard, routeCard, ticketNumber, ticketService, routeName, hubBanner,
-statusLine, attractScreen, homeScreen, bigMicButton, ticketScreen,
-routeScreen, appointmentScreen, checkInScreen, staffScreen, levelMeter,
-partialTranscript, langButton, a11yButton; tiles carry the property tile=true.
+statusLine, attractScreen, homeScreen, bigMicButton,
+conversationScreen, appointmentCard, checkInCard, staffCard, levelMeter,
+partialTranscript, langButton; the large-text and high-contrast toggles carry
+the property a11y=true, tiles tile=true.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ LARGE_TEXT_PERCENT = 140  # large text: every font size and touch target x 1.4
 AA_TEXT_CONTRAST = 4.5  # WCAG 2.1 AA, normal-size text
 AA_NON_TEXT_CONTRAST = 3.0  # WCAG 2.1 AA, borders and other UI components
 
-SCREENS = ("homeScreen", "ticketScreen", "routeScreen", "appointmentScreen", "checkInScreen", "staffScreen")
+SCREENS = ("homeScreen", "conversationScreen", "appointmentCard", "checkInCard", "staffCard")
 
 # High contrast: the only colours the sheet uses.
 BLACK = "#000000"
@@ -127,14 +128,25 @@ def _base_rules(theme: Theme, font_families: Sequence[str]) -> list[str]:
         _rule('QPushButton[tile="true"]', font_size=f"{px(26)}px", font_weight="bold"),
         _rule("QPushButton#micButton", min_height=f"{px(96)}px", min_width=f"{px(96)}px", font_size=f"{px(28)}px"),
         _rule("QLineEdit#messageInput", min_height=f"{touch}px", font_size=f"{px(26)}px", padding=f"0 {px(12)}px"),
-        _rule("QWidget#checkInScreen QLineEdit", min_height=f"{touch}px", font_size=f"{px(30)}px"),
+        _rule("QWidget#checkInCard QLineEdit", min_height=f"{touch}px", font_size=f"{px(30)}px"),
         _rule("QFrame#bubble_customer, QFrame#bubble_assistant, QFrame#bubble_system", border_radius=f"{px(16)}px"),
-        _rule("QFrame#ticketCard, QFrame#routeCard", border_radius=f"{px(18)}px"),
+        _rule("QFrame#ticketCard, QFrame#routeCard, QFrame#appointmentCard", border_radius=f"{px(18)}px"),
         _rule("QLabel#ticketNumber", font_size=f"{px(96)}px", font_weight="bold"),
         _rule("QLabel#ticketService, QLabel#routeName", font_size=f"{px(30)}px", font_weight="bold"),
         _rule("QLabel#hubBanner", font_size=f"{px(26)}px", padding=f"{px(10)}px"),
         _rule("QLabel#statusLine", font_size=f"{px(16)}px"),
+        _rule(
+            "QLabel#homeQuestion, QLabel#checkInCaption, QLabel#appointmentCaption",
+            font_size=f"{px(34)}px",
+            font_weight="bold",
+        ),
+        _rule("QLabel#appointmentCode", font_size=f"{px(64)}px", font_weight="bold"),
+        _rule("QLabel#appointmentService", font_size=f"{px(30)}px", font_weight="bold"),
+        _rule("QLabel#staffText", font_size=f"{px(40)}px", font_weight="bold"),
+        _rule("QLabel#routeArrow", font_size=f"{px(120)}px"),
+        _rule("QLabel#checkInError", font_size=f"{px(24)}px", font_weight="bold"),
         _rule("QWidget#attractScreen QLabel", font_size=f"{px(40)}px", font_weight="bold"),
+        _rule("QLabel#attractWelcome", font_size=f"{px(52)}px"),
         _rule(
             "QPushButton#bigMicButton",
             min_height=f"{big_mic}px",
@@ -148,7 +160,7 @@ def _base_rules(theme: Theme, font_families: Sequence[str]) -> list[str]:
         _rule("#levelMeter", min_height=f"{px(20)}px", max_height=f"{px(20)}px", border_radius=f"{px(10)}px"),
         _rule("QLabel#partialTranscript", font_size=f"{px(26)}px", font_style="italic"),
         _rule(
-            "QPushButton#langButton, QPushButton#a11yButton",
+            'QPushButton#langButton, QPushButton[a11y="true"]',
             min_height=f"{touch}px",
             min_width=f"{px(120)}px",
             font_size=f"{px(22)}px",
@@ -166,7 +178,11 @@ def _normal_colour_rules() -> list[str]:
         _rule("QFrame#bubble_customer", background="#d7f5dd"),
         _rule("QFrame#bubble_assistant", background="#f1f1f1"),
         _rule("QFrame#bubble_system", background="#fff4d6"),
-        _rule("QFrame#ticketCard, QFrame#routeCard", background="#ffffff", border="3px solid #2c5aa0"),
+        _rule(
+            "QFrame#ticketCard, QFrame#routeCard, QFrame#appointmentCard",
+            background="#ffffff",
+            border="3px solid #2c5aa0",
+        ),
         _rule("QLabel#hubBanner", background="#ffe0e0"),
         _rule("QLabel#statusLine", color="#555555"),
         _rule("QWidget#attractScreen", background="#1f3f73"),
@@ -178,14 +194,14 @@ def _normal_colour_rules() -> list[str]:
         _rule("#levelMeter::chunk", background="#2c8a4b", border_radius="6px"),
         _rule("QLabel#partialTranscript", color="#444444"),
         _rule(
-            "QPushButton#langButton, QPushButton#a11yButton",
+            'QPushButton#langButton, QPushButton[a11y="true"]',
             color="#1f3f73",
             background="#ffffff",
             border="2px solid #2c5aa0",
         ),
-        _rule("QPushButton#a11yButton:checked", color="#ffffff", background="#2c5aa0"),
+        _rule('QPushButton[a11y="true"]:checked', color="#ffffff", background="#2c5aa0"),
         _rule(
-            "QPushButton#bigMicButton:disabled, QPushButton#langButton:disabled, QPushButton#a11yButton:disabled",
+            'QPushButton#bigMicButton:disabled, QPushButton#langButton:disabled, QPushButton[a11y="true"]:disabled',
             color="#5a5a5a",
             background="#dde3ec",
             border_color="#aab4c3",
@@ -217,7 +233,7 @@ def _high_contrast_rules(theme: Theme) -> list[str]:
         _rule("QFrame#bubble_customer", **on_black, border=f"3px solid {YELLOW}"),
         _rule("QFrame#bubble_assistant", **on_black, border=f"3px solid {WHITE}"),
         _rule("QFrame#bubble_system", **on_black, border=f"3px solid {CYAN}"),
-        _rule("QFrame#ticketCard, QFrame#routeCard", **on_black, border=f"{thick} {WHITE}"),
+        _rule("QFrame#ticketCard, QFrame#routeCard, QFrame#appointmentCard", **on_black, border=f"{thick} {WHITE}"),
         _rule("QLabel#hubBanner", color=BLACK, background_color=YELLOW),
         _rule("QLabel#statusLine, QLabel#partialTranscript", **on_black),
         _rule("QWidget#attractScreen", **on_black),
@@ -227,10 +243,10 @@ def _high_contrast_rules(theme: Theme) -> list[str]:
         _rule("QPushButton#bigMicButton:pressed", color=BLACK, background_color=YELLOW, border_color=WHITE),
         _rule("#levelMeter", **on_black, border=f"3px solid {WHITE}"),
         _rule("#levelMeter::chunk", background_color=YELLOW),
-        _rule("QPushButton#langButton, QPushButton#a11yButton", **on_black, border=f"{thick} {WHITE}"),
-        _rule("QPushButton#a11yButton:checked", color=BLACK, background_color=YELLOW, border_color=YELLOW),
+        _rule('QPushButton#langButton, QPushButton[a11y="true"]', **on_black, border=f"{thick} {WHITE}"),
+        _rule('QPushButton[a11y="true"]:checked', color=BLACK, background_color=YELLOW, border_color=YELLOW),
         _rule(
-            "QPushButton#bigMicButton:disabled, QPushButton#langButton:disabled, QPushButton#a11yButton:disabled",
+            'QPushButton#bigMicButton:disabled, QPushButton#langButton:disabled, QPushButton[a11y="true"]:disabled',
             color=DIM,
             background_color=BLACK,
             border_color=DIM,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -48,6 +48,18 @@ from kiosk.widgets import ConversationView, TicketCard, touch_button
 logger = logging.getLogger(__name__)
 
 SCAN_KEYS_MAX_GAP_MS = 60  # a keyboard-wedge scanner types far faster than a person
+
+
+class CurrentStack(QStackedWidget):
+    """A stack as large as the page it shows, not its largest page (a tall card must not grow the home screen)."""
+
+    def sizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
 
 
 class ScannerFilter(QObject):
@@ -119,7 +131,7 @@ class KioskWindow(QMainWindow):
         self.appointment_card = AppointmentCard()
         self.check_in_card = CheckInCard()
         self.staff_card = StaffCard()
-        self.panels = QStackedWidget()
+        self.panels = CurrentStack()
         self.panels.setObjectName("outcomePanel")
         self._panel_index = {
             Panel.NONE: self.panels.addWidget(QWidget()),
@@ -144,7 +156,7 @@ class KioskWindow(QMainWindow):
         self.status_line.setWordWrap(True)
         self.scanner = ScannerFilter(self)
 
-        self.screens = QStackedWidget()
+        self.screens = CurrentStack()
         self._screen_index = {
             Screen.ATTRACT: self.screens.addWidget(self.attract),
             Screen.HOME: self.screens.addWidget(self.home),
@@ -340,11 +352,13 @@ class KioskWindow(QMainWindow):
 
     def _on_screen(self, screen: Screen) -> None:
         self.screens.setCurrentIndex(self._screen_index[screen])
+        self.screens.updateGeometry()
         self.input_bar.setVisible(screen is not Screen.ATTRACT)
         self.home_button.setVisible(screen is not Screen.ATTRACT)
 
     def _on_panel(self, panel: Panel) -> None:
         self.panels.setCurrentIndex(self._panel_index[panel])
+        self.panels.updateGeometry()
 
     def _on_partial(self, text: str) -> None:
         self.partial.setText(text)

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 TOUCH_HEIGHT = 64  # px: the smallest button a finger hits reliably on a kiosk
 TILE_COLUMNS = 3
+QUICK_REPLY_COLUMNS = 3
 TILE_LINE_CHARS = 14  # longer service names break onto two lines so three tiles fit a row
 
 
@@ -83,13 +84,12 @@ class Bubble(QFrame):
         text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(text)
         if line.buttons:
-            row = QHBoxLayout()
-            for item in line.buttons:
+            grid = QGridLayout()  # rows of three: six time slots must not run off the bubble
+            for index, item in enumerate(line.buttons):
                 button = touch_button(item.title, "quickReply")
                 button.clicked.connect(lambda _checked=False, b=item: self.button_clicked.emit(b))
-                row.addWidget(button)
-            row.addStretch(1)
-            layout.addLayout(row)
+                grid.addWidget(button, index // QUICK_REPLY_COLUMNS, index % QUICK_REPLY_COLUMNS)
+            layout.addLayout(grid)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def buttons(self) -> list[QPushButton]:

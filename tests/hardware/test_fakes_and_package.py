@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import wave
+from array import array
 from pathlib import Path
 
 import pytest
@@ -75,9 +76,45 @@ def test_fake_microphone_and_recognizer_pass_audio_through() -> None:
     assert b"".join(FakeMicrophone(audio).chunks(max_seconds=0.1)) == audio[:3200]
 
 
+def test_fake_microphone_tells_whether_it_was_stopped() -> None:
+    microphone = FakeMicrophone(b"\x00\x00" * 16000)  # ten chunks
+    stream = microphone.chunks()
+    next(stream), next(stream), next(stream)
+
+    assert microphone.recording
+    stream.close()  # type: ignore[attr-defined]
+    assert (microphone.delivered, microphone.recording, microphone.stopped_early) == (3, False, True)
+    assert len(list(microphone.chunks())) == 10
+    assert (microphone.delivered, microphone.recording, microphone.stopped_early) == (10, False, False)
+
+
+def test_fake_microphone_raises_at_once_when_unplugged() -> None:
+    microphone = FakeMicrophone(b"\x00\x00" * 1600)
+    microphone.missing = True
+    with pytest.raises(HardwareError) as caught:
+        microphone.chunks()
+    assert caught.value.code == "microphone_missing"
+
+
+def test_fake_recognizer_reports_levels_and_changed_partials() -> None:
+    loud = array("h", [3277, -3277] * 800).tobytes()  # -20 dBFS
+    chunks = [b"\x00\x00" * 1600, loud, loud, loud]
+    recognizer = FakeRecognizer("현금 인출", partials=["", "현금", "현금", "현금 인출", "never"])
+    levels: list[float] = []
+    partials: list[str] = []
+
+    transcript = recognizer.transcribe(iter(chunks), on_partial=partials.append, on_level=levels.append)
+
+    assert transcript.text == "현금 인출"
+    assert partials == ["현금", "현금 인출"]
+    assert levels == [0.0] + [pytest.approx(40 / 60, abs=0.001)] * 3
+    assert recognizer.calls == [(3200 * 4, 16000, None)]
+
+
 def test_importing_hardware_loads_no_vendor_library() -> None:
     code = (
-        "import sys, hardware, hardware.printer, hardware.speaker, hardware.recognizer, hardware.microphone;"
+        "import sys, hardware, hardware.printer, hardware.speaker, hardware.recognizer, hardware.microphone,"
+        " hardware.vad, hardware.grammar;"
         "print(sorted(m for m in ('escpos', 'vosk', 'pyttsx3', 'PIL', 'qrcode') if m in sys.modules))"
     )
     result = subprocess.run(

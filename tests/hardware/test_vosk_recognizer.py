@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import wave
 from collections.abc import Callable, Iterator
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from hardware.fakes import FakeMicrophone
 from hardware.microphone import FileMicrophone
 from hardware.ports import HardwareError, HardwareState, SpeechRecognizer
 from hardware.recognizer import VoskRecognizer, recognizer_from_config
+from hardware.vad import Endpointer, VadEvent, VadState, listen
 
 # What a Korean-speaking customer might say at the greeter. "카드를 잃어버렸어요"
 # ("I lost my card") is not in the small model's vocabulary ("잃어버렸어요"):
@@ -83,6 +86,52 @@ def test_decoding_stops_at_the_end_of_the_first_utterance(
     assert transcript.text == "계좌 개설"
     assert audio.consumed < len(first) + len(silence)
     assert audio.closed
+
+
+def test_partials_and_levels_are_reported_while_decoding(
+    ko_recognizer: VoskRecognizer, korean_speech: Callable[[str], Path]
+) -> None:
+    chunks = list(FileMicrophone(korean_speech("비밀번호 변경")).chunks())
+    partials: list[str] = []
+    levels: list[float] = []
+
+    transcript = ko_recognizer.transcribe(
+        iter(chunks), 16000, grammar=GRAMMAR, on_partial=partials.append, on_level=levels.append
+    )
+
+    assert transcript.text == "비밀번호 변경"
+    assert partials[0] == "비밀번호"  # the first word is heard before the utterance ends
+    assert "비밀번호 변경" in partials
+    assert all(earlier != later for earlier, later in itertools.pairwise(partials))
+    assert len(levels) == len(chunks)  # one per chunk decoded
+    assert min(levels[:5]) > 0.4  # espeak-ng speaks at about -20 dBFS
+    assert levels[-1] == 0.0  # and ends in digital silence
+
+
+def test_hands_free_listening_stops_the_microphone_at_the_endpoint(
+    ko_recognizer: VoskRecognizer, korean_speech: Callable[[str], Path]
+) -> None:
+    """A customer says one thing, pauses for 3 s, says another: only the first is heard."""
+
+    def pcm(phrase: str) -> bytes:
+        return b"".join(FileMicrophone(korean_speech(phrase)).chunks())
+
+    audio = b"\x00\x00" * 16000 + pcm("계좌 개설") + b"\x00\x00" * 48000 + pcm("현금 인출")
+    microphone = FakeMicrophone(audio)
+    endpointer = Endpointer()
+    partials: list[str] = []
+    events: list[VadEvent] = []
+
+    transcript = listen(
+        microphone, ko_recognizer, endpointer, grammar=GRAMMAR, on_partial=partials.append, on_event=events.append
+    )
+
+    assert transcript.text == "계좌 개설"
+    assert partials and partials[-1] == "계좌 개설"
+    assert events[0].state is VadState.WAITING
+    assert VadState.SPEECH_STARTED in {event.state for event in events}
+    assert microphone.stopped_early and not microphone.recording
+    assert microphone.delivered < (len(audio) - 48000 * 2) // 3200  # the second phrase was never recorded
 
 
 def test_free_form_decoding_returns_a_transcript(

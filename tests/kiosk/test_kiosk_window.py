@@ -172,15 +172,31 @@ def test_mic_disabled_with_reason_when_no_model(qtbot: Any, kiosk: KioskWindow) 
     assert mic.toolTip() == "Voice input off: no Vosk model configured"
 
 
+def tone_burst(silence_s: float, tone_s: float, after_s: float, amplitude: int = 8000) -> bytes:
+    """16 kHz 16-bit mono: silence, a 440 Hz tone (speech to the VAD), silence."""
+    import math
+    from array import array
+
+    samples = array("h", [0] * int(16000 * silence_s))
+    samples.extend(int(amplitude * math.sin(2 * math.pi * 440 * n / 16000)) for n in range(int(16000 * tone_s)))
+    samples.extend([0] * int(16000 * after_s))
+    return samples.tobytes()
+
+
 def test_mic_transcript_becomes_customer_message(qtbot: Any, hub: Any, devices: Any, start_kiosk: Start) -> None:
     devices.recognizer.install("i lost my card")
-    window, _controller = start_kiosk(hub.url, record_seconds=0.5)
+    devices.microphone.audio = tone_burst(0.5, 0.6, 2.0)
+    window, _controller = start_kiosk(hub.url, record_seconds=5)
     mic = widget(window, QPushButton, "micButton")
     qtbot.waitUntil(mic.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(mic, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "You said: i lost my card" in bubble_texts(window), timeout=WAIT_MS)
     assert bubble_texts(window)[0] == "i lost my card"
-    assert devices.recognizer.calls == [(16000, 16000, None)]  # 0.5 s of 16-bit mono at 16 kHz
+    [(audio_bytes, rate, grammar)] = devices.recognizer.calls
+    # the endpointer passed 200 ms before the tone, the tone, and ~700 ms of trailing silence, then stopped
+    assert rate == 16000 and grammar is None
+    assert 2 * 16000 * 1.3 <= audio_bytes <= 2 * 16000 * 1.7
+    assert devices.microphone.stopped_early  # the rest of the 3.1 s was never recorded
     assert devices.speaker.stops >= 1  # stopped talking before listening
 
 

@@ -62,7 +62,6 @@ NEW_NAMES = (
     "levelMeter",
     "partialTranscript",
     "langButton",
-    "a11yButton",
 )
 OFFSCREEN_NOISE = ("propagateSizeHints",)  # the offscreen platform says this for every top-level window
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
@@ -145,7 +144,8 @@ def kiosk_tree() -> QWidget:
     add(QPushButton("Speak"), "micButton")
     add(QPushButton("Tap to talk"), "bigMicButton")
     add(QPushButton(LANGUAGES["zh"]), "langButton")
-    toggle = add(QPushButton("Large text"), "a11yButton")
+    toggle = add(QPushButton("Large text"), "largeTextButton")
+    toggle.setProperty("a11y", True)
     toggle.setCheckable(True)
     toggle.setChecked(True)
     add(QPushButton("Send"))
@@ -166,7 +166,7 @@ def kiosk_tree() -> QWidget:
         inner = QVBoxLayout(screen)
         add(QLabel("Touch the screen or say hello"), "", inner)
         add(QPushButton("Start again"), "", inner)
-        if name == "checkInScreen":
+        if name == "checkInCard":
             add(QLineEdit(), "bookingCode", inner)
     scroll = add(QScrollArea(), "conversation")
     scroll.setWidget(QLabel("\n".join(["line"] * 80)))
@@ -309,7 +309,7 @@ def test_high_contrast_is_black_with_white_or_yellow_text_and_thick_borders() ->
     texts = {declarations["color"] for declarations in sheet.values() if "color" in declarations}
     assert texts <= {"#ffffff", "#ffff00", "#000000", "#b3b3b3"}  # black only on yellow, grey only when disabled
     assert px(sheet["QPushButton"]["border"].split()[0]) >= 4
-    assert px(sheet["QFrame#ticketCard, QFrame#routeCard"]["border"].split()[0]) >= 4
+    assert px(sheet["QFrame#ticketCard, QFrame#routeCard, QFrame#appointmentCard"]["border"].split()[0]) >= 4
 
 
 @pytest.mark.parametrize("theme", [HIGH_CONTRAST, LARGE_HIGH_CONTRAST], ids=["hc", "large+hc"])
