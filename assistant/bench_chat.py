@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +70,13 @@ async def _conversations(hub: str, concurrency: int, turns: int) -> dict[str, An
     }
 
 
-def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
+@contextmanager
+def running_branch(config: str) -> Iterator[tuple[str, float]]:
+    """`lobby up --no-kiosk` on free ports and a scratch database: yields (hub URL, start-up seconds)."""
     hub_port, rasa_port, actions_port = free_port(), free_port(), free_port()
     hub = f"http://127.0.0.1:{hub_port}"
     rasa = f"http://127.0.0.1:{rasa_port}"
-    with tempfile.TemporaryDirectory(prefix="lobby-bench-chat-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lobby-bench-branch-") as tmp:
         env = {
             **os.environ,
             "LOBBY_HUB__PORT": str(hub_port),
@@ -84,19 +88,24 @@ def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
         log = Path(tmp) / "up.log"
         with log.open("wb") as sink:
             branch = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "up", "--no-kiosk", "--config", args.config],
+                [sys.executable, "-m", "assistant", "up", "--no-kiosk", "--config", config],
                 env=env, stdout=sink, stderr=subprocess.STDOUT,
             )  # fmt: skip
         try:
             started = wait_for_urls(
                 branch, [f"{hub}/healthz", f"http://127.0.0.1:{actions_port}/health", f"{rasa}/status"], 600
             )
-            asyncio.run(_conversations(hub, 1, len(TURNS)))  # warm-up: first turns load lazy parts of Rasa
-            runs = [asyncio.run(_conversations(hub, level, args.turns)) for level in (1, 8)]
+            yield hub, started
         finally:
             branch.send_signal(signal.SIGINT)
             try:
                 branch.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 branch.kill()
+
+
+def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
+    with running_branch(args.config) as (hub, started):
+        asyncio.run(_conversations(hub, 1, len(TURNS)))  # warm-up: first turns load lazy parts of Rasa
+        runs = [asyncio.run(_conversations(hub, level, args.turns)) for level in (1, 8)]
     return {"branch_start_s": round(started, 1), "turn_mix": list(TURNS), "chat_turns": runs}

@@ -155,6 +155,8 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         printer_uri = "file://" + str(settings.resolve(printer_uri[len("file://"):]))
     model = str(settings.resolve(hardware.vosk_model)) if hardware.vosk_model else ""
     grammar = _grammar_phrases(settings)
+    from hardware.scanner import scanner_from_config
+
     return run_kiosk(
         hub_url=args.hub_url or settings.hub.public_url,
         branch_name=settings.branch.name,
@@ -167,6 +169,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         hub_token=settings.kiosk.token,
         languages=settings.kiosk.languages,
         grammar=grammar,
+        scanner=scanner_from_config(hardware.scanner),
     )
 
 

@@ -136,6 +136,9 @@ class HardwareConfig(Frozen):
     # dialogue's training data (nlu_data/nlu.yml); any other value is a file of phrases, one per line.
     vosk_grammar: str = ""
     microphone: str = "default"
+    # A serial barcode/QR scanner, e.g. "serial:///dev/ttyACM0?baud=9600"; keyboard-wedge
+    # scanners need nothing here (the kiosk window reads their keystrokes).
+    scanner: str = ""
     speaker: str = "default"
     voice_dir: str = "var/voice"
 

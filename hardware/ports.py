@@ -122,3 +122,17 @@ class SpeechRecognizer(ABC):
         changes, `on_level` the level (0..1, `hardware.vad.level`) of every
         chunk decoded. Both are called on the decoding thread.
         """
+
+
+class Scanner(ABC):
+    """A barcode/QR scanner that is not a keyboard wedge (those type into the window)."""
+
+    @abstractmethod
+    def status(self) -> HardwareStatus: ...
+
+    @abstractmethod
+    def start(self, on_scan: Callable[[str], None]) -> None:
+        """Call `on_scan(text)` for each scan, from the scanner's own thread, until `stop()`."""
+
+    @abstractmethod
+    def stop(self) -> None: ...

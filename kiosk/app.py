@@ -15,7 +15,7 @@ import PySide6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
-from hardware.ports import Microphone, Speaker, SpeechRecognizer, TicketPrinter
+from hardware.ports import Microphone, Scanner, Speaker, SpeechRecognizer, TicketPrinter
 from kiosk.controller import KioskController
 from kiosk.hub_client import HubClient
 from kiosk.viewmodel import KioskModel
@@ -68,6 +68,7 @@ def build_window(
     start: bool = True,
     languages: Sequence[str] = ("en", "zh"),
     grammar: Sequence[str] = (),
+    scanner: Scanner | None = None,
 ) -> tuple[KioskWindow, KioskController]:
     """Build model, window and controller (a QApplication must exist); nothing is shown.
 
@@ -89,6 +90,7 @@ def build_window(
         health_interval_s=health_interval_s,
         record_seconds=record_seconds,
         grammar=grammar,
+        scanner=scanner,
     )
     if start:
         controller.start()
@@ -107,6 +109,7 @@ def run_kiosk(
     hub_token: str = "",
     languages: Sequence[str] = ("en", "zh"),
     grammar: Sequence[str] = (),
+    scanner: Scanner | None = None,
 ) -> int:
     """Show the greeter full screen and run the Qt event loop; returns its exit code."""
     existing = QApplication.instance()
@@ -128,6 +131,7 @@ def run_kiosk(
         hub_token=hub_token,
         languages=languages,
         grammar=grammar,
+        scanner=scanner,
     )
     app.aboutToQuit.connect(controller.shutdown)
     logger.info("kiosk for %s started against hub %s (platform %s)", branch_name, hub_url, app.platformName())

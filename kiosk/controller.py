@@ -18,7 +18,15 @@ from urllib.parse import urljoin
 from PySide6.QtCore import QObject, QTimer
 
 from assistant.protocol import ChatReply, Decision, TicketView, TriageView
-from hardware.ports import Microphone, Speaker, SpeechRecognizer, TicketPrinter, Transcript
+from hardware.ports import (
+    HardwareError,
+    Microphone,
+    Scanner,
+    Speaker,
+    SpeechRecognizer,
+    TicketPrinter,
+    Transcript,
+)
 from kiosk.devices import KioskDevices
 from kiosk.hub_client import HubClient, HubError
 from kiosk.i18n import Catalog, catalog, route_sentence, ticket_sentence
@@ -53,8 +61,10 @@ class KioskController(QObject):
         health_interval_s: float = 5.0,
         record_seconds: float = 8.0,
         grammar: Sequence[str] = (),
+        scanner: Scanner | None = None,
     ) -> None:
         super().__init__(window)
+        self.scanner = scanner
         self.model = model
         self.window = window
         self.hub = hub
@@ -92,11 +102,19 @@ class KioskController(QObject):
     # -- lifecycle --------------------------------------------------------------
 
     def start(self) -> None:
-        """Check hub and devices now, then every `health_interval_s`."""
+        """Check hub and devices now, then every `health_interval_s`; listen to a serial scanner if any."""
         self.check()
         self.poll_timer.start()
+        if self.scanner is not None:
+            try:
+                # The scanner's thread emits; the window's slot runs on the GUI thread (queued).
+                self.scanner.start(self.window.scanner.scanned.emit)
+            except HardwareError as error:
+                logger.warning("serial scanner not available: %s", error.message)
 
     def shutdown(self, timeout_ms: int = 3000) -> None:
+        if self.scanner is not None:
+            self.scanner.stop()
         self.poll_timer.stop()
         self.idle_timer.stop()
         self.runner.shutdown(timeout_ms)

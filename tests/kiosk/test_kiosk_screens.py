@@ -228,3 +228,51 @@ def test_dialogue_down_keeps_tiles_working_under_a_banner(qtbot: Any, hub: Any, 
 
     hub.answer("GET", "/healthz", 200, {"status": "ok", "dialogue": "up"})  # Rasa is back: the banner goes
     qtbot.waitUntil(lambda: not widget(kiosk, QLabel, "hubBanner").isVisible(), timeout=WAIT_MS)
+
+
+def test_a_serial_scanner_checks_in(qtbot: Any, hub: Any, devices: Any, ticket_json: Any, tmp_path: Any) -> None:
+    """A USB/RS-232 scanner (here pyserial on a pseudo-terminal) reads the QR code on a booking."""
+    import os
+
+    from hardware.scanner import SerialScanner
+    from kiosk.app import build_window
+
+    hub.answer("POST", CHECK_IN, 201, {**ticket_json(number="L005"), "check_in": {"message": ""}})
+    master, slave = os.openpty()
+    window, controller = build_window(
+        hub.url,
+        "Test Branch",
+        devices.printer,
+        devices.speaker,
+        devices.microphone,
+        devices.recognizer,
+        health_interval_s=0.3,
+        scanner=SerialScanner(os.ttyname(slave), timeout_s=0.05),
+    )
+    qtbot.addWidget(window)
+    try:
+        os.write(master, b"https://bank.example/a/K7P2QX\r\n")
+        qtbot.waitUntil(lambda: len(hub.to(CHECK_IN)) == 1, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: widget(window, QLabel, "ticketNumber").text() == "L005", timeout=WAIT_MS)
+    finally:
+        controller.shutdown()
+        os.close(master)
+        os.close(slave)
+
+
+def test_screenshots_of_every_screen(qtbot: Any, tmp_path: Any) -> None:
+    from PySide6.QtGui import QImage
+
+    from assistant.protocol import ServiceView
+    from kiosk.screenshots import take_screenshots
+
+    def services(lang: str) -> list[ServiceView]:
+        names = {"en": "Cash and cheques", "zh": "现金与支票"}
+        return [ServiceView("cash", names[lang], "A", ("withdraw_cash",))]
+
+    written = take_screenshots(tmp_path, "Test Branch", services)
+    assert [path.name for path in written][:3] == ["01-attract.png", "02-home.png", "03-ticket.png"]
+    assert len(written) == 10
+    images = [QImage(str(path)) for path in written]
+    assert all(image.width() == 1280 and image.height() >= 800 for image in images)
+    assert len({bytes(image.constBits()) for image in images}) == 10  # ten different screens
