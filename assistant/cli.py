@@ -170,6 +170,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         languages=settings.kiosk.languages,
         grammar=grammar,
         scanner=scanner_from_config(hardware.scanner),
+        hands_free=settings.kiosk.hands_free,
     )
 
 

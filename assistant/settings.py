@@ -103,6 +103,9 @@ class AppointmentConfig(Frozen):
 class KioskConfig(Frozen):
     languages: tuple[str, ...] = ("en",)
     idle_timeout_seconds: int = 60
+    # After a spoken question from the customer, reopen the microphone once the reply's question has
+    # been said (a spoken conversation stays hands-free). Tapping or typing ends it.
+    hands_free: bool = True
     # The kiosk's device token (`lobby token create --role device`); better set through
     # LOBBY_KIOSK__TOKEN than written here. `lobby up` makes one for the kiosk it starts.
     token: str = ""

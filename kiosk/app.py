@@ -69,6 +69,7 @@ def build_window(
     languages: Sequence[str] = ("en", "zh"),
     grammar: Sequence[str] = (),
     scanner: Scanner | None = None,
+    hands_free: bool = True,
 ) -> tuple[KioskWindow, KioskController]:
     """Build model, window and controller (a QApplication must exist); nothing is shown.
 
@@ -91,6 +92,7 @@ def build_window(
         record_seconds=record_seconds,
         grammar=grammar,
         scanner=scanner,
+        hands_free=hands_free,
     )
     if start:
         controller.start()
@@ -110,6 +112,7 @@ def run_kiosk(
     languages: Sequence[str] = ("en", "zh"),
     grammar: Sequence[str] = (),
     scanner: Scanner | None = None,
+    hands_free: bool = True,
 ) -> int:
     """Show the greeter full screen and run the Qt event loop; returns its exit code."""
     existing = QApplication.instance()
@@ -132,6 +135,7 @@ def run_kiosk(
         languages=languages,
         grammar=grammar,
         scanner=scanner,
+        hands_free=hands_free,
     )
     app.aboutToQuit.connect(controller.shutdown)
     logger.info("kiosk for %s started against hub %s (platform %s)", branch_name, hub_url, app.platformName())

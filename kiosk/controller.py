@@ -9,6 +9,8 @@ who has gone.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +38,9 @@ from kiosk.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-CUSTOMER_TASKS = ("chat", "tile", "listen", "check-in", "staff")  # while one runs, the screen takes no new request
+CUSTOMER_TASKS = ("chat", "tile", "listen", "check-in", "staff")
+PUSH_TO_TALK_HOLD_S = 0.4  # a press longer than this is push-to-talk; shorter is a tap (hands-free)
+FOLLOW_UP_GAP_MS = 300  # after the spoken question, before the microphone reopens
 UNREACHABLE_CODES = ("hub_unreachable", "hub_timeout")
 
 
@@ -62,9 +66,14 @@ class KioskController(QObject):
         record_seconds: float = 8.0,
         grammar: Sequence[str] = (),
         scanner: Scanner | None = None,
+        hands_free: bool = True,
     ) -> None:
         super().__init__(window)
         self.scanner = scanner
+        self.hands_free = hands_free
+        self._released = threading.Event()
+        self._listen_started = 0.0
+        self._spoken_turn = False  # the customer's last turn was spoken: answer questions hands-free
         self.model = model
         self.window = window
         self.hub = hub
@@ -94,6 +103,7 @@ class KioskController(QObject):
         window.reply_requested.connect(lambda title, payload: self.send_text(payload or title, title))
         window.tile_requested.connect(self.choose_service)
         window.mic_requested.connect(self.listen)
+        window.mic_released.connect(self.release_mic)
         window.check_in_requested.connect(self.check_in)
         window.staff_requested.connect(self.ask_for_staff)
         window.language_requested.connect(self.set_language)
@@ -149,11 +159,12 @@ class KioskController(QObject):
 
     # -- customer requests ------------------------------------------------------
 
-    def send_text(self, text: str, shown: str | None = None) -> None:
+    def send_text(self, text: str, shown: str | None = None, spoken: bool = False) -> None:
         """Send `text` as chat; `shown` is what the customer bubble says (a button's title)."""
         text = text.strip()
         if not text:
             return
+        self._spoken_turn = spoken
         self._touch()
         self.model.add_customer(shown or text)
         sender = self.model.sender_id
@@ -218,18 +229,31 @@ class KioskController(QObject):
         )
 
     def listen(self) -> None:
-        """Record and transcribe off-thread, then send the transcript as chat."""
+        """Record and transcribe off-thread, then send the transcript as chat.
+
+        Hands-free: the recording ends by itself when the customer stops talking. Held
+        down, the microphone button is push-to-talk: letting go (`release_mic`) ends it.
+        """
         if not self.model.voice_ready or self.model.listening:
             return
         self._touch()
         sender = self.model.sender_id
+        released = self._released = threading.Event()
+        self._listen_started = time.monotonic()
+        self._spoken_turn = True
         self.model.set_listening(True)
         self._submit_customer(
             "listen",
-            self.devices.record_and_transcribe,
+            lambda: self.devices.record_and_transcribe(released),
             lambda transcript: self._on_transcript(sender, transcript),
             self._on_listen_error,
         )
+
+    def release_mic(self) -> None:
+        """The microphone button let go: after a hold (not a tap) that ends the recording now."""
+        if self.model.listening and time.monotonic() - self._listen_started >= PUSH_TO_TALK_HOLD_S:
+            logger.info("push-to-talk released after %.1fs", time.monotonic() - self._listen_started)
+            self._released.set()
 
     # -- outcomes (GUI thread) --------------------------------------------------
 
@@ -252,7 +276,21 @@ class KioskController(QObject):
             speech = speech or route_sentence(self.catalog, reply.route)
         if reply.appointment is not None:
             self.model.set_appointment(dict(reply.appointment))
-        self.devices.speak(speech)
+        last = reply.messages[-1] if reply.messages else None
+        asks = last is not None and (last.text.rstrip().endswith("?") or bool(last.buttons))
+        if self.hands_free and self._spoken_turn and asks and reply.ticket is None:
+            # A spoken conversation stays spoken: once the question has been said, listen again.
+            self.devices.speak(speech, lambda seconds: self._listen_after(sender, seconds))
+        else:
+            self.devices.speak(speech)
+
+    def _listen_after(self, sender: str, seconds: float) -> None:
+        def reopen() -> None:
+            if sender == self.model.sender_id and not self.model.busy and self.model.voice_ready:
+                logger.info("hands-free: listening for the answer")
+                self.listen()
+
+        QTimer.singleShot(int(seconds * 1000) + FOLLOW_UP_GAP_MS, reopen)
 
     def _on_checked_in(self, sender: str, outcome: tuple[TicketView, str]) -> None:
         if self._stale(sender, "check-in"):
@@ -330,9 +368,10 @@ class KioskController(QObject):
         text = transcript.text.strip()
         logger.info("heard %r (confidence %s)", text, transcript.confidence)
         if not text:
+            self._spoken_turn = False
             self.model.add_assistant(self.catalog.text("notice.not_heard"))
             return
-        self.send_text(text)
+        self.send_text(text, spoken=True)
 
     def _on_listen_error(self, error: Exception) -> None:
         self.model.set_listening(False)

@@ -9,7 +9,8 @@ broken speaker is only logged, and the status line shows what is wrong.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
@@ -26,12 +27,27 @@ from hardware.ports import (
     TicketPrinter,
     Transcript,
 )
-from hardware.vad import Endpointer, VadConfig, listen
+from hardware.vad import Endpointer, VadConfig, listen, until_released
 from kiosk.i18n import catalog
 from kiosk.viewmodel import KioskModel
 from kiosk.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
+
+
+class _Released(Microphone):
+    """The microphone until the push-to-talk button is let go."""
+
+    def __init__(self, microphone: Microphone, released: threading.Event) -> None:
+        self.microphone = microphone
+        self.released = released
+        self.sample_rate = microphone.sample_rate
+
+    def status(self) -> HardwareStatus:
+        return self.microphone.status()
+
+    def chunks(self, max_seconds: float = 10.0) -> Iterator[bytes]:
+        return until_released(self.microphone.chunks(max_seconds), self.released)
 
 
 class VoiceSignals(QObject):
@@ -94,22 +110,28 @@ class KioskDevices:
             lambda error: self._on_print_error(error, sender),
         )
 
-    def speak(self, text: str) -> None:
-        """Render and play `text` off-thread; a missing speaker is skipped."""
+    def speak(self, text: str, on_playing: Callable[[float], None] | None = None) -> None:
+        """Render and play `text` off-thread; a missing speaker is skipped.
+
+        `on_playing(seconds)` runs on the GUI thread once playback started, with its duration.
+        """
         if not text or self.model.device_missing("speaker"):
             return
 
-        def call() -> None:
-            self.speaker.play(self.speaker.render(text, self.lang))
+        def call() -> float:
+            utterance = self.speaker.render(text, self.lang)
+            self.speaker.play(utterance)
+            return utterance.duration_seconds
 
-        self.runner.submit("speak", call, on_error=self._on_speaker_error)
+        self.runner.submit("speak", call, on_playing, on_error=self._on_speaker_error)
 
     def stop_speaking(self) -> None:
         self.runner.submit("speaker-stop", self.speaker.stop, on_error=self._on_speaker_error)
 
-    def record_and_transcribe(self) -> Transcript:
+    def record_and_transcribe(self, released: threading.Event | None = None) -> Transcript:
         """Blocking: stop talking, listen until the customer stops (VAD endpoint), decode. Run it off-thread.
 
+        Push-to-talk: setting `released` (the button let go) ends the recording at once.
         Levels and partial transcripts reach the model through `VoiceSignals` while it runs.
         """
         try:
@@ -119,7 +141,7 @@ class KioskDevices:
         grammar = self._usable_grammar()
         config = VadConfig(sample_rate=self.microphone.sample_rate, max_seconds=self.record_seconds)
         transcript = listen(
-            self.microphone,
+            self.microphone if released is None else _Released(self.microphone, released),
             self.recognizer,
             Endpointer(config),
             grammar=grammar or None,

@@ -99,6 +99,7 @@ class HomeScreen(QFrame):
     """What can we help you with: a big microphone, the service tiles, check-in and a person."""
 
     mic_clicked = Signal()
+    book_clicked = Signal()
     check_in_clicked = Signal()
     staff_clicked = Signal()
 
@@ -110,6 +111,7 @@ class HomeScreen(QFrame):
         self.big_mic = touch_button("", "bigMicButton")
         self.mic_hint = _label("bigMicHint")
         self.tiles = ServiceGrid()
+        self.book = touch_button("", "bookButton")
         self.check_in = touch_button("", "checkInButton")
         self.staff = touch_button("", "staffButton")
         top = QHBoxLayout()
@@ -119,6 +121,7 @@ class HomeScreen(QFrame):
         mic.addWidget(self.mic_hint)
         top.addLayout(mic)
         extra = QHBoxLayout()
+        extra.addWidget(self.book)
         extra.addWidget(self.check_in)
         extra.addWidget(self.staff)
         # Large text on a small screen may not fit every tile: they scroll rather than shrink.
@@ -132,12 +135,14 @@ class HomeScreen(QFrame):
         layout.addWidget(scroll, 1)
         layout.addLayout(extra)
         self.big_mic.clicked.connect(self.mic_clicked.emit)
+        self.book.clicked.connect(self.book_clicked.emit)
         self.check_in.clicked.connect(self.check_in_clicked.emit)
         self.staff.clicked.connect(self.staff_clicked.emit)
 
     def retranslate(self, t: Catalog) -> None:
         self.question.setText(t.text("home.question"))
         self.big_mic.setText(t.text("home.just_ask"))
+        self.book.setText(t.text("home.book"))
         self.check_in.setText(t.text("home.check_in"))
         self.staff.setText(t.text("home.staff"))
 

@@ -88,7 +88,8 @@ class KioskWindow(QMainWindow):
     send_requested = Signal(str)  # typed text
     reply_requested = Signal(str, str)  # quick reply: title, payload
     tile_requested = Signal(str)  # service id
-    mic_requested = Signal()
+    mic_requested = Signal()  # microphone pressed (or the big one tapped)
+    mic_released = Signal()  # microphone button let go: ends push-to-talk
     check_in_requested = Signal(str)  # booking code, typed or scanned
     staff_requested = Signal()
     language_requested = Signal(str)
@@ -230,9 +231,12 @@ class KioskWindow(QMainWindow):
         self.send_button.clicked.connect(self._on_send)
         self.input.returnPressed.connect(self._on_send)
         self.input.textEdited.connect(lambda _text: self.activity.emit())
-        self.mic_button.clicked.connect(self._on_mic)
+        self.mic_button.pressed.connect(self._on_mic)  # pressed, not clicked: hold it for push-to-talk
+        self.mic_button.released.connect(self.mic_released.emit)
         self.home.mic_clicked.connect(self._on_mic)
         self.home.check_in_clicked.connect(self._on_check_in_button)
+        # Booking by touch: the assistant's booking conversation, answered with its buttons.
+        self.home.book_clicked.connect(self._on_book)
         self.home.staff_clicked.connect(self._on_staff)
         self.conversation.button_clicked.connect(self._on_quick_reply)
         self.tiles.tile_clicked.connect(self._on_tile)
@@ -268,7 +272,8 @@ class KioskWindow(QMainWindow):
 
     def _on_mic(self) -> None:
         self.activity.emit()
-        self.mic_requested.emit()
+        if not self.model.listening:
+            self.mic_requested.emit()
 
     def _on_woken(self) -> None:
         self.activity.emit()
@@ -277,6 +282,9 @@ class KioskWindow(QMainWindow):
     def _on_home(self) -> None:
         self.activity.emit()
         self.model.reset(Screen.HOME)
+
+    def _on_book(self) -> None:
+        self._on_quick_reply(Button(self.t.text("home.book"), "/book_appointment"))
 
     def _on_check_in_button(self) -> None:
         self.activity.emit()
@@ -385,7 +393,8 @@ class KioskWindow(QMainWindow):
 
     def _update_mic(self) -> None:
         model = self.model
-        self.mic_button.setEnabled(model.voice_ready and not model.busy and not model.listening)
+        # Stays enabled while listening: disabling a held button would "release" it (push-to-talk).
+        self.mic_button.setEnabled(model.voice_ready and (model.listening or not model.busy))
         self.mic_button.setVisible(model.voice_ready)
         self.home.set_voice(model.voice_ready, self.t.text("home.tap_to_talk"))
         if model.voice_ready:

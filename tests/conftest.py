@@ -141,7 +141,7 @@ async def redis_url() -> str:
 
 @pytest.fixture
 def start_hub(tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """Starts real hub processes: `start_hub(database_url, {"LOBBY_…": …})` -> base URL once healthy.
+    """Starts real hub processes: `start_hub(database_url, {"LOBBY_…": …}, config=PATH)` -> base URL once healthy.
 
     Each call starts one more `lobby serve` on a free port (Rasa pointed at a closed port), waits
     up to 60 s for /healthz, and fails with the end of its log if it does not come up. All are
@@ -153,9 +153,9 @@ def start_hub(tmp_path: Path) -> Iterator[Callable[..., str]]:
 
     started: list[Managed] = []
 
-    def start(database: str, env: Mapping[str, str] | None = None) -> str:
+    def start(database: str, env: Mapping[str, str] | None = None, config: Path | None = None) -> str:
         hub_port = free_port()
-        command = [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml")]
+        command = [sys.executable, "-m", "assistant", "serve", "--config", str(config or ROOT / "branch.yml")]
         command += ["--database", database, "--port", str(hub_port)]
         log_path = tmp_path / f"hub-{len(started)}.log"
         hub = Managed(

@@ -276,3 +276,70 @@ def test_screenshots_of_every_screen(qtbot: Any, tmp_path: Any) -> None:
     images = [QImage(str(path)) for path in written]
     assert all(image.width() == 1280 and image.height() >= 800 for image in images)
     assert len({bytes(image.constBits()) for image in images}) == 10  # ten different screens
+
+
+def test_real_hub_on_time_check_in_is_served_before_walk_ins(
+    qtbot: Any, start_hub: Any, start_kiosk: Start, tmp_path: Any
+) -> None:
+    """A branch open around the clock with 5-minute slots, so a slot's check-in window is always open soon."""
+    import yaml
+
+    from tests.conftest import ROOT, make_token
+
+    config = yaml.safe_load((ROOT / "branch.yml").read_text())
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    config["branch"]["opening_hours"] = {day: ["00:00", "23:59"] for day in days}
+    config["appointments"].update(slot_minutes=5, blackout_dates=[])
+    config_path = tmp_path / "branch-24h.yml"
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    database = f"sqlite:///{tmp_path / 'hub24.db'}"
+    hub = start_hub(database, config=config_path)
+
+    branch = httpx.get(f"{hub}/api/v1/branch", timeout=5).json()
+    from datetime import date, timedelta
+
+    today = date.fromisoformat(branch["now"][:10])
+    free = []
+    for day in (today, today + timedelta(days=1)):
+        slots = httpx.get(f"{hub}/api/v1/appointments/slots", params={"service": "loans", "date": day.isoformat()})
+        free += [s for s in slots.json()["slots"] if s["free"]]
+    booked = httpx.post(f"{hub}/api/v1/appointments", json={"service": "loans", "starts_at": free[0]["starts_at"]})
+    assert booked.status_code == 201, booked.text
+    code = booked.json()["code"]
+    walk_in = httpx.post(f"{hub}/api/v1/tickets", json={"service": "loans", "channel": "kiosk"}).json()
+
+    window, _controller = start_kiosk(hub)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_loans") is not None, timeout=WAIT_MS * 2)
+    click(qtbot, window, "attractStart")
+    click(qtbot, window, "checkInButton")
+    qtbot.keyClicks(widget(window, QLineEdit, "checkInCode"), code)
+    click(qtbot, window, "checkInSubmit")
+    qtbot.waitUntil(lambda: widget(window, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    number = widget(window, QLabel, "ticketNumber").text()
+    assert number != walk_in["number"] and number.startswith("L")
+
+    # The advisor desk calls next: the checked-in appointment goes before the earlier walk-in.
+    staff = {"Authorization": f"Bearer {make_token(database, 'teller')}"}
+    httpx.post(f"{hub}/api/v1/counters/c3/open", headers=staff, timeout=5)
+    called = httpx.post(f"{hub}/api/v1/counters/c3/call-next", headers=staff, timeout=5).json()
+    assert called["number"] == number and called["priority"] == "appointment"
+
+
+def test_booking_by_touch_starts_the_booking_conversation(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    reply = {
+        "messages": [
+            {
+                "text": "Which day would suit you?",
+                "buttons": [{"title": "Tomorrow", "payload": '/inform{"date":"2026-11-30"}'}],
+            }
+        ]
+    }
+    hub.answer("POST", "/api/v1/chat", 200, reply)
+    click(qtbot, kiosk, "bookButton")
+    qtbot.waitUntil(lambda: len(hub.to("/api/v1/chat")) == 1, timeout=WAIT_MS)
+    assert hub.to("/api/v1/chat")[0].body["message"] == "/book_appointment"
+    assert bubble_texts(kiosk)[0] == EN.text("home.book")
+    qtbot.waitUntil(lambda: kiosk.findChild(QPushButton, "quickReply") is not None, timeout=WAIT_MS)
+    click(qtbot, kiosk, "quickReply")  # the day, by touch
+    qtbot.waitUntil(lambda: len(hub.to("/api/v1/chat")) == 2, timeout=WAIT_MS)
+    assert hub.to("/api/v1/chat")[1].body["message"] == '/inform{"date":"2026-11-30"}'

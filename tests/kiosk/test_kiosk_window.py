@@ -239,3 +239,56 @@ def test_run_kiosk_shows_window_and_returns_exit_code(qtbot: Any, hub: Any, devi
     code = run_kiosk(hub.url, "Run Branch", devices.printer, devices.speaker, devices.microphone, devices.recognizer)
     assert code == 3
     assert seen == [True]
+
+
+def test_holding_the_mic_is_push_to_talk(
+    qtbot: Any, hub: Any, devices: Any, start_kiosk: Start, tmp_path: Any
+) -> None:
+    import wave
+
+    from hardware.microphone import FileMicrophone
+
+    path = tmp_path / "tone.wav"
+    with wave.open(str(path), "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(16000)
+        audio.writeframes(tone_burst(0.3, 6.0, 0.0))  # talks on for 6 s: only the release ends it
+    devices.recognizer.install("i lost my card")
+    window, controller = start_kiosk(hub.url, record_seconds=8)
+    controller.devices.microphone = FileMicrophone(path, realtime=True)
+    mic = widget(window, QPushButton, "micButton")
+    qtbot.waitUntil(mic.isEnabled, timeout=WAIT_MS)
+
+    qtbot.mousePress(mic, Qt.MouseButton.LeftButton)
+    qtbot.wait(1200)
+    qtbot.mouseRelease(mic, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: "You said: i lost my card" in bubble_texts(window), timeout=WAIT_MS)
+    [(audio_bytes, _rate, _grammar)] = devices.recognizer.calls
+    assert 2 * 16000 * 0.8 <= audio_bytes <= 2 * 16000 * 1.8  # about the 1.2 s held, not 6 s
+
+
+def test_a_spoken_question_is_answered_hands_free(qtbot: Any, hub: Any, devices: Any, start_kiosk: Start) -> None:
+    devices.recognizer.install("i want an appointment")
+    devices.microphone.audio = tone_burst(0.3, 0.5, 1.0)
+    hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "Which day would suit you?"}]})
+    window, _controller = start_kiosk(hub.url, record_seconds=5)
+    mic = widget(window, QPushButton, "micButton")
+    qtbot.waitUntil(mic.isEnabled, timeout=WAIT_MS)
+    qtbot.mouseClick(mic, Qt.MouseButton.LeftButton)
+
+    # the reply asks a question: once it has been said, the kiosk listens again by itself
+    qtbot.waitUntil(lambda: len(devices.recognizer.calls) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(hub.to("/api/v1/chat")) == 2, timeout=WAIT_MS)
+
+
+def test_a_typed_question_does_not_open_the_microphone(
+    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow
+) -> None:
+    hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "Which day would suit you?"}]})
+    qtbot.keyClicks(widget(kiosk, QLineEdit, "messageInput"), "book an appointment")
+    qtbot.mouseClick(widget(kiosk, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Which day would suit you?" in bubble_texts(kiosk), timeout=WAIT_MS)
+    qtbot.wait(800)
+    assert devices.recognizer.calls == []
