@@ -19,7 +19,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .appointments import SERVICE
-from .hub_client import HubClient, HubUnavailable, TicketRequest, Triage, TriageRequest
+from .base import HubAction
+from .hub_client import HubUnavailable, TicketRequest, Triage, TriageRequest
 from .phrasing import (
     HUB_UNAVAILABLE,
     NO_TICKET,
@@ -39,13 +40,8 @@ OFFER = "offer"  # slot: the ticket offered and not yet accepted, {"service", "i
 logger = logging.getLogger(__name__)
 
 
-class ActionTriage(Action):
-    """Route the latest request through the hub's triage; issue a ticket if it says so."""
-
-    def __init__(self, hub: HubClient | None = None) -> None:
-        # rasa-sdk instantiates actions without arguments when the action
-        # server starts; tests pass a client pointing at a stub hub.
-        self._hub = hub if hub is not None else HubClient.from_env()
+class ActionTriage(HubAction):
+    """Route the latest request through the hub's triage; offer a ticket if it says so."""
 
     def name(self) -> str:
         return "action_triage"
@@ -121,11 +117,8 @@ class ActionTriage(Action):
         return [SlotSet(OFFER, offer), *events]
 
 
-class ActionAcceptOffer(Action):
+class ActionAcceptOffer(HubAction):
     """ "Yes" to an offered ticket: issue it (once, even if Rasa retries the turn)."""
-
-    def __init__(self, hub: HubClient | None = None) -> None:
-        self._hub = hub if hub is not None else HubClient.from_env()
 
     def name(self) -> str:
         return "action_accept_offer"

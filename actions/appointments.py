@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from abc import ABCMeta, abstractmethod
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -25,7 +25,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .hub_client import Appointment, DaySlots, HubClient, HubRefused, HubUnavailable, Service, Slot
+from .base import HubAction
+from .hub_client import Appointment, DaySlots, HubRefused, HubUnavailable, Service, Slot
 from .phrasing import (
     ASK_CODE,
     ASK_SERVICE,
@@ -212,17 +213,8 @@ class Reply:
         return [SlotSet(slot, value) for slot, value in self.changes.items()]
 
 
-class AppointmentAction(Action, metaclass=ABCMeta):
-    """Base: a hub client, created from the environment when rasa-sdk registers the action.
-
-    Abstract, so rasa-sdk (which registers every concrete Action subclass) skips it.
-    """
-
-    def __init__(self, hub: HubClient | None = None) -> None:
-        self._hub = hub if hub is not None else HubClient.from_env()
-
-    @abstractmethod
-    def name(self) -> str: ...
+class AppointmentAction(HubAction):
+    """Base of the appointment actions: the hub client plus the branch's clock and timezone."""
 
     async def branch_zone(self) -> tuple[datetime, ZoneInfo]:
         clock = await self._hub.branch()

@@ -138,39 +138,63 @@ def run_story_test(rasa: Path, root: Path, model: Path, stories: Path, out: Path
     }
 
 
-def cmd_eval_stories(args: argparse.Namespace, project: Any) -> int:
-    stories = Path(args.stories)
-    if not stories.is_absolute():
-        stories = project.root / stories
-    if not stories.exists():
-        print(f"test stories not found: {stories}", file=sys.stderr)
-        return 2
+def _evaluate(
+    project: Any, data_arg: str, what: str, run: Callable[[Path, Path, Path], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Resolve `data_arg`, train (or reuse) the model, run `run(model, data, tmp_dir)`; None if data is missing.
+
+    Returns the run's summary with when, which model, and how long training and testing took.
+    """
+    data = Path(data_arg)
+    if not data.is_absolute():
+        data = project.root / data
+    if not data.exists():
+        print(f"{what} not found: {data}", file=sys.stderr)
+        return None
     model, train_seconds = project.train()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="lobby-story-eval-") as tmp:
-        summary = run_story_test(project.rasa, project.root, model, stories, Path(tmp))
-    passed = summary["stories"]["correct"] == summary["stories"]["total"]
-    result = {
-        "eval": "stories",
+    with tempfile.TemporaryDirectory(prefix="lobby-eval-") as tmp:
+        summary = run(model, data, Path(tmp))
+    return {
         "at": datetime.now(UTC).isoformat(),
         "model": model.name,
-        "stories_file": str(args.stories),
         "train_seconds": round(train_seconds, 1),
         "test_seconds": round(time.monotonic() - started, 1),
-        "passed": passed,
         **summary,
     }
-    out = Path(args.out.replace("nlu-eval", "story-eval"))
+
+
+def _write(out: Path, result: dict[str, Any]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    counts = summary["stories"]
-    accuracy = summary["action_accuracy"]
+
+
+def cmd_eval_stories(args: argparse.Namespace, project: Any) -> int:
+    measured = _evaluate(
+        project,
+        args.stories,
+        "test stories",
+        lambda model, stories, tmp: run_story_test(project.rasa, project.root, model, stories, tmp),
+    )
+    if measured is None:
+        return 2
+    passed = measured["stories"]["correct"] == measured["stories"]["total"]
+    result = {"eval": "stories", "stories_file": str(args.stories), "passed": passed, **measured}
+    out = Path(args.out.replace("nlu-eval", "story-eval"))
+    _write(out, result)
+    counts = measured["stories"]
+    accuracy = measured["action_accuracy"]
     print(f"test stories: {counts['correct']}/{counts['total']} correct, action accuracy {accuracy:.3f}")
     print(f"written to {out}")
     if not passed:
-        print("FAIL: these stories went differently:\n" + summary["failed_stories"], file=sys.stderr)
+        print("FAIL: these stories went differently:\n" + measured["failed_stories"], file=sys.stderr)
         return 1
     return 0
+
+
+def _nlu_run(project: Any, model: Path, data: Path, tmp: Path) -> dict[str, Any]:
+    run_rasa_test(project.rasa, project.root, model, data, tmp)
+    return read_rasa_results(tmp)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -179,35 +203,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     project = _rasa_project(_settings(args), args)
     if args.target == "stories":
         return cmd_eval_stories(args, project)
-    data = Path(args.data)
-    if not data.is_absolute():
-        data = project.root / data
-    if not data.exists():
-        print(f"held-out data not found: {data}", file=sys.stderr)
+    measured = _evaluate(
+        project, args.data, "held-out data", lambda model, data, tmp: _nlu_run(project, model, data, tmp)
+    )
+    if measured is None:
         return 2
-    model, train_seconds = project.train()
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="lobby-nlu-eval-") as tmp:
-        run_rasa_test(project.rasa, project.root, model, data, Path(tmp))
-        summary = read_rasa_results(Path(tmp))
     result = {
         "eval": "nlu",
-        "at": datetime.now(UTC).isoformat(),
-        "model": model.name,
         "data": str(args.data),
-        "train_seconds": round(train_seconds, 1),
-        "test_seconds": round(time.monotonic() - started, 1),
         "min_accuracy": args.min_accuracy,
-        "passed": summary["accuracy"] >= args.min_accuracy,
-        **summary,
+        "passed": measured["accuracy"] >= args.min_accuracy,
+        **measured,
     }
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(format_table(summary))
+    _write(out, result)
+    print(format_table(measured))
     print(f"written to {out}")
     if not result["passed"]:
-        print(f"FAIL: accuracy {summary['accuracy']:.3f} < {args.min_accuracy}", file=sys.stderr)
+        print(f"FAIL: accuracy {measured['accuracy']:.3f} < {args.min_accuracy}", file=sys.stderr)
         return 1
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import wave
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,3 +13,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def longest_wav_seconds(directory: Path) -> float:
+    """The duration of the longest WAV file in `directory` (0.0 if there is none)."""
+    durations = [0.0]
+    for path in directory.glob("*.wav"):
+        with wave.open(str(path)) as audio:
+            durations.append(audio.getnframes() / audio.getframerate())
+    return max(durations)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from hardware import microphone_from_config, printer_from_uri, recognizer_from_config, speaker_from_config
 from kiosk.app import build_window
 from tests.e2e.conftest import Branch
+from tests.support import longest_wav_seconds
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPLY_TIMEOUT_MS = 60_000
@@ -71,11 +71,7 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
         qtbot.waitUntil(lambda: printer_file.exists() and number.encode() in printer_file.read_bytes(), timeout=10_000)
         assert printer_file.read_bytes().startswith(b"\x1b@")
         qtbot.waitUntil(lambda: any(voice_dir.glob("*.wav")), timeout=20_000)
-        durations = []
-        for path in voice_dir.glob("*.wav"):
-            with wave.open(str(path)) as audio:
-                durations.append(audio.getnframes() / audio.getframerate())
-        assert max(durations) > 1.0
+        assert longest_wav_seconds(voice_dir) > 1.0
     finally:
         controller.shutdown()
         speaker.close()  # type: ignore[attr-defined]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from hardware.recognizer import VoskRecognizer
 from hardware.speaker import speaker_from_config
 from kiosk.app import build_window
 from tests.kiosk.conftest import bubble_texts, widget
+from tests.support import longest_wav_seconds
 
 PHRASE = "번호표 주세요"  # "a queue ticket, please"
 
@@ -80,11 +80,7 @@ def test_spoken_korean_reaches_the_hub_and_the_reply_is_spoken(
         reply = f"You said: {PHRASE}"
         qtbot.waitUntil(lambda: reply in bubble_texts(window), timeout=10_000)
         qtbot.waitUntil(lambda: any((tmp_path / "voice").glob("*.wav")), timeout=20_000)
-        durations = []
-        for path in (tmp_path / "voice").glob("*.wav"):
-            with wave.open(str(path)) as audio:
-                durations.append(audio.getnframes() / audio.getframerate())
-        assert max(durations) > 0.8
+        assert longest_wav_seconds(tmp_path / "voice") > 0.8
     finally:
         controller.shutdown()
         speaker.close()  # type: ignore[attr-defined]

@@ -138,3 +138,11 @@ def test_no_slot_mapping_runs_a_custom_action(domain: dict[str, Any]) -> None:
         if mapping.get("action")
     }
     assert actions_in_mappings == set()
+
+
+def test_the_action_server_registers_exactly_the_domain_actions(domain: dict[str, Any]) -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(executor.actions) == set(domain["actions"])  # abstract bases are skipped, nothing missing
