@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 import msgspec
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, json, raw
 
 from assistant.domain.errors import InvalidInput
+from assistant.settings import BranchInfo
 from assistant.web.appointment_service import AppointmentService
 from assistant.web.bodies import Channel, Lang, Name
 from assistant.web.errors import decode_body
@@ -46,6 +47,41 @@ class AppointmentMove(msgspec.Struct, forbid_unknown_fields=True):
 class CheckInRequest(msgspec.Struct, forbid_unknown_fields=True):
     channel: Channel = "kiosk"
     lang: Lang | None = None  # default: the language the appointment was booked in
+
+
+def _ics_text(value: str) -> str:
+    """RFC 5545 TEXT escaping."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_time(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def appointment_ics(appointment: dict[str, Any], branch: BranchInfo, now: datetime) -> str:
+    """One VEVENT in UTC: the service and branch, where, the code, and when check-in opens."""
+    opens = datetime.fromisoformat(appointment["check_in_from"]).strftime("%H:%M")
+    description = f"Booking code {appointment['code']}. Check in at the kiosk from {opens}."
+    if appointment.get("status") == "cancelled":
+        description = f"Cancelled. {description}"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Lobby//Branch appointments//EN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{appointment['code']}@{branch.id}.lobby",
+        f"DTSTAMP:{now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}",
+        f"DTSTART:{_ics_time(appointment['starts_at'])}",
+        f"DTEND:{_ics_time(appointment['ends_at'])}",
+        f"SUMMARY:{_ics_text(appointment['service_name'] + ' - ' + branch.name)}",
+        f"LOCATION:{_ics_text(branch.address or branch.name)}",
+        f"DESCRIPTION:{_ics_text(description)}",
+        "STATUS:CANCELLED" if appointment.get("status") == "cancelled" else "STATUS:CONFIRMED",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"
 
 
 # -- HTTP ----------------------------------------------------------------------
@@ -87,6 +123,16 @@ async def book(request: Request) -> HTTPResponse:
 async def get_appointment(request: Request, code: str) -> HTTPResponse:
     service = _service(request)
     return json(service.to_json(await service.get(code)))
+
+
+@bp.get("/<code:str>/calendar.ics")
+async def calendar(request: Request, code: str) -> HTTPResponse:
+    """The booking as an iCalendar file the customer's phone adds to its calendar."""
+    service = _service(request)
+    appointment = await service.get(code)
+    body = appointment_ics(service.to_json(appointment), request.app.ctx.settings.branch, service.clock.now())
+    headers = {"Content-Disposition": f'attachment; filename="appointment-{appointment.code}.ics"'}
+    return raw(body.encode(), content_type="text/calendar; charset=utf-8", headers=headers)
 
 
 @bp.delete("/<code:str>")

@@ -201,3 +201,23 @@ async def test_bad_input_gets_422_and_books_nothing(client: Any) -> None:
     _, empty = await client.post("/api/v1/appointments", content=b"")
     assert empty.status == 422
     assert set((await free_seats(client)).values()) == {2}
+
+
+async def test_calendar_file_for_the_phone(client: Any) -> None:
+    code = (await book(client, at("10:00"))).json["code"]
+    _, response = await client.get(f"/api/v1/appointments/{code}/calendar.ics")
+    assert response.status == 200 and response.headers["content-type"].startswith("text/calendar")
+    assert response.headers["content-disposition"] == f'attachment; filename="appointment-{code}.ics"'
+    lines = response.text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
+    assert f"UID:{code}@demo-001.lobby" in lines
+    assert "DTSTART:20250609T090000Z" in lines and "DTEND:20250609T093000Z" in lines  # 10:00 BST = 09:00 UTC
+    assert "SUMMARY:Loans and mortgages - Lobby Demo Branch" in lines
+    assert "LOCATION:12 High Street\\, next to the post office" in lines  # commas escaped (RFC 5545)
+    assert f"DESCRIPTION:Booking code {code}. Check in at the kiosk from 09:45." in lines
+    assert "STATUS:CONFIRMED" in lines
+    await client.delete(f"/api/v1/appointments/{code}")
+    _, cancelled = await client.get(f"/api/v1/appointments/{code}/calendar.ics")
+    assert "STATUS:CANCELLED" in cancelled.text.split("\r\n")
+    _, missing = await client.get("/api/v1/appointments/ZZZZZZ/calendar.ics")
+    assert missing.status == 404 and error_of(missing)["code"] == "appointment_not_found"
