@@ -181,7 +181,11 @@ class Settings(Frozen):
 
 
 def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
-    """LOBBY_HUB__PORT=9000 sets raw["hub"]["port"] = "9000" (converted on validation)."""
+    """LOBBY_HUB__PORT=9000 sets raw["hub"]["port"] = "9000" (converted on validation).
+
+    A value written as a YAML/JSON list or mapping is parsed as one:
+    LOBBY_BRANCH__OPENING_HOURS__SUN='["10:00", "16:00"]', LOBBY_APPOINTMENTS__BLACKOUT_DATES='[]'.
+    """
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or "__" not in key:
             continue
@@ -192,8 +196,17 @@ def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any
             if not isinstance(child, dict):
                 raise ConfigError(f"{key}: {part} is not a section")
             node = child
-        node[path[-1]] = value
+        node[path[-1]] = _env_value(key, value)
     return raw
+
+
+def _env_value(key: str, value: str) -> Any:
+    if not value.strip().startswith(("[", "{")):
+        return value
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{key}: not a valid list or mapping: {exc}") from None
 
 
 T = TypeVar("T")

@@ -28,8 +28,9 @@ class TriageRequest(msgspec.Struct, forbid_unknown_fields=True):
     lang: Lang = "en"
 
 
-class ChatRequest(msgspec.Struct, forbid_unknown_fields=True):
-    sender: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+class ChatRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    # The kiosk's session id; mobile and web sessions are keyed by the X-Customer-Token header instead.
+    sender: Annotated[str, msgspec.Meta(max_length=128)] = ""
     message: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
     channel: Channel = "kiosk"
     lang: Lang = "en"

@@ -6,13 +6,16 @@ triaged here, and anything else gets a menu of services as buttons.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from typing import Any
 
 import httpx
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from assistant.domain.errors import InvalidInput, Unauthorized
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
 from assistant.web.bodies import ChatRequest
 from assistant.web.branch import BranchService
@@ -79,7 +82,7 @@ def reply_from_rasa(messages: list[dict[str, Any]]) -> ChatReply:
     return ChatReply(messages=tuple(out), ticket=ticket, route=route, appointment=appointment)
 
 
-async def touch_reply(branch: BranchService, body: ChatRequest) -> ChatReply:
+async def touch_reply(branch: BranchService, body: ChatRequest, sender: str) -> ChatReply:
     """Serve a turn without Rasa: triage an "/intent" payload, else offer the menu."""
     intent = body.message[1:].strip() if body.message.startswith("/") else ""
     service = branch.settings.service_for_intent(intent) if intent else None
@@ -90,7 +93,7 @@ async def touch_reply(branch: BranchService, body: ChatRequest) -> ChatReply:
             return ChatReply((ChatMessage(text),), route=triage.device, degraded=True)
         ticket, _ = await branch.issue_ticket(
             service.id, channel=body.channel, lang=body.lang, intent=intent,
-            idempotency_key=f"{body.channel}:{body.sender}:{intent}",
+            idempotency_key=f"{sender}:{intent}",
         )  # fmt: skip
         text = f"Your ticket is {ticket.spoken_number} for {ticket.service_name}."
         return ChatReply((ChatMessage(text),), ticket=ticket, degraded=True)
@@ -103,14 +106,39 @@ async def touch_reply(branch: BranchService, body: ChatRequest) -> ChatReply:
     return ChatReply((ChatMessage(text, buttons=buttons),), degraded=True)
 
 
+CUSTOMER_TOKEN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
+
+
+def customer_key(token: str) -> str:
+    """The session key of a customer token: a hash, so the token itself is never stored or logged."""
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def session_sender(request: Request, body: ChatRequest) -> str:
+    """Whose conversation this is. Kiosk: the kiosk's own session id. Mobile and web: the customer
+    token the bank's app sends (X-Customer-Token), so a customer's sessions follow them and never
+    mix with a kiosk's or another customer's."""
+    if body.channel == "kiosk":
+        if not body.sender:
+            raise InvalidInput("sender is required on the kiosk channel", code="invalid_input")
+        return f"kiosk:{body.sender}"
+    token = request.headers.get("x-customer-token", "")
+    if not CUSTOMER_TOKEN.match(token):
+        raise Unauthorized(
+            f"the {body.channel} channel needs an X-Customer-Token header (16-256 letters, digits or ._~-)",
+            code="customer_token_required",
+        )
+    return f"{body.channel}:{customer_key(token)}"
+
+
 @bp.post("/chat")
 async def chat(request: Request) -> HTTPResponse:
     body = decode_body(request, ChatRequest)
     rasa: RasaClient = request.app.ctx.rasa
-    sender = f"{body.channel}:{body.sender}"  # kiosk and mobile sessions never mix
+    sender = session_sender(request, body)  # kiosk and mobile sessions never mix
     try:
         messages = await rasa.send(sender, body.message, {"channel": body.channel, "lang": body.lang})
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable, serving touch menu: %s", exc)
-        return json((await touch_reply(request.app.ctx.branch, body)).to_json())
+        return json((await touch_reply(request.app.ctx.branch, body, sender)).to_json())
     return json(reply_from_rasa(messages).to_json())

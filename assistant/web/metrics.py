@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +80,15 @@ class RateLimiter:
 PUBLIC_WRITES = ("/api/v1/tickets", "/api/v1/chat", "/api/v1/triage", "/api/v1/appointments", "/api/v1/staff-alerts")
 
 
+def _client_key(request: Request) -> str:
+    """Who a public write is counted against: the customer (token hash, for the bank's app, whose
+    requests may all come through one server) or else the client address."""
+    token = request.headers.get("x-customer-token", "")
+    if token:
+        return "customer:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+    return request.remote_addr or request.ip
+
+
 def install(app: Sanic, limiter: RateLimiter) -> None:
     metrics = Metrics()
     app.ctx.metrics = metrics
@@ -89,7 +99,7 @@ def install(app: Sanic, limiter: RateLimiter) -> None:
         if request.method in ("POST", "PUT", "DELETE") and request.path.startswith(PUBLIC_WRITES):
             if "authorization" in request.headers:
                 await role_of_request(request)  # a valid token (kiosk, staff) is not limited; a bad one is a 401
-            elif not limiter.allow(request.remote_addr or request.ip):
+            elif not limiter.allow(_client_key(request)):
                 metrics.rate_limited.inc()
                 raise RateLimited("too many requests from this address; wait a moment and try again")
 

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import segno
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file
+from sanic.response import HTTPResponse, file, raw
+
+from assistant.domain.errors import InvalidInput
 
 STATIC = Path(__file__).parent / "static"
 
 bp = Blueprint("screens")
+
+
+QR_MAX_CHARS = 512  # a tracking URL or a booking code; not a file store
+
+
+@bp.get("/chat")
+async def chat_page(request: Request) -> HTTPResponse:
+    """The reference web chat for the bank's app and website (DESIGN §4)."""
+    return await file(STATIC / "chat.html", mime_type="text/html; charset=utf-8")
+
+
+@bp.get("/api/v1/qr.svg")
+async def qr_svg(request: Request) -> HTTPResponse:
+    """A QR code of `data` as SVG, drawn here so pages need no script from the internet."""
+    data = request.args.get("data", "")
+    if not data or len(data) > QR_MAX_CHARS:
+        raise InvalidInput(f"data must be 1 to {QR_MAX_CHARS} characters", code="invalid_input")
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(buffer, kind="svg", scale=4, border=2, title=data[:80])
+    return raw(buffer.getvalue(), content_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 @bp.get("/t/<ticket_id:str>")

@@ -102,3 +102,32 @@ def test_an_appointment_payload_is_lifted_to_the_reply() -> None:
     ).to_json()
     assert reply["appointment"] == appointment
     assert reply["messages"] == [{"text": "You're booked."}]
+
+
+async def test_mobile_and_web_sessions_are_keyed_by_the_customer_token(client) -> None:  # type: ignore[no-untyped-def]
+    body = {"message": "/report_lost_card", "channel": "mobile", "lang": "en"}
+    _, missing = await client.post("/api/v1/chat", json=body)
+    assert missing.status == 401 and missing.json["error"]["code"] == "customer_token_required"
+    _, short = await client.post("/api/v1/chat", json=body, headers={"X-Customer-Token": "abc"})
+    assert short.status == 401
+    alice = {"X-Customer-Token": "alice-0123456789abcdef"}
+    bob = {"X-Customer-Token": "bob-0123456789abcdef"}
+    # Rasa is down in these tests: the touch menu issues the ticket, once per customer session
+    _, first = await client.post("/api/v1/chat", json=body, headers=alice)
+    _, again = await client.post("/api/v1/chat", json={**body, "sender": "spoofed"}, headers=alice)
+    _, other = await client.post("/api/v1/chat", json=body, headers=bob)
+    assert first.json["ticket"]["id"] == again.json["ticket"]["id"]  # the body's sender cannot switch sessions
+    assert other.json["ticket"]["id"] != first.json["ticket"]["id"]
+    _, kiosk = await client.post("/api/v1/chat", json={"message": "hello", "channel": "kiosk"})
+    assert kiosk.status == 422  # the kiosk names its own session
+
+
+async def test_qr_codes_are_drawn_locally(client) -> None:  # type: ignore[no-untyped-def]
+    _, svg = await client.get("/api/v1/qr.svg", params={"data": "K7P2QX"})
+    assert svg.status == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.lstrip().startswith("<?xml") and "<svg" in svg.text and "K7P2QX" in svg.text  # titled
+    _, empty = await client.get("/api/v1/qr.svg")
+    _, huge = await client.get("/api/v1/qr.svg", params={"data": "x" * 513})
+    assert empty.status == huge.status == 422
+    _, page = await client.get("/chat")
+    assert page.status == 200 and "X-Customer-Token" in page.text and "cdn" not in page.text.lower()

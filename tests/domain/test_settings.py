@@ -27,6 +27,20 @@ def test_environment_overrides_a_nested_key() -> None:
     assert settings.hub.port == 9100
 
 
+def test_environment_lists_and_mappings_are_parsed() -> None:
+    environ = {
+        "LOBBY_BRANCH__OPENING_HOURS__SUN": '["10:00", "16:00"]',
+        "LOBBY_APPOINTMENTS__BLACKOUT_DATES": "[]",
+        "LOBBY_APPOINTMENTS__CAPACITY": "{loans: 3}",
+    }
+    settings = load_settings(ROOT / "branch.yml", environ=environ)
+    assert settings.branch.opening_hours["sun"] == ("10:00", "16:00")
+    assert settings.branch.opening_hours["mon"] == ("09:00", "17:00")  # the rest of the mapping stays
+    assert settings.appointments.blackout_dates == () and settings.appointments.capacity == {"loans": 3}
+    with pytest.raises(ConfigError, match="LOBBY_BRANCH__OPENING_HOURS__SUN"):
+        load_settings(ROOT / "branch.yml", environ={"LOBBY_BRANCH__OPENING_HOURS__SUN": '["10:00", '})
+
+
 def test_bad_values_name_the_place(tmp_path: Path) -> None:
     config = tmp_path / "branch.yml"
     config.write_text((ROOT / "branch.yml").read_text().replace("port: 8000", "port: lots"))

@@ -79,8 +79,9 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
 
 def test_chat_gateway_routes_through_rasa_and_the_actions(branch: Branch) -> None:
     def chat(sender: str, message: str) -> dict[str, Any]:
-        body = {"sender": sender, "message": message, "channel": "mobile", "lang": "en"}
-        response = httpx.post(f"{branch.hub_url}/api/v1/chat", json=body, timeout=30)
+        body = {"message": message, "channel": "mobile", "lang": "en"}
+        headers = {"X-Customer-Token": f"app-customer-{sender}"}  # the bank app's opaque customer token
+        response = httpx.post(f"{branch.hub_url}/api/v1/chat", json=body, headers=headers, timeout=30)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -111,8 +112,9 @@ def test_chat_degrades_to_touch_when_rasa_is_unreachable(hub_server: str) -> Non
 
 
 def _chat(branch: Branch, sender: str, message: str) -> dict[str, Any]:
-    body = {"sender": sender, "message": message, "channel": "mobile", "lang": "en"}
-    response = httpx.post(f"{branch.hub_url}/api/v1/chat", json=body, timeout=30)
+    body = {"message": message, "channel": "mobile", "lang": "en"}
+    headers = {"X-Customer-Token": f"app-customer-{sender}"}  # the bank app's opaque customer token
+    response = httpx.post(f"{branch.hub_url}/api/v1/chat", json=body, headers=headers, timeout=30)
     assert response.status_code == 200, response.text
     reply: dict[str, Any] = response.json()
     assert not reply.get("degraded"), reply
