@@ -78,6 +78,8 @@ class QueueConfig(Frozen):
     max_recalls: int = 2  # a third recall makes the ticket a no-show
     no_show_after_seconds: int = 60  # a counter may mark no-show only this long after the call
     outcomes: tuple[str, ...] = ("done", "referred", "follow_up", "could_not_help")
+    # A customer who took a ticket remotely (mobile chat) is told to head to the branch at this place in line.
+    notify_position: int = 3
 
 
 class AppointmentConfig(Frozen):

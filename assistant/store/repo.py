@@ -69,6 +69,15 @@ class TicketRepository:
         ).scalar_one_or_none()
         return _to_domain(row) if row else None
 
+    async def open_with_key_prefix(self, prefix: str) -> list[Ticket]:
+        """Waiting or called tickets whose idempotency key starts with `prefix` (a chat session's tickets)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = select(TicketRow).where(
+            TicketRow.idempotency_key.like(f"{escaped}%", escape="\\"),
+            TicketRow.status.in_((TicketStatus.WAITING.value, TicketStatus.CALLED.value)),
+        )
+        return [_to_domain(row) for row in (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()]
+
     async def waiting(self, service_ids: Iterable[str] | None = None, counter_id: str | None = None) -> list[Ticket]:
         """Waiting tickets of `service_ids` (all when None), plus those transferred to `counter_id`."""
         query = select(TicketRow).where(TicketRow.status == TicketStatus.WAITING.value)

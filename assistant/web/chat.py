@@ -6,18 +6,22 @@ triaged here, and anything else gets a menu of services as buttons.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
+import msgspec
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
+from sanic.server.websockets.impl import WebsocketImplProtocol
 
 from assistant.domain.errors import InvalidInput, Unauthorized
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
-from assistant.web.bodies import ChatRequest
+from assistant.store.repo import TicketRepository
+from assistant.web.bodies import ChatRequest, Lang
 from assistant.web.branch import BranchService
 from assistant.web.errors import decode_body
 
@@ -131,14 +135,116 @@ def session_sender(request: Request, body: ChatRequest) -> str:
     return f"{body.channel}:{customer_key(token)}"
 
 
-@bp.post("/chat")
-async def chat(request: Request) -> HTTPResponse:
-    body = decode_body(request, ChatRequest)
+async def answer(request: Request, body: ChatRequest, sender: str) -> ChatReply:
+    """One chat turn: Rasa when it answers, else the touch menu the hub serves itself."""
     rasa: RasaClient = request.app.ctx.rasa
-    sender = session_sender(request, body)  # kiosk and mobile sessions never mix
     try:
         messages = await rasa.send(sender, body.message, {"channel": body.channel, "lang": body.lang})
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable, serving touch menu: %s", exc)
-        return json((await touch_reply(request.app.ctx.branch, body, sender)).to_json())
-    return json(reply_from_rasa(messages).to_json())
+        return await touch_reply(request.app.ctx.branch, body, sender)
+    return reply_from_rasa(messages)
+
+
+@bp.post("/chat")
+async def chat(request: Request) -> HTTPResponse:
+    body = decode_body(request, ChatRequest)
+    sender = session_sender(request, body)  # kiosk and mobile sessions never mix
+    return json((await answer(request, body, sender)).to_json())
+
+
+# -- the chat WebSocket: replies and pushes for the bank's app ---------------------------------
+
+TICKET_EVENTS = ("ticket.", "counter.")
+
+
+class ChatSocketMessage(msgspec.Struct, forbid_unknown_fields=True):
+    message: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    lang: Lang = "en"
+
+
+async def _customer_tickets(branch: BranchService, sender: str) -> list[TicketView]:
+    """The waiting or called tickets this chat session took (keyed `<sender>:<turn>` by the assistant)."""
+    async with branch.sessions.begin() as session:
+        tickets = await TicketRepository(session).open_with_key_prefix(f"{sender}:")
+        return [await branch.view(session, ticket) for ticket in tickets]
+
+
+def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) -> dict[str, Any] | None:
+    """The push a ticket deserves now, once per state: nearly your turn, then called."""
+    if ticket.status == "called" and told.get(ticket.id) != "called":
+        told[ticket.id] = "called"
+        where = ticket.counter_name or f"counter {ticket.counter}"
+        text = f"Ticket {ticket.spoken_number}: please go to {where} now."
+        return {"type": "ticket.called", "text": text, "ticket": ticket.to_json()}
+    if ticket.status == "waiting" and 0 < ticket.position <= notify_position and ticket.id not in told:
+        told[ticket.id] = "near"
+        ahead = ticket.position - 1
+        people = "nobody is" if ahead == 0 else ("1 person is" if ahead == 1 else f"{ahead} people are")
+        text = f"Time to head to the branch: {people} ahead of ticket {ticket.spoken_number}."
+        return {"type": "ticket.nearly_your_turn", "text": text, "ticket": ticket.to_json()}
+    return None
+
+
+@bp.websocket("/chat/ws")
+async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
+    """`?token=CUSTOMER_TOKEN[&channel=mobile|web]`: send {"message", "lang"}, get {"type": "reply", ...};
+    pushes `ticket.nearly_your_turn` (at `queue.notify_position`) and `ticket.called` for this
+    customer's tickets. A bad message gets {"type": "error", "error": {...}} and the socket stays open."""
+    channel = request.args.get("channel", "mobile")
+    token = request.args.get("token", "")
+    if channel not in ("mobile", "web") or not CUSTOMER_TOKEN.match(token):
+        await ws.close(code=4401, reason="a customer token (?token=) and channel mobile or web are required")
+        return
+    sender = f"{channel}:{customer_key(token)}"
+    branch: BranchService = request.app.ctx.branch
+    notify_position = request.app.ctx.settings.queue.notify_position
+    told: dict[str, str] = {}
+    events = request.app.ctx.events.subscribe()
+
+    async def push_updates() -> None:
+        nonlocal events
+        while True:
+            for ticket in await _customer_tickets(branch, sender):
+                push = _push_for(ticket, notify_position, told)
+                if push is not None:
+                    await ws.send(json_dumps(push))
+            message = await events.get()
+            while message is not None and not str(message.get("type", "")).startswith(TICKET_EVENTS):
+                message = await events.get()
+            if message is None:  # dropped as a slow subscriber: subscribe again; the loop re-reads the tickets
+                events = request.app.ctx.events.subscribe()
+
+    async def replies() -> None:
+        while True:
+            raw = await ws.recv()
+            if raw is None:
+                return
+            try:
+                incoming = msgspec.json.decode(raw if isinstance(raw, bytes) else raw.encode(), type=ChatSocketMessage)
+            except msgspec.ValidationError as exc:
+                await ws.send(json_dumps({"type": "error", "error": {"code": "invalid_input", "message": str(exc)}}))
+                continue
+            except msgspec.DecodeError:
+                error = {"code": "invalid_json", "message": "send a JSON object {message, lang}"}
+                await ws.send(json_dumps({"type": "error", "error": error}))
+                continue
+            body = ChatRequest(message=incoming.message, channel=channel, lang=incoming.lang)  # type: ignore[arg-type]
+            reply = await answer(request, body, sender)
+            await ws.send(json_dumps({"type": "reply", **reply.to_json()}))
+            for ticket in await _customer_tickets(branch, sender):  # a ticket taken just now may already be near
+                push = _push_for(ticket, notify_position, told)
+                if push is not None:
+                    await ws.send(json_dumps(push))
+
+    tasks = [asyncio.create_task(push_updates()), asyncio.create_task(replies())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        request.app.ctx.events.unsubscribe(events)
+
+
+def json_dumps(data: dict[str, Any]) -> str:
+    return msgspec.json.encode(data).decode()

@@ -14,7 +14,8 @@ bp = Blueprint("tickets", url_prefix="/api/v1")
 
 @bp.get("/branch")
 async def branch_info(request: Request) -> HTTPResponse:
-    return json(request.app.ctx.branch.branch_json())
+    settings = request.app.ctx.settings
+    return json({**request.app.ctx.branch.branch_json(), "notify_position": settings.queue.notify_position})
 
 
 @bp.get("/services")

@@ -18,6 +18,7 @@ def test_tracking_page_follows_the_ticket_live(page: Any, hub_server: str, hub_t
     expect(page.locator("#number")).to_have_text(mine["number"], timeout=10_000)
     expect(page.locator("#service")).to_have_text("Cards and PIN")
     expect(page.locator("#status")).to_have_text("1 ahead of you")
+    expect(page.locator("#come")).to_be_visible()  # 2nd in line (queue.notify_position 3): time to come
 
     staff = {"Authorization": f"Bearer {hub_token}"}
     called = httpx.post(f"{hub_server}/api/v1/counters/c2/call-next", headers=staff, timeout=10).json()
@@ -26,6 +27,7 @@ def test_tracking_page_follows_the_ticket_live(page: Any, hub_server: str, hub_t
 
     httpx.post(f"{hub_server}/api/v1/counters/c2/call-next", headers=staff, timeout=10)
     expect(page.locator("#status")).to_have_text("Please go to Counter 2 now.", timeout=5_000)
+    expect(page.locator("#come")).to_be_hidden()
     assert not [url for url in failed if not url.startswith(hub_server)], failed  # nothing from the internet
 
 
