@@ -10,7 +10,19 @@ from sanic_ext import Extend
 from assistant.domain.clock import Clock, SystemClock
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
-from assistant.web import appointments, chat, counters, errors, events, health, metrics, routing, screens, tickets
+from assistant.web import (
+    appointments,
+    chat,
+    console,
+    counters,
+    errors,
+    events,
+    health,
+    metrics,
+    routing,
+    screens,
+    tickets,
+)
 from assistant.web.branch import BranchService
 from assistant.web.bus import EventBus
 from assistant.web.counter_service import CounterService
@@ -60,6 +72,7 @@ def create_app(
         app, metrics.RateLimiter(hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted))
     )
     blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, routing.bp, chat.bp, events.bp, screens.bp)
+    blueprints += (console.bp,)  # the staff screens
     for blueprint in (*blueprints, metrics.bp):
         app.blueprint(blueprint)
 

@@ -15,8 +15,10 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright's sync API runs an event loop while it is open,
+    and asyncio tests of later modules need none to be running."""
     from playwright.sync_api import sync_playwright
 
     if not shutil.which(CHROMIUM):

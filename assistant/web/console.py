@@ -1,0 +1,220 @@
+"""The counter console (/console) and the staff-only reads it needs.
+
+The page itself acts through the counter API (`assistant.web.counters`); this blueprint adds
+what that API does not give: the branch's counters, services and outcome codes with the
+recall/no-show rules (`GET /api/v1/console/config`), each counter's ticket with its recall count
+and the no-show cooldown left (`GET /api/v1/console/counters`), and the tickets in line
+(`GET /api/v1/tickets?status=waiting,parked&service=`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file, json
+
+from assistant.domain.errors import InvalidInput
+from assistant.domain.staff import Role
+from assistant.domain.tickets import OrderingPolicy, TicketStatus
+from assistant.settings import Settings
+from assistant.store.listing import QUEUED, Desk, DeskTicket, ListingRepository, QueuedTicket
+from assistant.web.auth import requires
+from assistant.web.screens import STATIC
+
+bp = Blueprint("console")
+
+_ASSETS = {"console.js": "text/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8"}
+
+
+# -- the page -------------------------------------------------------------------
+
+
+@bp.get("/console")
+async def console_page(request: Request) -> HTTPResponse:
+    """The counter console: sign in with a staff token, pick a counter, run it (keyboard or mouse)."""
+    return await file(STATIC / "console.html", mime_type="text/html; charset=utf-8")
+
+
+@bp.get("/console/<asset:console\\.(?:js|css)>")
+async def console_asset(request: Request, asset: str) -> HTTPResponse:
+    return await file(STATIC / asset, mime_type=_ASSETS[asset])
+
+
+# -- staff reads ----------------------------------------------------------------
+
+
+def outcome_label(code: str) -> str:
+    """'could_not_help' -> 'Could not help'."""
+    text = code.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _minutes(since: datetime, now: datetime) -> float:
+    return round(max(0.0, (now - since).total_seconds()) / 60, 1)
+
+
+@bp.get("/api/v1/console/config")
+@requires(Role.TELLER)
+async def console_config(request: Request) -> HTTPResponse:
+    """What the console needs to draw itself: counters, services, finish outcomes, recall and no-show rules."""
+    settings: Settings = request.app.ctx.settings
+    lang = request.args.get("lang", "en")
+    return json(
+        {
+            "branch": {"id": settings.branch.id, "name": settings.branch.name},
+            "timezone": settings.branch.timezone,
+            "role": str(request.ctx.role),
+            "counters": [{"id": c.id, "name": c.name, "skills": c.skills} for c in settings.counters],
+            "services": [{"id": s.id, "name": s.display_name(lang), "prefix": s.prefix} for s in settings.services],
+            "outcomes": [{"code": code, "label": outcome_label(code)} for code in settings.queue.outcomes],
+            "max_recalls": settings.queue.max_recalls,
+            "no_show_after_seconds": settings.queue.no_show_after_seconds,
+            "priority_classes": list(settings.priority.classes),
+        }
+    )
+
+
+def _desk_ticket_json(ticket: DeskTicket, settings: Settings, now: datetime, lang: str) -> dict[str, Any]:
+    service = settings.service(ticket.service_id)
+    queue = settings.queue
+    remaining = 0.0
+    if ticket.status is TicketStatus.CALLED and ticket.called_at is not None:
+        remaining = max(0.0, queue.no_show_after_seconds - (now - ticket.called_at).total_seconds())
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service_id,
+        "service_name": service.display_name(lang) if service else ticket.service_id,
+        "status": str(ticket.status),
+        "priority": str(ticket.priority),
+        "issued_at": ticket.issued_at.isoformat(),
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "started_at": ticket.started_at.isoformat() if ticket.started_at else None,
+        "waited_minutes": _minutes(ticket.issued_at, ticket.called_at or now),
+        "recalls": ticket.recalls,
+        "max_recalls": queue.max_recalls,
+        # The hub turns the recall past the limit into a no-show (Ticket.recall).
+        "next_recall_is_no_show": ticket.recalls >= queue.max_recalls,
+        # Seconds until the hub accepts a no-show (each call and recall restarts the wait).
+        "no_show_in_seconds": round(remaining, 1),
+        "transfers": ticket.transfers,
+        "intent": ticket.intent,
+        "appointment_code": ticket.appointment_code,
+    }
+
+
+def _desk_json(desk: Desk, settings: Settings, now: datetime, lang: str) -> dict[str, Any]:
+    counter = next(c for c in settings.counters if c.id == desk.counter_id)
+    return {
+        "id": counter.id,
+        "name": counter.name,
+        "state": desk.state,
+        "skills": counter.skills,
+        "ticket": _desk_ticket_json(desk.ticket, settings, now, lang) if desk.ticket else None,
+    }
+
+
+@bp.get("/api/v1/console/counters")
+@requires(Role.TELLER)
+async def console_counters(request: Request) -> HTTPResponse:
+    """Every counter's state and its ticket, with recalls made and the no-show cooldown left."""
+    branch = request.app.ctx.branch
+    settings: Settings = request.app.ctx.settings
+    lang = request.args.get("lang", "en")
+    now = branch.clock.now()
+    async with branch.sessions.begin() as session:
+        desks = await ListingRepository(session).desks([c.id for c in settings.counters])
+    return json({"counters": [_desk_json(d, settings, now, lang) for d in desks], "at": now.isoformat()})
+
+
+def _statuses(raw: str | None) -> tuple[TicketStatus, ...]:
+    if not raw:
+        return QUEUED
+    allowed = {status.value: status for status in QUEUED}
+    wanted = []
+    for part in raw.split(","):
+        status = allowed.get(part.strip())
+        if status is None:
+            raise InvalidInput(f"status must be one or more of {sorted(allowed)}, got {part.strip()!r}")
+        wanted.append(status)
+    return tuple(dict.fromkeys(wanted))
+
+
+def _counter_name(settings: Settings, counter_id: str | None) -> str | None:
+    return next((c.name for c in settings.counters if c.id == counter_id), counter_id)
+
+
+def _queued_json(
+    ticket: QueuedTicket, settings: Settings, policy: OrderingPolicy, now: datetime, lang: str, position: int | None
+) -> dict[str, Any]:
+    service = settings.service(ticket.service_id)
+    # Waited past priority.age_boost_minutes: the policy lifts it one class.
+    base = policy.class_level(ticket.priority, ticket.issued_at, ticket.issued_at)
+    boosted = (
+        ticket.status is TicketStatus.WAITING and policy.class_level(ticket.priority, ticket.issued_at, now) < base
+    )
+    appointment = None
+    if ticket.appointment_code:
+        booked = ticket.booked
+        appointment = {
+            "code": ticket.appointment_code,
+            "starts_at": booked.starts_at.isoformat() if booked else None,
+            "name": booked.name if booked else None,
+        }
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service_id,
+        "service_name": service.display_name(lang) if service else ticket.service_id,
+        "status": str(ticket.status),
+        "priority": str(ticket.priority),
+        "boosted": boosted,
+        "position": position,
+        "issued_at": ticket.issued_at.isoformat(),
+        "waited_minutes": _minutes(ticket.issued_at, now),
+        "intent": ticket.intent,
+        "appointment": appointment,
+        "target_counter": ticket.target_counter_id,
+        "target_counter_name": _counter_name(settings, ticket.target_counter_id) if ticket.target_counter_id else None,
+        "parked_by": ticket.parked_by,
+        "parked_by_name": _counter_name(settings, ticket.parked_by) if ticket.parked_by else None,
+        "transfers": ticket.transfers,
+    }
+
+
+@bp.get("/api/v1/tickets")
+@requires(Role.TELLER)
+async def list_tickets(request: Request) -> HTTPResponse:
+    """Tickets in line: `status` = waiting, parked or both (default), comma-separated; `service` narrows it.
+
+    Each service's waiting tickets come in the policy's order for that service (`position`, 1 = next),
+    then its parked tickets; services in branch.yml order.
+    """
+    branch = request.app.ctx.branch
+    settings: Settings = request.app.ctx.settings
+    statuses = _statuses(request.args.get("status"))
+    service_id = request.args.get("service") or None
+    if service_id is not None and settings.service(service_id) is None:
+        raise InvalidInput(f"unknown service {service_id!r}", code="unknown_service")
+    lang = request.args.get("lang", "en")
+    now = branch.clock.now()
+    policy: OrderingPolicy = branch.policy
+    async with branch.sessions.begin() as session:
+        tickets = await ListingRepository(session).queued(statuses, service_id)
+    order = {service.id: index for index, service in enumerate(settings.services)}
+
+    def rank(ticket: QueuedTicket) -> tuple[Any, ...]:
+        waiting = ticket.status is TicketStatus.WAITING
+        level = policy.class_level(ticket.priority, ticket.issued_at, now) if waiting else 0
+        return (order.get(ticket.service_id, len(order)), not waiting, level, ticket.issued_at, ticket.id)
+
+    out = []
+    place: dict[str, int] = {}
+    for ticket in sorted(tickets, key=rank):
+        position = None
+        if ticket.status is TicketStatus.WAITING:
+            position = place[ticket.service_id] = place.get(ticket.service_id, 0) + 1
+        out.append(_queued_json(ticket, settings, policy, now, lang, position))
+    return json({"tickets": out, "at": now.isoformat()})
