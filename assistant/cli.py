@@ -264,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--timeout", type=float, default=300, help="seconds to wait for each part to be ready")
     rasa_options(up)
 
+    from assistant.announcer import add_announcer_parser
     from assistant.bench import add_bench_parser
     from assistant.nlu_eval import add_eval_parser
     from assistant.simulate import add_simulate_parser
@@ -271,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_parser(sub, command)
     add_simulate_parser(sub, command)
     add_eval_parser(sub, command)
+    add_announcer_parser(sub, command)  # lobby announcer: calls said on this PC's speaker
     return parser
 
 

@@ -15,6 +15,7 @@ from assistant.web import (
     chat,
     console,
     counters,
+    display,
     errors,
     events,
     health,
@@ -72,7 +73,7 @@ def create_app(
         app, metrics.RateLimiter(hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted))
     )
     blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, routing.bp, chat.bp, events.bp, screens.bp)
-    blueprints += (console.bp,)  # the staff screens
+    blueprints += (console.bp, display.bp)  # the staff screens
     for blueprint in (*blueprints, metrics.bp):
         app.blueprint(blueprint)
 

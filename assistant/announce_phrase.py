@@ -1,0 +1,95 @@
+"""What the lobby says when a ticket is called, and the chime before it. Standard library only.
+
+Shared by the hub (`assistant.web.announcements` renders the phrase to WAV for `/display`) and by
+`lobby announcer` (renders it on the branch PC's speaker), so both say exactly the same words;
+importing it pulls in no framework.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import struct
+import wave
+from functools import cache
+
+LANGUAGES = ("en", "zh")  # the languages a call can be announced in
+
+_ENDS_IN_NUMBER = re.compile(r"\d\s*$")
+_NUMBERED_COUNTER = re.compile(r"(?:counter|window|desk|柜台|窗口)\s*(\d+)", re.IGNORECASE)
+
+
+def announcement_language(lang: str) -> str | None:
+    """'en', 'en-GB' -> 'en'; 'zh-CN', 'zh_Hans', 'cmn' -> 'zh'; anything else -> None."""
+    base = lang.strip().lower().replace("_", "-").split("-")[0]
+    base = "zh" if base == "cmn" else base
+    return base if base in LANGUAGES else None
+
+
+def spoken_number(number: str) -> str:
+    """'A023' -> 'A 23': how a ticket number reads well aloud (same rule as TicketView.spoken_number)."""
+    prefix = number.rstrip("0123456789")
+    digits = number[len(prefix):]
+    return f"{prefix} {int(digits)}" if digits else number
+
+
+def call_phrase(number: str, counter_name: str, lang: str = "en") -> str:
+    """The sentence said when ticket `number` is called to `counter_name` (its name in branch.yml).
+
+    English: "Ticket A 23, please go to Counter 2." — a counter whose name does not end in a
+    number gets an article ("please go to the Advisor desk."). Chinese: "请 A 23 号到 2 号柜台。"
+    for a numbered counter; other counter names are said as configured (they are not localised).
+    """
+    language = announcement_language(lang)
+    if language is None:
+        raise ValueError(f"no announcement wording for language {lang!r} (one of {', '.join(LANGUAGES)})")
+    spoken = spoken_number(number.strip())
+    name = counter_name.strip()
+    if language == "zh":
+        numbered = _NUMBERED_COUNTER.fullmatch(name)
+        place = f"{numbered.group(1)} 号柜台" if numbered else name
+        return f"请 {spoken} 号到 {place}。"
+    if not _ENDS_IN_NUMBER.search(name) and not name.lower().startswith("the "):
+        name = f"the {name}"
+    return f"Ticket {spoken}, please go to {name}."
+
+
+# -- the chime -----------------------------------------------------------------------------------
+
+CHIME_RATE = 22050
+_CHIME_NOTES = ((659.25, 0.0), (523.25, 0.22))  # E5 then C5: "ding-dong"
+_CHIME_SECONDS = 0.7
+
+
+@cache
+def chime_wav() -> bytes:
+    """A short two-tone chime (16-bit mono WAV, 0.7 s), synthesized the same way on every machine.
+
+    Each note is a decaying tone with two soft overtones; computed once per process, never at import.
+    """
+    frames = int(CHIME_RATE * _CHIME_SECONDS)
+    samples = []
+    for index in range(frames):
+        moment = index / CHIME_RATE
+        value = 0.0
+        for frequency, start in _CHIME_NOTES:
+            elapsed = moment - start
+            if elapsed < 0:
+                continue
+            envelope = min(1.0, elapsed / 0.006) * math.exp(-4.5 * elapsed)  # 6 ms attack, bell-like decay
+            phase = 2 * math.pi * frequency * elapsed
+            value += envelope * (math.sin(phase) + 0.3 * math.sin(2 * phase) + 0.08 * math.sin(3 * phase))
+        fade_out = min(1.0, (_CHIME_SECONDS - moment) / 0.05)  # no click at the end
+        samples.append(int(max(-1.0, min(1.0, 0.42 * value * fade_out)) * 32767))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(CHIME_RATE)
+        wav.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    return buffer.getvalue()
+
+
+def chime_seconds() -> float:
+    return int(CHIME_RATE * _CHIME_SECONDS) / CHIME_RATE

@@ -1,0 +1,93 @@
+"""The lobby display: which counter calls which ticket, the last calls, waiting and ETA per service.
+
+`/display?last=6&lang=en` is a plain page (static/display.*, no framework, nothing from the
+internet). It subscribes to `/api/v1/events` (snapshot, then changes), reads `GET /api/v1/queue`
+and `GET /api/v1/calls?last=N` when it (re)connects, and for each call plays the chime
+(`/display/chime.wav`, synthesized by `assistant.announce_phrase`) then the spoken call
+(`/api/v1/announcements/{ticket_id}.wav`, see `announcements.py`).
+
+`bp` groups the screen, its small API and the announcements: the app registers it once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, file, json, raw
+
+from assistant.announce_phrase import chime_wav
+from assistant.domain.clock import business_date
+from assistant.domain.errors import InvalidInput, NotFound
+from assistant.store.calls import recent_calls
+from assistant.web import announcements
+
+STATIC = Path(__file__).parent / "static"
+DEFAULT_LAST = 6
+MAX_LAST = 20
+
+_ASSETS = {
+    "display.js": "text/javascript; charset=utf-8",
+    "display.css": "text/css; charset=utf-8",
+}
+
+screen = Blueprint("display_screen")
+api = Blueprint("display_api", url_prefix="/api/v1")
+
+
+@screen.get("/display")
+async def display(request: Request) -> HTTPResponse:
+    """The lobby screen (`?last=N` calls kept visible, default 6; `?lang=en,zh` announcement languages)."""
+    return await file(STATIC / "display.html", mime_type="text/html; charset=utf-8")  # file() says no-cache
+
+
+@screen.get("/display/chime.wav")
+async def chime(request: Request) -> HTTPResponse:
+    return raw(chime_wav(), content_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@screen.get("/display/<asset:str>")
+async def display_asset(request: Request, asset: str) -> HTTPResponse:
+    mime = _ASSETS.get(asset)
+    if mime is None:
+        raise NotFound(f"no display asset {asset}", code="not_found")
+    return await file(STATIC / asset, mime_type=mime)  # file() says no-cache
+
+
+def _last(request: Request) -> int:
+    raw_value = request.args.get("last", str(DEFAULT_LAST))
+    try:
+        last = int(raw_value)
+    except ValueError:
+        raise InvalidInput(f"last must be a number, not {raw_value!r}", code="invalid_input") from None
+    if not 1 <= last <= MAX_LAST:
+        raise InvalidInput(f"last must be between 1 and {MAX_LAST}", code="invalid_input")
+    return last
+
+
+@api.get("/calls")
+async def calls(request: Request) -> HTTPResponse:
+    """The last `last` calls of today (default 6, at most 20), newest first: a recall counts as a new call.
+
+    Each is `{ticket, counter: {id, name}, called_at, recalls}` (`ticket` as in GET /api/v1/tickets/{id}).
+    """
+    limit = _last(request)
+    branch = request.app.ctx.branch
+    names = {counter.id: counter.name for counter in branch.settings.counters}
+    day = business_date(branch.clock.now(), branch.settings.branch.timezone)
+    out = []
+    async with branch.sessions.begin() as session:
+        for ticket in await recent_calls(session, day, limit):
+            view = await branch.view(session, ticket)
+            out.append(
+                {
+                    "ticket": view.to_json(),
+                    "counter": {"id": ticket.counter_id, "name": names.get(ticket.counter_id or "", ticket.counter_id)},
+                    "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+                    "recalls": ticket.recalls,
+                }
+            )
+    return json({"calls": out})
+
+
+bp = Blueprint.group(screen, api, announcements.bp)

@@ -1,0 +1,111 @@
+"""`lobby announcer` against a real hub: each call rendered to WAV with the display's words."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes.util
+import subprocess
+import sys
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.announce_phrase import call_phrase
+from assistant.announcer import Announcer, call_from_event, events_url, parse_languages, prepare_chime
+from assistant.cli import build_parser
+from hardware.speaker import WavSpeaker
+from tests.support import free_port
+
+requires_espeak = pytest.mark.skipif(
+    ctypes.util.find_library("espeak-ng") is None and ctypes.util.find_library("espeak") is None,
+    reason="libespeak-ng not installed: pyttsx3 has no speech engine on this machine",
+)
+
+
+async def no_wait(_seconds: float) -> None:
+    """Playback time: a wav: speaker plays nothing, so the test need not wait for the sound."""
+
+
+@contextlib.asynccontextmanager
+async def running(announcer: Announcer) -> AsyncIterator[asyncio.Task[None]]:
+    task = asyncio.create_task(announcer.run(), name="test announcer")
+    try:
+        yield task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def wait_until(condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+@requires_espeak
+async def test_calls_are_rendered_and_played_in_order(hub_server: str, hub_token: str, tmp_path: Path) -> None:
+    voice = tmp_path / "voice"
+    speaker = WavSpeaker(voice)
+    announcer = Announcer(hub_server, speaker, prepare_chime(voice), languages=("en", "zh"), sleep=no_wait)
+    staff = {"Authorization": f"Bearer {hub_token}"}
+    try:
+        async with running(announcer), httpx.AsyncClient(base_url=hub_server, timeout=10) as http:
+            await asyncio.wait_for(announcer.connected.wait(), 15)
+            await http.post("/api/v1/tickets", json={"service": "cards"})
+            called = (await http.post("/api/v1/counters/c2/call-next", headers=staff)).json()
+            await wait_until(lambda: len(announcer.announced) == 1)
+            await http.post("/api/v1/counters/c2/recall", headers=staff)
+            await wait_until(lambda: len(announcer.announced) == 2)
+    finally:
+        await asyncio.to_thread(speaker.close)
+
+    first, recall = announcer.announced
+    assert first.call.number == called["number"] and not first.call.recall and recall.call.recall
+    english, chinese = first.utterances
+    assert english.text == call_phrase(called["number"], "Counter 2", "en") == "Ticket C 1, please go to Counter 2."
+    assert chinese.text == call_phrase(called["number"], "Counter 2", "zh")
+    for utterance in first.utterances:
+        assert utterance.wav_path.parent == voice and utterance.wav_path.exists()
+        with wave.open(str(utterance.wav_path), "rb") as wav:
+            assert 1.0 <= wav.getnframes() / wav.getframerate() <= 6.0
+    assert recall.utterances == first.utterances  # said again from the cache, not rendered again
+    assert speaker.synth_count == 2
+    assert (voice / "chime.wav").exists()
+
+
+async def test_keeps_trying_while_the_hub_is_away(tmp_path: Path) -> None:
+    speaker = WavSpeaker(tmp_path / "voice")
+    announcer = Announcer(f"http://127.0.0.1:{free_port()}", speaker, None, sleep=no_wait)
+    async with running(announcer) as task:
+        await asyncio.sleep(1.5)  # a few refused connections
+        assert not task.done() and not announcer.connected.is_set()
+    speaker.close()
+
+
+def test_events_and_options() -> None:
+    assert events_url("http://127.0.0.1:8000/") == "ws://127.0.0.1:8000/api/v1/events"
+    assert events_url("https://hub.branch") == "wss://hub.branch/api/v1/events"
+    message = {
+        "type": "ticket.recalled",
+        "data": {"ticket": {"id": "t1", "number": "L005"}, "counter": {"id": "c3", "name": "Advisor desk"}},
+    }
+    call = call_from_event(message, 1.0)
+    assert call is not None and (call.number, call.counter_name, call.recall) == ("L005", "Advisor desk", True)
+    assert call_from_event({"type": "ticket.issued", "data": {"ticket": {"number": "A001"}}}, 1.0) is None
+    assert parse_languages("en, zh-CN,en") == ("en", "zh")
+    with pytest.raises(ValueError):
+        parse_languages("fr")
+    args = build_parser().parse_args(["announcer", "--hub-url", "http://10.0.0.2:8000", "--speaker", "wav:"])
+    assert (args.hub_url, args.speaker, args.lang) == ("http://10.0.0.2:8000", "wav:", "en")
+
+
+def test_the_announcer_needs_no_web_framework() -> None:
+    """It runs on a branch PC next to the hub, as a client: importing it must not pull in Sanic or the store."""
+    heavy = "('sanic', 'sqlalchemy', 'assistant.web')"
+    code = f"import sys, assistant.announcer; print(sorted(m for m in {heavy} if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
