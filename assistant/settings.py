@@ -50,6 +50,13 @@ class ServiceConfig(Frozen):
     intents: tuple[str, ...]
     devices: tuple[DeviceRule, ...] = ()
     advisor: bool = False
+    # The service level: a wait up to this is "within target" (SLA share on /dashboard); a
+    # longest current wait past it raises a `service.alert`.
+    target_wait_minutes: float = 15
+
+    def __post_init__(self) -> None:
+        if not self.target_wait_minutes > 0:
+            raise ValueError(f"services: target_wait_minutes of {self.id} must be positive")
 
     def display_name(self, lang: str) -> str:
         return self.name.get(lang) or self.name.get("en") or next(iter(self.name.values()), self.id)

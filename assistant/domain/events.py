@@ -22,6 +22,7 @@ class EventType(StrEnum):
     COUNTER_CLOSED = "counter.closed"
     DEVICE_STATUS = "device.status"
     STAFF_ALERT = "staff.alert"  # a customer asked for a person
+    SERVICE_ALERT = "service.alert"  # a service's longest wait passed its target
     APPOINTMENT_BOOKED = "appointment.booked"
     APPOINTMENT_CANCELLED = "appointment.cancelled"
     APPOINTMENT_RESCHEDULED = "appointment.rescheduled"

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -102,3 +113,81 @@ class StaffTokenRow(Base):
     name: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+# -- manager dashboard (migration 0004) ----------------------------------------------
+
+
+class RoutingDecisionRow(Base):
+    """One triage answer (device, ticket, ...): the device routes give the self-service share."""
+
+    __tablename__ = "routing_decisions"
+    __table_args__ = (Index("ix_routing_decisions_day", "business_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    business_date: Mapped[date] = mapped_column(Date)
+    intent: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(16))
+    service_id: Mapped[str | None] = mapped_column(String(40))
+    device_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class RatingRow(Base):
+    """A customer's 1-5 rating from the kiosk or the phone; at most one per ticket."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="ck_ratings_score"),
+        Index("ix_ratings_day", "business_date"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    score: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(String(500))
+    service_id: Mapped[str | None] = mapped_column(String(40))
+    counter_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    business_date: Mapped[date] = mapped_column(Date)
+
+
+class StaffActionRow(Base):
+    """Who (the staff token's name) called or finished a ticket at a counter."""
+
+    __tablename__ = "staff_actions"
+    __table_args__ = (Index("ix_staff_actions_ticket", "ticket_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    counter_id: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(16))  # called | finished
+    token_id: Mapped[str] = mapped_column(String(32))
+    staff_name: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ServiceAlertRow(Base):
+    """A service's longest wait passed its target. At most one open (uncleared) row per service:
+    the partial unique index is what makes "one alert per crossing" hold across hub processes."""
+
+    __tablename__ = "service_alerts"
+    __table_args__ = (
+        Index(
+            "uq_service_alerts_open",
+            "service_id",
+            unique=True,
+            sqlite_where=text("cleared_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL"),
+        ),
+        Index("ix_service_alerts_day", "business_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(String(40))
+    crossed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    business_date: Mapped[date] = mapped_column(Date)
+    longest_wait_seconds: Mapped[int] = mapped_column(Integer)
+    target_minutes: Mapped[float] = mapped_column(Float)
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -15,6 +15,7 @@ from assistant.web import (
     chat,
     console,
     counters,
+    dashboard,
     display,
     errors,
     events,
@@ -76,6 +77,7 @@ def create_app(
     blueprints += (console.bp, display.bp)  # the staff screens
     for blueprint in (*blueprints, metrics.bp):
         app.blueprint(blueprint)
+    dashboard.install(app)  # /dashboard: routes, ratings limiter, staff-action recording, wait alerts
 
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:

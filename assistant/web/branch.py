@@ -30,6 +30,7 @@ from assistant.protocol import Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
 from assistant.settings import BranchInfo, Settings
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
+from assistant.store.stats import RouteLog
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,10 @@ class BranchService:
     async def triage(self, intent: str, entities: dict[str, Any], lang: str) -> TriageView:
         async with self.sessions.begin() as session:
             states = {k: v[0] for k, v in (await DeviceRepository(session).states()).items()}
-        route = triage(intent, entities, self.settings.services, self.settings.devices, states)
+            route = triage(intent, entities, self.settings.services, self.settings.devices, states)
+            # Recorded for the dashboard (self-service share, top intents).
+            now, zone = self.clock.now(), self.settings.branch.timezone
+            await RouteLog(session).add(intent, route.decision.value, route.service_id, route.device_id, now, zone)
         return self._triage_view(route, intent)
 
     def _triage_view(self, route: Route, intent: str) -> TriageView:

@@ -70,7 +70,9 @@ async def events(request: Request, ws: WebsocketImplProtocol) -> None:
     hub: EventHub = request.app.ctx.events
     queue = hub.subscribe()
     try:
-        snapshot = await request.app.ctx.branch.queue_overview()
+        # Shielded: a client that goes away mid-read must not cancel the query halfway, which would
+        # leave the (single, SQLite) connection inside a transaction and lock the database.
+        snapshot = await asyncio.shield(request.app.ctx.branch.queue_overview())
         await ws.send(json.dumps({"type": "snapshot", "data": snapshot}))
         while True:
             message = await queue.get()

@@ -1,0 +1,364 @@
+"""The manager dashboard: the page, its KPIs, the visits CSV, customer ratings and wait alerts.
+
+* `GET /dashboard` (+ its script and style): the page; it signs in with a manager token.
+* `GET /api/v1/dashboard?from=&to=` and `GET /api/v1/dashboard/visits.csv?from=&to=` (manager
+  or admin): every KPI of `assistant.domain.kpi` for branch-local days, and one CSV row a ticket.
+* `POST /api/v1/ratings` (public, rate limited like the other public writes): a 1-5 score.
+* Alerts: a named task checks every `ALERT_CHECK_SECONDS` whether a service's longest wait has
+  passed its `target_wait_minutes`; the first hub process to record the crossing (a partial
+  unique index in the database) publishes `service.alert`; it may fire again only after the
+  wait has dropped back within the target.
+* Who called and finished a ticket is recorded after each successful counter call / call-next /
+  finish (`record_staff_action`), by the name of the staff token: the counter code is untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json as jsonlib
+import logging
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from sanic import Blueprint, Request, Sanic
+from sanic.response import HTTPResponse, file, json, raw
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from assistant.domain.clock import Clock, business_date
+from assistant.domain.errors import Conflict, InvalidInput, NotFound, RateLimited
+from assistant.domain.events import Event, EventType
+from assistant.domain.kpi import (
+    Labelled,
+    RatingRecord,
+    Visit,
+    live_services,
+    minutes_json,
+    service_minutes,
+    summarize,
+    wait_minutes,
+    walk_minutes,
+    within_target,
+)
+from assistant.domain.staff import Role
+from assistant.settings import Settings
+from assistant.store.repo import CounterRepository, TicketRepository
+from assistant.store.stats import (
+    CALLED,
+    FINISHED,
+    AlertRepository,
+    RatingRepository,
+    RouteLog,
+    StaffActionLog,
+    VisitQueries,
+)
+from assistant.web.auth import requires, role_of_request
+from assistant.web.bodies import Channel
+from assistant.web.branch import Publish
+from assistant.web.errors import decode_body
+from assistant.web.metrics import RateLimiter
+from assistant.web.screens import STATIC
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("dashboard")
+
+ALERT_CHECK_SECONDS = 5.0
+MAX_RANGE_DAYS = 366
+# Not (yet) a member of EventType (assistant/domain/events.py); on the wire it is just the name.
+SERVICE_ALERT = EventType.SERVICE_ALERT
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_COUNTER_ACTION = re.compile(r"^/api/v1/counters/([^/]+)/(call-next|call|finish)$")
+_ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
+CSV_COLUMNS = (
+    "ticket_id", "number", "business_date", "service", "service_name", "priority", "channel", "intent",
+    "status", "outcome", "counter", "called_by", "finished_by", "issued_at", "called_at", "started_at",
+    "finished_at", "wait_minutes", "walk_minutes", "service_minutes", "within_target", "rating",
+)  # fmt: skip
+
+
+class RatingCreate(msgspec.Struct, forbid_unknown_fields=True):
+    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    channel: Channel = "kiosk"
+    ticket_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+def parse_range(args: Any, today: date) -> tuple[date, date]:
+    """`from`/`to` (YYYY-MM-DD, branch-local, inclusive); `to` defaults to today, `from` to `to`."""
+
+    def read(name: str, default: date) -> date:
+        text = args.get(name) or ""
+        if not text:
+            return default
+        if not _DATE.match(text):
+            raise InvalidInput(f"{name} must be a date YYYY-MM-DD, got {text[:20]!r}", code="invalid_date")
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(f"{name} is not a real date: {text}", code="invalid_date") from None
+
+    last = read("to", today)
+    first = read("from", last)
+    if first > last:
+        raise InvalidInput("from must not be after to", code="invalid_range")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise InvalidInput(f"a range covers at most {MAX_RANGE_DAYS} days", code="invalid_range")
+    return first, last
+
+
+def _cell(text: str | None) -> str:
+    """Free text in a spreadsheet: never let it start a formula."""
+    if not text:
+        return ""
+    return "'" + text if text[0] in "=+-@\t\r" else text
+
+
+class Dashboard:
+    """The dashboard's use cases; each owns its transaction."""
+
+    def __init__(
+        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, publish: Publish
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock = clock
+        self.publish = publish
+        self.zone = ZoneInfo(settings.branch.timezone)
+        self.services = tuple(Labelled(s.id, s.display_name("en"), s.target_wait_minutes) for s in settings.services)
+        self.counters = tuple(Labelled(c.id, c.name) for c in settings.counters)
+
+    @classmethod
+    def of(cls, app: Sanic) -> Dashboard:
+        return cls(app.ctx.settings, app.ctx.sessions, app.ctx.branch.clock, app.ctx.branch.publish)
+
+    def today(self) -> date:
+        return business_date(self.clock.now(), self.settings.branch.timezone)
+
+    def _local(self, moment: datetime | None) -> str | None:
+        return moment.astimezone(self.zone).isoformat() if moment else None
+
+    async def report(self, first: date, last: date) -> dict[str, Any]:
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            visits = await VisitQueries(session).visits(first, last)
+            routes = await RouteLog(session).between(first, last)
+            ratings = await RatingRepository(session).between(first, last)
+            alerts = await AlertRepository(session).between(first, last)
+            waiting = await TicketRepository(session).waiting_counts()
+            states = await CounterRepository(session).states()
+        kpis = summarize(visits, routes, ratings, self.services, self.counters, self.settings.branch.timezone, now)
+        live = live_services(self.services, waiting, now)
+        names = {s.id: s.name for s in self.services}
+        return {
+            "branch": {"id": self.settings.branch.id, "name": self.settings.branch.name},
+            "timezone": self.settings.branch.timezone,
+            "range": {"from": first.isoformat(), "to": last.isoformat(), "days": (last - first).days + 1},
+            "at": self._local(now),
+            "live": {
+                "waiting": sum(count for count, _ in waiting.values()),
+                "services": [s.to_json() for s in live],
+                "alerts": [s.to_json() for s in live if s.over_target],
+                "counters": [{"id": c.id, "name": c.name, "state": states.get(c.id, "closed")} for c in self.counters],
+            },
+            "kpis": kpis.to_json(),
+            "alerts": [
+                {
+                    "service": a.service_id,
+                    "name": names.get(a.service_id, a.service_id),
+                    "crossed_at": self._local(a.crossed_at),
+                    "cleared_at": self._local(a.cleared_at),
+                    "longest_wait_minutes": minutes_json(a.longest_wait_seconds / 60),
+                    "target_wait_minutes": a.target_minutes,
+                }
+                for a in alerts
+            ],
+        }
+
+    async def visits_csv(self, first: date, last: date) -> str:
+        async with self.sessions.begin() as session:
+            visits = await VisitQueries(session).visits(first, last)
+            scores = await RatingRepository(session).scores_of_tickets(first, last)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF, quotes doubled, quoted when needed
+        writer.writerow(CSV_COLUMNS)
+        for visit in visits:
+            writer.writerow(self._row(visit, scores.get(visit.ticket_id)))
+        return out.getvalue()
+
+    def _row(self, visit: Visit, score: int | None) -> list[str]:
+        service = self.settings.service(visit.service_id)
+        within = within_target(visit, service.target_wait_minutes if service else None)
+
+        def minutes(value: float | None) -> str:
+            return "" if value is None else f"{value:.2f}"
+
+        return [
+            visit.ticket_id, visit.number, visit.business_date.isoformat(), visit.service_id,
+            service.display_name("en") if service else visit.service_id, visit.priority, visit.channel,
+            _cell(visit.intent), str(visit.status), _cell(visit.outcome), visit.counter_id or "",
+            _cell(visit.called_by), _cell(visit.finished_by), self._local(visit.issued_at) or "",
+            self._local(visit.called_at) or "", self._local(visit.started_at) or "",
+            self._local(visit.finished_at) or "", minutes(wait_minutes(visit)), minutes(walk_minutes(visit)),
+            minutes(service_minutes(visit)), "" if within is None else ("yes" if within else "no"),
+            "" if score is None else str(score),
+        ]  # fmt: skip
+
+    async def rate(self, body: RatingCreate) -> dict[str, Any]:
+        now = self.clock.now()
+        comment = (body.comment or "").strip() or None
+        try:
+            async with self.sessions.begin() as session:
+                ratings = RatingRepository(session)
+                service_id = counter_id = None
+                if body.ticket_id is not None:
+                    ticket = await TicketRepository(session).get(body.ticket_id)
+                    if ticket is None:
+                        raise NotFound(f"no ticket {body.ticket_id}", code="ticket_not_found")
+                    if await ratings.exists_for(ticket.id):
+                        raise Conflict("this visit has already been rated", code="already_rated")
+                    service_id, counter_id = ticket.service_id, ticket.counter_id
+                record = RatingRecord(body.score, body.channel, now, body.ticket_id, service_id, counter_id)
+                rating_id = await ratings.add(record, comment, business_date(now, self.settings.branch.timezone))
+        except IntegrityError:  # the same ticket rated twice at once: the other one won
+            raise Conflict("this visit has already been rated", code="already_rated") from None
+        return {"id": rating_id, "ticket_id": body.ticket_id, "score": body.score, "channel": body.channel}
+
+    async def check_alerts(self) -> list[dict[str, Any]]:
+        """Open an alert for each service newly past its target (publishing `service.alert`), close
+        those back within it. Returns what this call published."""
+        now = self.clock.now()
+        raised = []
+        async with self.sessions.begin() as session:
+            live = live_services(self.services, await TicketRepository(session).waiting_counts(), now)
+            alerts = AlertRepository(session)
+            open_ids = await alerts.open_services()
+            day = business_date(now, self.settings.branch.timezone)
+            for service in live:
+                target = service.service.target or 0.0
+                if service.over_target and service.service.id not in open_ids:
+                    if await alerts.raise_alert(service.service.id, now, day, round(service.longest_wait * 60), target):
+                        raised.append(service.to_json())
+                elif not service.over_target and service.service.id in open_ids:
+                    await alerts.clear(service.service.id, now)
+        for data in raised:
+            log.warning("%s: longest wait %.1f min is past its target", data["service"], data["longest_wait_minutes"])
+            await self.publish(Event(SERVICE_ALERT, now, data))
+        return raised
+
+    async def watch_alerts(self) -> None:
+        while True:
+            await asyncio.sleep(ALERT_CHECK_SECONDS)
+            try:
+                await asyncio.wait_for(self.check_alerts(), ALERT_CHECK_SECONDS * 4)
+            except Exception:
+                log.exception("checking the wait alerts failed; trying again in %.0f s", ALERT_CHECK_SECONDS)
+
+
+# -- page ----------------------------------------------------------------------------------
+
+
+@bp.get("/dashboard")
+async def page(request: Request) -> HTTPResponse:
+    """The manager dashboard (sign in with a manager token)."""
+    return await file(STATIC / "dashboard.html", mime_type="text/html; charset=utf-8")
+
+
+@bp.get("/dashboard/<asset:str>")
+async def dashboard_asset(request: Request, asset: str) -> HTTPResponse:
+    if asset not in _ASSETS:
+        raise NotFound(f"no dashboard asset {asset}")
+    return await file(STATIC / asset, mime_type=_ASSETS[asset])
+
+
+# -- API -----------------------------------------------------------------------------------
+
+
+@bp.get("/api/v1/dashboard")
+@requires(Role.MANAGER)
+async def kpis(request: Request) -> HTTPResponse:
+    """Live queue and every KPI of branch-local days `from`..`to` (default today)."""
+    dashboard = Dashboard.of(request.app)
+    first, last = parse_range(request.args, dashboard.today())
+    return json(await dashboard.report(first, last))
+
+
+@bp.get("/api/v1/dashboard/visits.csv")
+@requires(Role.MANAGER)
+async def visits_csv(request: Request) -> HTTPResponse:
+    """One row per ticket issued `from`..`to` (RFC 4180, header row)."""
+    dashboard = Dashboard.of(request.app)
+    first, last = parse_range(request.args, dashboard.today())
+    body = await dashboard.visits_csv(first, last)
+    return raw(
+        body.encode("utf-8"),
+        content_type="text/csv; charset=utf-8; header=present",
+        headers={"Content-Disposition": f'attachment; filename="visits-{first}-{last}.csv"'},
+    )
+
+
+@bp.post("/api/v1/ratings")
+async def rate(request: Request) -> HTTPResponse:
+    """A customer's 1-5 rating (kiosk or phone), optionally of one visit (`ticket_id`)."""
+    if "authorization" in request.headers:
+        await role_of_request(request)  # a valid token is not limited; a bad one is a 401
+    elif not request.app.ctx.rating_limiter.allow(request.remote_addr or request.ip):
+        request.app.ctx.metrics.rate_limited.inc()
+        raise RateLimited("too many requests from this address; wait a moment and try again")
+    body = decode_body(request, RatingCreate)
+    return json(await Dashboard.of(request.app).rate(body), status=201)
+
+
+# -- wiring --------------------------------------------------------------------------------
+
+
+async def record_staff_action(request: Request, response: HTTPResponse) -> None:
+    """After a successful call / call-next / finish: which staff token did it (never fails the request)."""
+    if request.method != "POST" or response.status != 200:
+        return
+    match = _COUNTER_ACTION.match(request.path)
+    if match is None:
+        return
+    try:
+        ticket_id = str(jsonlib.loads(response.body or b"{}")["id"])
+        token = request.headers.get("authorization", "").partition(" ")[2].strip()
+        action = FINISHED if match[2] == "finish" else CALLED
+        now = request.app.ctx.branch.clock.now()
+        async with request.app.ctx.sessions.begin() as session:
+            await StaffActionLog(session).record(token, ticket_id, match[1], action, now)
+    except Exception:
+        log.warning("could not record who did %s at %s", match[2], match[1], exc_info=True)
+
+
+@bp.after_server_start
+async def start_alerts(app: Sanic) -> None:
+    app.ctx.dashboard_alerts = asyncio.create_task(Dashboard.of(app).watch_alerts(), name="dashboard-alerts")
+
+
+@bp.before_server_stop
+async def stop_alerts(app: Sanic) -> None:
+    task: asyncio.Task[None] | None = getattr(app.ctx, "dashboard_alerts", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(task, timeout=3)
+        app.ctx.dashboard_alerts = None
+
+
+def install(app: Sanic) -> None:
+    """The one call in `create_app`: routes, the ratings limiter, staff-action recording, alerts."""
+    hub = app.ctx.settings.hub
+    app.ctx.rating_limiter = RateLimiter(
+        hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted)
+    )
+    app.blueprint(bp)
+    app.register_middleware(record_staff_action, "response")
+
+
+__all__ = ["ALERT_CHECK_SECONDS", "Dashboard", "bp", "install", "parse_range"]
