@@ -107,6 +107,7 @@ class KioskController(QObject):
         window.check_in_requested.connect(self.check_in)
         window.staff_requested.connect(self.ask_for_staff)
         window.language_requested.connect(self.set_language)
+        window.rating_given.connect(self.rate)
         window.activity.connect(self._on_activity)
 
     # -- lifecycle --------------------------------------------------------------
@@ -214,6 +215,15 @@ class KioskController(QObject):
             lambda: self.hub.check_in(code, self.lang),
             lambda outcome: self._on_checked_in(sender, outcome),
             lambda error: self._on_check_in_error(sender, error),
+        )
+
+    def rate(self, ticket_id: str, score: int) -> None:
+        """Send the customer's rating; a failure is only logged (the customer has moved on)."""
+        self.runner.submit(
+            "rating",
+            lambda: self.hub.rate(ticket_id, score),
+            lambda _none: logger.info("rating %d for ticket %s sent", score, ticket_id),
+            lambda error: logger.warning("rating not sent: %s", error),
         )
 
     def ask_for_staff(self) -> None:

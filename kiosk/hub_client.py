@@ -105,6 +105,10 @@ class HubClient:
         data = self._request("POST", path, json={"channel": CHANNEL, "lang": lang})
         return _parse(lambda: (TicketView.from_json(data), str((data.get("check_in") or {}).get("message") or "")))
 
+    def rate(self, ticket_id: str, score: int) -> None:
+        """The customer's 1-5 rating of this visit (the manager's dashboard shows them)."""
+        self._request("POST", "/api/v1/ratings", json={"ticket_id": ticket_id, "score": score, "channel": CHANNEL})
+
     def alert_staff(self, reason: str, sender: str, lang: str = "en") -> None:
         """Tell the staff screens someone at the kiosk needs a person (event `staff.alert`)."""
         body = {"reason": reason, "channel": CHANNEL, "sender": sender, "lang": lang}

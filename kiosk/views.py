@@ -92,6 +92,7 @@ class KioskWindow(QMainWindow):
     mic_released = Signal()  # microphone button let go: ends push-to-talk
     check_in_requested = Signal(str)  # booking code, typed or scanned
     staff_requested = Signal()
+    rating_given = Signal(str, int)  # ticket id, 1-5
     language_requested = Signal(str)
     activity = Signal()  # any touch or keystroke: restarts the idle timer
 
@@ -246,6 +247,7 @@ class KioskWindow(QMainWindow):
         self.large_button.toggled.connect(lambda on: self._on_theme(large_text=on))
         self.contrast_button.toggled.connect(lambda on: self._on_theme(high_contrast=on))
         self.check_in_card.submitted.connect(self._on_code)
+        self.ticket_card.rated.connect(self._on_rated)
         self.scanner.scanned.connect(self._on_scanned)
 
     # -- customer actions -----------------------------------------------------
@@ -303,6 +305,10 @@ class KioskWindow(QMainWindow):
             return
         self.activity.emit()
         self.check_in_requested.emit(code)
+
+    def _on_rated(self, ticket_id: str, score: int) -> None:
+        self.activity.emit()
+        self.rating_given.emit(ticket_id, score)
 
     def _on_scanned(self, text: str) -> None:
         code = booking_code(text)

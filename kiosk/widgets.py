@@ -158,12 +158,13 @@ class ConversationView(QScrollArea):
 
 
 class TicketCard(QFrame):
-    """The ticket: a very large number, service, queue position, ETA and QR."""
+    """The ticket: a very large number, service, queue position, ETA and QR, and a 1-5 rating."""
 
+    rated = Signal(str, int)  # ticket id, score
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ticketCard")
-        layout = QHBoxLayout(self)
+        layout = QHBoxLayout()
         text = QVBoxLayout()
         self._t = catalog("en")
         self._ticket: TicketView | None = None
@@ -193,6 +194,27 @@ class TicketCard(QFrame):
         qr.addWidget(self.scan)
         qr.addStretch(1)
         layout.addLayout(qr)
+        outer = QVBoxLayout()
+        outer.addLayout(layout)
+        self.rating = QWidget()
+        self.rating.setObjectName("ratingRow")
+        row = QHBoxLayout(self.rating)
+        self.rating_question = QLabel()
+        self.rating_question.setObjectName("ratingQuestion")
+        self.rating_question.setWordWrap(True)
+        row.addWidget(self.rating_question, 1)
+        self.stars = []
+        for score in range(1, 6):
+            star = touch_button(f"{score} \u2605", f"rate_{score}")
+            star.clicked.connect(lambda _checked=False, value=score: self._on_star(value))
+            row.addWidget(star)
+            self.stars.append(star)
+        self.thanks = QLabel()
+        self.thanks.setObjectName("ratingThanks")
+        self.thanks.hide()
+        outer.addWidget(self.rating)
+        outer.addWidget(self.thanks)
+        self.setLayout(outer)
         self.retranslate(self._t)
 
     def retranslate(self, t: Catalog) -> None:
@@ -201,10 +223,24 @@ class TicketCard(QFrame):
         self.qr.setToolTip(t.text("ticket.qr_tooltip"))
         self.scan.setText(t.text("ticket.scan"))
         self.wait.setText(t.text("ticket.footer"))
+        self.rating_question.setText(t.text("rating.question"))
+        self.thanks.setText(t.text("rating.thanks"))
+        for score, star in enumerate(self.stars, start=1):
+            star.setAccessibleName(t.text("rating.star", score=score))
         if self._ticket is not None:
             self.show_ticket(self._ticket)
 
+    def _on_star(self, score: int) -> None:
+        if self._ticket is None:
+            return
+        self.rating.hide()
+        self.thanks.show()
+        self.rated.emit(self._ticket.id, score)
+
     def show_ticket(self, ticket: TicketView | None) -> None:
+        if ticket is None or self._ticket is None or ticket.id != self._ticket.id:
+            self.rating.show()  # a new ticket may be rated once
+            self.thanks.hide()
         self._ticket = ticket
         if ticket is None:  # the outcome panel hides the card; nothing to draw
             return

@@ -343,3 +343,15 @@ def test_booking_by_touch_starts_the_booking_conversation(qtbot: Any, hub: Any, 
     click(qtbot, kiosk, "quickReply")  # the day, by touch
     qtbot.waitUntil(lambda: len(hub.to("/api/v1/chat")) == 2, timeout=WAIT_MS)
     assert hub.to("/api/v1/chat")[1].body["message"] == '/inform{"date":"2026-11-30"}'
+
+
+def test_the_customer_rates_the_visit_from_the_ticket(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    hub.answer("POST", "/api/v1/ratings", 201, {"id": 1, "score": 5})
+    click(qtbot, kiosk, "tile_cash")
+    qtbot.waitUntil(lambda: widget(kiosk, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    assert widget(kiosk, QLabel, "ratingQuestion").text() == EN.text("rating.question")
+    click(qtbot, kiosk, "rate_5")
+    qtbot.waitUntil(lambda: len(hub.to("/api/v1/ratings")) == 1, timeout=WAIT_MS)
+    assert hub.to("/api/v1/ratings")[0].body == {"ticket_id": "t-A023", "score": 5, "channel": "kiosk"}
+    assert widget(kiosk, QLabel, "ratingThanks").isVisible()
+    assert not widget(kiosk, QWidget, "ratingRow").isVisible()  # once per ticket

@@ -1,0 +1,36 @@
+"""/chat in headless Chromium against a real hub whose dialogue engine is down: the touch menu still
+issues a ticket, shown as a card with its QR code, and the customer's rating reaches the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.conftest import make_token
+
+
+def test_touch_menu_ticket_card_and_rating(page: Any, hub_server: str, tmp_path: Any) -> None:
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.goto(f"{hub_server}/chat?token=web-customer-0123456789")
+
+    page.get_by_label("Your message").fill("hello")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Cards and PIN").click(timeout=10_000)  # the hub's own menu (Rasa is down)
+    card = page.locator("section.ticket")
+    expect(card).to_be_visible(timeout=10_000)
+    number = card.locator(".number").inner_text()
+    assert number.startswith("C")
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", card.locator("img").element_handle())
+
+    page.get_by_role("button", name="4 out of 5").click()
+    expect(page.get_by_text("Thank you for your rating.")).to_be_visible(timeout=5_000)
+    database = f"sqlite:///{tmp_path / 'hub.db'}"  # the hub_server fixture's file
+    manager = {"Authorization": f"Bearer {make_token(database, 'manager')}"}
+    stats = httpx.get(f"{hub_server}/api/v1/dashboard", headers=manager, timeout=10).json()
+    satisfaction = stats["kpis"]["satisfaction"]
+    assert (satisfaction["ratings"], satisfaction["avg_score"]) == (1, 4)
+    assert satisfaction["by_channel"] == {"mobile": 1}
+    assert not [url for url in failed if not url.startswith(hub_server)], failed
