@@ -95,6 +95,11 @@ class KioskController(QObject):
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setInterval(int(idle_timeout_s * 1000))
         self.idle_timer.timeout.connect(self._on_idle)
+        self.follow_up_timer = QTimer(self)  # hands-free: reopens the microphone after a spoken question
+        self.follow_up_timer.setSingleShot(True)
+        self.follow_up_timer.timeout.connect(self._reopen_mic)
+        self._follow_up_sender = ""
+        self._shut_down = False
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(int(health_interval_s * 1000))
         self.poll_timer.timeout.connect(self.check)
@@ -126,8 +131,10 @@ class KioskController(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> None:
         if self.scanner is not None:
             self.scanner.stop()
+        self._shut_down = True
         self.poll_timer.stop()
         self.idle_timer.stop()
+        self.follow_up_timer.stop()
         self.runner.shutdown(timeout_ms)
         self.hub.close()
 
@@ -140,6 +147,7 @@ class KioskController(QObject):
     def reset_conversation(self) -> None:
         """Back to the attract screen with nothing of the last customer left."""
         self.idle_timer.stop()
+        self.follow_up_timer.stop()
         self.model.reset()
         self.devices.stop_speaking()
         self._update_busy()
@@ -295,12 +303,17 @@ class KioskController(QObject):
             self.devices.speak(speech)
 
     def _listen_after(self, sender: str, seconds: float) -> None:
-        def reopen() -> None:
-            if sender == self.model.sender_id and not self.model.busy and self.model.voice_ready:
-                logger.info("hands-free: listening for the answer")
-                self.listen()
+        """Reopen the microphone once the question has been said (the timer dies with the controller)."""
+        if self._shut_down:
+            return
+        self._follow_up_sender = sender
+        self.follow_up_timer.start(int(seconds * 1000) + FOLLOW_UP_GAP_MS)
 
-        QTimer.singleShot(int(seconds * 1000) + FOLLOW_UP_GAP_MS, reopen)
+    def _reopen_mic(self) -> None:
+        model = self.model
+        if self._follow_up_sender == model.sender_id and not model.busy and model.voice_ready:
+            logger.info("hands-free: listening for the answer")
+            self.listen()
 
     def _on_checked_in(self, sender: str, outcome: tuple[TicketView, str]) -> None:
         if self._stale(sender, "check-in"):

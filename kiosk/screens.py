@@ -33,15 +33,15 @@ from assistant.protocol import RouteView
 from kiosk.i18n import Catalog
 from kiosk.widgets import ServiceGrid, qr_pixmap, touch_button
 
-CODE = re.compile(r"\b([A-Za-z0-9]{6})\b")
-
 
 def booking_code(text: str) -> str | None:
-    """The booking code in what was typed or scanned: "k7p2qx", "K7P2QX", or a URL ending in it."""
-    candidates = CODE.findall(text.strip())
-    for candidate in reversed(candidates):  # a scanned URL carries the code last
-        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
-            return candidate.upper()
+    """The booking code in what was typed or scanned: "k7p2qx", "K7P2 QX", or a URL ending in it."""
+    whole = re.sub(r"[\s-]", "", text)
+    if re.fullmatch(r"[A-Za-z0-9]{6}", whole):  # typed: the whole entry, whatever its letters
+        return whole.upper()
+    last = text.strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]  # scanned: a URL's last segment
+    if "/" in text and re.fullmatch(r"[A-Za-z0-9]{6}", last):
+        return last.upper()
     return None
 
 

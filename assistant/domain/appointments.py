@@ -25,8 +25,13 @@ CODE_LENGTH = 6
 
 
 def new_code(choose: Callable[[str], str] = secrets.choice) -> str:
-    """A random booking code such as 'K7MX3P' (31**6, about 887 million, possibilities)."""
-    return "".join(choose(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    """A random booking code such as 'K7MX3P', always with a letter and a digit (about 670 million
+    possibilities): a code never looks like a word or a number, so the assistant, a scanner's text
+    and a person can all tell it apart (the NLU's code pattern relies on it)."""
+    while True:
+        code = "".join(choose(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if any(char.isdigit() for char in code) and any(char.isalpha() for char in code):
+            return code
 
 
 def normalize_code(text: str) -> str | None:

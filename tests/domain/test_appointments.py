@@ -164,7 +164,10 @@ def test_codes_are_six_unambiguous_characters() -> None:
     codes = {new_code() for _ in range(500)}
     assert len(codes) > 490
     assert all(len(code) == 6 and set(code) <= set(CODE_ALPHABET) for code in codes)
+    assert all(any(c.isdigit() for c in code) and any(c.isalpha() for c in code) for code in codes)
     picks = iter("K7MX3P")
+    assert new_code(lambda alphabet: next(picks)) == "K7MX3P"
+    picks = iter("ABCDEF" + "234567" + "K7MX3P")  # all letters, all digits: drawn again
     assert new_code(lambda alphabet: next(picks)) == "K7MX3P"
 
 

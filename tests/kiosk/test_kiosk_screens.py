@@ -355,3 +355,14 @@ def test_the_customer_rates_the_visit_from_the_ticket(qtbot: Any, hub: Any, kios
     assert hub.to("/api/v1/ratings")[0].body == {"ticket_id": "t-A023", "score": 5, "channel": "kiosk"}
     assert widget(kiosk, QLabel, "ratingThanks").isVisible()
     assert not widget(kiosk, QWidget, "ratingRow").isVisible()  # once per ticket
+
+
+def test_booking_codes_typed_or_scanned() -> None:
+    from kiosk.screens import booking_code
+
+    assert booking_code("k7p2qx") == booking_code(" K7P2-QX ") == "K7P2QX"
+    assert booking_code("PNZFCQ") == "PNZFCQ"  # an older all-letter code, typed whole
+    assert booking_code("https://bank.example/a/K7P2QX") == "K7P2QX"
+    assert booking_code("https://bank.example/a/k7p2qx/?utm=app") == "K7P2QX"
+    assert booking_code("hello") is None and booking_code("my code please") is None
+    assert booking_code("https://bank.example/appointments") is None
