@@ -311,3 +311,33 @@ def test_sound_needs_one_click_in_a_normal_browser(browser: Any, hub: Hub, displ
     called = hub.counter("c1")
     display.wait_spoken(called["id"])
     assert display.debug("soundBlocked") is False
+
+
+def test_a_teller_calls_next_in_the_console_and_the_display_announces_it(
+    loud_browser: Any, hub: Hub, displays: list[Display]
+) -> None:
+    """The whole staff path: a key press in /console, the call on /display and its announcement."""
+    [issued] = hub.issue("cards")
+    display = Display(loud_browser, hub.url)
+    displays.append(display)
+    context = loud_browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        console = context.new_page()
+        console.goto(f"{hub.url}/console")
+        console.fill("#token", hub.staff["Authorization"].removeprefix("Bearer "))
+        console.click("#signin-button")
+        console.click('#counter-choices button[data-counter="c2"]')
+        expect(console.locator("#live")).to_have_attribute("data-state", "up", timeout=10_000)
+
+        pressed_at = time.time() * 1000
+        console.keyboard.press("n")  # call next
+        expect(display.page.locator("#now-number")).to_have_text(issued["number"], timeout=1000)
+        display.page.wait_for_function(f"window.lobbyDisplay.shown[{issued['id']!r}]", timeout=1000)
+        shown_ms = display.debug(f"shown[{issued['id']!r}]") - pressed_at
+        display.wait_spoken(issued["id"])
+        speech_ms = display.debug("announced[0]")["speechAt"] - pressed_at
+        print(f"\n[console -> display] key press to screen {shown_ms:.0f} ms, to the spoken call {speech_ms:.0f} ms")
+        assert shown_ms < 1000
+        expect(console.locator("#current-number")).to_have_text(issued["number"])
+    finally:
+        context.close()
