@@ -76,12 +76,9 @@ async def console_config(request: Request) -> HTTPResponse:
     )
 
 
-def _desk_ticket_json(ticket: DeskTicket, settings: Settings, now: datetime, lang: str) -> dict[str, Any]:
+def _ticket_basics(ticket: DeskTicket | QueuedTicket, settings: Settings, lang: str) -> dict[str, Any]:
+    """What every ticket row of the console carries."""
     service = settings.service(ticket.service_id)
-    queue = settings.queue
-    remaining = 0.0
-    if ticket.status is TicketStatus.CALLED and ticket.called_at is not None:
-        remaining = max(0.0, queue.no_show_after_seconds - (now - ticket.called_at).total_seconds())
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -90,6 +87,16 @@ def _desk_ticket_json(ticket: DeskTicket, settings: Settings, now: datetime, lan
         "status": str(ticket.status),
         "priority": str(ticket.priority),
         "issued_at": ticket.issued_at.isoformat(),
+    }
+
+
+def _desk_ticket_json(ticket: DeskTicket, settings: Settings, now: datetime, lang: str) -> dict[str, Any]:
+    queue = settings.queue
+    remaining = 0.0
+    if ticket.status is TicketStatus.CALLED and ticket.called_at is not None:
+        remaining = max(0.0, queue.no_show_after_seconds - (now - ticket.called_at).total_seconds())
+    return {
+        **_ticket_basics(ticket, settings, lang),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
         "started_at": ticket.started_at.isoformat() if ticket.started_at else None,
         "waited_minutes": _minutes(ticket.issued_at, ticket.called_at or now),
@@ -149,7 +156,6 @@ def _counter_name(settings: Settings, counter_id: str | None) -> str | None:
 def _queued_json(
     ticket: QueuedTicket, settings: Settings, policy: OrderingPolicy, now: datetime, lang: str, position: int | None
 ) -> dict[str, Any]:
-    service = settings.service(ticket.service_id)
     # Waited past priority.age_boost_minutes: the policy lifts it one class.
     base = policy.class_level(ticket.priority, ticket.issued_at, ticket.issued_at)
     boosted = (
@@ -164,15 +170,9 @@ def _queued_json(
             "name": booked.name if booked else None,
         }
     return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "service": ticket.service_id,
-        "service_name": service.display_name(lang) if service else ticket.service_id,
-        "status": str(ticket.status),
-        "priority": str(ticket.priority),
+        **_ticket_basics(ticket, settings, lang),
         "boosted": boosted,
         "position": position,
-        "issued_at": ticket.issued_at.isoformat(),
         "waited_minutes": _minutes(ticket.issued_at, now),
         "intent": ticket.intent,
         "appointment": appointment,

@@ -23,7 +23,6 @@ from assistant.settings import load_settings
 from tests.api.test_dashboard_api import DAY, T0, bearer, named_token, play_scripted_day
 from tests.conftest import make_token
 from tests.support import ROOT, free_port
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 _names = itertools.count()
 
@@ -45,24 +44,6 @@ def seed_scripted_day(database: str) -> None:
     app = create_app(settings, clock=clock, name=f"lobby_dashboard_seed_{next(_names)}")
     with ThreadPoolExecutor(1) as pool:  # its own loop, away from Playwright's
         pool.submit(asyncio.run, play_scripted_day(app.asgi_client, clock, ana, ben)).result(timeout=120)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """This module's own Chromium, stopped when the module is done.
-
-    The session-wide one of tests/web/conftest.py keeps Playwright's event loop set on the main
-    thread until the session ends, and every asyncio test collected after it (the API tests when
-    this file is named before tests/api on the command line) would fail to start its loop.
-    """
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
