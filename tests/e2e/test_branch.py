@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,49 @@ def test_check_in_by_conversation_asks_for_the_code(branch: Branch) -> None:
     assert "I can't find a booking with the code Z Z 9 9 Z Z" in wrong["messages"][0]["text"]
     stopped = _chat(branch, "e2e-checkin", "no forget it")
     assert "left it there" in stopped["messages"][0]["text"]
+
+
+def test_booking_by_touch_at_the_kiosk(qtbot: Any, branch: Branch, tmp_path: Path) -> None:
+    """Home → Book an appointment → the assistant's service, day and time buttons → Yes → the appointment card."""
+    window, controller = build_window(
+        branch.hub_url,
+        "Lobby Demo Branch",
+        printer=printer_from_uri("none:"),
+        speaker=speaker_from_config("none:", tmp_path),
+        microphone=microphone_from_config("none:"),
+        recognizer=recognizer_from_config(""),
+        health_interval_s=1.0,
+    )
+    qtbot.addWidget(window)
+    window.show()
+
+    def tap_reply(pattern: str) -> str:
+        """Tap the first button of the assistant's newest message whose title matches `pattern`."""
+
+        def button() -> QPushButton | None:
+            bubbles = window.conversation.bubbles()
+            if not bubbles or controller.model.busy:
+                return None
+            return next((b for b in bubbles[-1].buttons() if re.search(pattern, b.text())), None)
+
+        qtbot.waitUntil(lambda: button() is not None, timeout=REPLY_TIMEOUT_MS)
+        chosen = button()
+        assert chosen is not None
+        title = chosen.text()
+        qtbot.mouseClick(chosen, Qt.MouseButton.LeftButton)
+        return title
+
+    try:
+        qtbot.mouseClick(find(window, QPushButton, "attractStart"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(find(window, QPushButton, "bookButton"), Qt.MouseButton.LeftButton)
+        tap_reply("^Loans and mortgages$")
+        tap_reply(".")  # the first free day offered
+        tap_reply(r"(am|pm|noon|midnight)$")  # the first free time of that day
+        tap_reply("^Yes$")
+        card = find(window, QWidget, "appointmentCard")
+        qtbot.waitUntil(card.isVisible, timeout=REPLY_TIMEOUT_MS)
+        code = find(window, QLabel, "appointmentCode").text()
+        stored = httpx.get(f"{branch.hub_url}/api/v1/appointments/{code}", timeout=10).json()
+        assert stored["status"] == "booked" and stored["service"] == "loans"
+    finally:
+        controller.shutdown()
