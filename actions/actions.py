@@ -97,6 +97,8 @@ class ActionTriage(HubAction):
         """Say why a counter, how long the wait is, and ask before issuing (a ticket nobody wanted skews the queue)."""
         if not triage.service:
             raise HubUnavailable("bad_response", "decision 'ticket' without a service")
+        if turn.channel != "kiosk" and triage.remote_join_refusal:
+            return _no_remote_join(dispatcher, triage)
         line = await self._hub.queue_line(triage.service)
         names = {s.id: s.name for s in await self._hub.services(turn.lang)}
         name = names.get(triage.service, triage.service)
@@ -115,6 +117,19 @@ class ActionTriage(HubAction):
         dispatcher.utter_message(text=text, buttons=buttons)
         offer = {"service": triage.service, "intent": turn.intent or "", "turn_id": turn.turn_id}
         return [SlotSet(OFFER, offer), *events]
+
+
+def _no_remote_join(dispatcher: CollectingDispatcher, triage: Triage) -> list[dict[str, Any]]:
+    """From the app, when the queue cannot be joined remotely now: say why; offer a booking if there is one."""
+    text = f"You can't join this queue from the app right now: {triage.remote_join_refusal}."
+    buttons = []
+    events: list[dict[str, Any]] = []
+    if triage.bookable:
+        text += " I can book you an appointment instead."
+        buttons.append({"title": "Book an appointment", "payload": "/book_appointment"})
+        events.append(SlotSet(SERVICE, triage.service))
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return events
 
 
 class ActionAcceptOffer(HubAction):

@@ -118,6 +118,7 @@ class Triage:
     reason: str
     device: Route | None = None
     bookable: bool = False
+    remote_join_refusal: str | None = None  # why the app's customer cannot join this queue now
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Triage:
@@ -134,6 +135,7 @@ class Triage:
             reason=str(data.get("reason") or ""),
             device=Route.from_json(device) if device else None,
             bookable=bool(data.get("bookable", False)),
+            remote_join_refusal=str(data["remote_join_refusal"]) if data.get("remote_join_refusal") else None,
         )
 
 
@@ -145,14 +147,22 @@ class TicketRequest:
     intent: str
     idempotency_key: str
 
+    @property
+    def remote(self) -> bool:
+        """Taken through the app, not at the branch's kiosk: the hub applies its remote-join rules."""
+        return self.channel != "kiosk"
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "service": self.service,
             "channel": self.channel,
             "lang": self.lang,
             "intent": self.intent,
             "idempotency_key": self.idempotency_key,
         }
+        if self.remote:
+            body["remote"] = True
+        return body
 
 
 @dataclass(frozen=True, slots=True)

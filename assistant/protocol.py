@@ -232,6 +232,7 @@ class ServiceView:
             intents=tuple(str(i) for i in data.get("intents") or ()),
             advisor=bool(data.get("advisor", False)),
             bookable=bool(data.get("bookable", False)),
+            remote_join_refusal=data.get("remote_join_refusal"),
         )
 
 
@@ -244,6 +245,8 @@ class TriageView:
     reason: str
     device: RouteView | None = None
     bookable: bool = False  # the service also takes appointments: the assistant may offer one
+    # Why a customer outside the branch (the app) cannot join this queue now; None when they can.
+    remote_join_refusal: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -251,6 +254,7 @@ class TriageView:
             "service": self.service,
             "reason": self.reason,
             "bookable": self.bookable,
+            "remote_join_refusal": self.remote_join_refusal,
         }
         if self.device is not None:
             out["device"] = self.device.to_json()

@@ -53,6 +53,8 @@ class ServiceConfig(Frozen):
     # The service level: a wait up to this is "within target" (SLA share on /dashboard); a
     # longest current wait past it raises a `service.alert`.
     target_wait_minutes: float = 15
+    # Customers may join this queue from the bank's app (mobile/web chat) while the branch is open.
+    remote_join: bool = True
 
     def __post_init__(self) -> None:
         if not self.target_wait_minutes > 0:

@@ -7,6 +7,7 @@ days missing from the mapping are closed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
@@ -56,3 +57,12 @@ def describe_hours(opening_hours: Mapping[str, Sequence[str]]) -> str:
     if not groups:
         return "closed every day"
     return ", ".join(f"{_day_span(days)} {say_clock(a)} to {say_clock(b)}" for days, (a, b) in groups)
+
+
+def is_open(opening_hours: Mapping[str, Sequence[str]], local: datetime) -> bool:
+    """Is the branch open at `local` (a time in the branch's timezone)? Closing time itself is closed."""
+    span = opening_hours.get(DAYS[local.weekday()])
+    if not span:
+        return False
+    moment = local.strftime("%H:%M")
+    return str(span[0]) <= moment < str(span[1])

@@ -19,6 +19,8 @@ class TicketCreate(msgspec.Struct, forbid_unknown_fields=True):
     intent: Name | None = None
     appointment_code: Annotated[str, msgspec.Meta(max_length=16)] | None = None
     idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+    # Taken from outside the branch (the app): allowed per service, and only while the branch is open.
+    remote: bool = False
 
 
 class TriageRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assistant.domain.clock import Clock, business_date
-from assistant.domain.errors import InvalidInput, NotFound
+from assistant.domain.errors import Conflict, InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
 from assistant.domain.handling import HandlingTimes
-from assistant.domain.hours import describe_hours
+from assistant.domain.hours import describe_hours, is_open
 from assistant.domain.routing import DeviceState, Route, and_list, triage
 from assistant.domain.tickets import (
     OrderingPolicy,
@@ -86,11 +86,18 @@ class BranchService:
         intent: str | None = None,
         appointment_code: str | None = None,
         idempotency_key: str | None = None,
+        remote: bool = False,
     ) -> tuple[TicketView, bool]:
-        """Issue a ticket; returns (ticket, created). A repeated key returns the first ticket."""
+        """Issue a ticket; returns (ticket, created). A repeated key returns the first ticket.
+
+        `remote`: taken from the bank's app, not in the branch — refused (409 `remote_join_closed`)
+        unless the service takes remote customers and the branch is open now.
+        """
         service = self.settings.service(service_id)
         if service is None:
             raise InvalidInput(f"unknown service {service_id!r}", code="unknown_service")
+        if remote and (reason := self.remote_join_refusal(service_id)):
+            raise Conflict(reason, code="remote_join_closed")
         if priority not in self.settings.priority.classes:
             raise InvalidInput(f"unknown priority {priority!r}", code="unknown_priority")
         if idempotency_key:
@@ -197,6 +204,17 @@ class BranchService:
             c.skills.get(service_id, 0.0) for c in self.settings.counters if states.get(c.id) == OPEN
         )
 
+    def remote_join_refusal(self, service_id: str) -> str | None:
+        """Why a customer cannot join `service_id`'s queue from the app right now (None: they can)."""
+        service = self.settings.service(service_id)
+        branch = self.settings.branch
+        if service is None or not service.remote_join:
+            return f"{service.display_name('en') if service else service_id} takes customers at the branch only"
+        local = self.clock.now().astimezone(ZoneInfo(branch.timezone))
+        if not is_open(branch.opening_hours, local):
+            return f"the branch is closed now; we're open {describe_hours(branch.opening_hours)}"
+        return None
+
     def branch_json(self) -> dict[str, Any]:
         """GET /api/v1/branch: who and where the branch is, and its clock (for relative dates)."""
         branch = self.settings.branch
@@ -266,6 +284,7 @@ class BranchService:
             reason=self._reason_text(route, intent),
             device=device_view,
             bookable=route.service_id in self.settings.bookable_service_ids(),
+            remote_join_refusal=self.remote_join_refusal(route.service_id) if route.service_id else None,
         )
 
     def _reason_text(self, route: Route, intent: str) -> str:

@@ -48,6 +48,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
         intent=body.intent,
         appointment_code=body.appointment_code,
         idempotency_key=body.idempotency_key,
+        remote=body.remote,
     )
     return json(ticket.to_json(), status=201 if created else 200)
 

@@ -22,3 +22,16 @@ def test_runs_of_equal_days_are_grouped_and_gaps_split_them() -> None:
         "Saturday and Sunday 10 am to 12 noon"
     )
     assert describe_hours({}) == "closed every day"
+
+
+def test_open_from_opening_time_until_closing_time() -> None:
+    from datetime import datetime
+
+    from assistant.domain.hours import is_open
+
+    hours = {"mon": ("09:00", "17:00"), "sat": ("10:00", "13:00")}
+    assert not is_open(hours, datetime(2026, 11, 30, 8, 59))  # a Monday
+    assert is_open(hours, datetime(2026, 11, 30, 9, 0)) and is_open(hours, datetime(2026, 11, 30, 16, 59))
+    assert not is_open(hours, datetime(2026, 11, 30, 17, 0))  # closing time is closed
+    assert not is_open(hours, datetime(2026, 12, 1, 12, 0))  # Tuesday: not in the hours
+    assert is_open(hours, datetime(2026, 12, 5, 12, 30))  # Saturday

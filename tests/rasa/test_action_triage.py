@@ -440,3 +440,30 @@ async def test_turns_without_a_request_do_not_call_the_hub(
     [message] = dispatcher.messages
     assert {key: message[key] for key in said} == said
     assert events == []
+
+
+async def test_from_the_app_a_closed_queue_is_explained_not_offered(hub: HubStub, hub_client: HubClient) -> None:
+    refusal = "the branch is closed now; we're open Monday to Friday 9 am to 5 pm"
+    triage = {"decision": "ticket", "service": "loans", "reason": "", "bookable": True, "remote_join_refusal": refusal}
+    hub.reply(TRIAGE, 200, triage)
+    tracker = make_tracker("mortgage", metadata={"channel": "mobile", "lang": "en"})
+
+    dispatcher, events = await run(ActionTriage(hub_client), tracker)
+
+    [message] = dispatcher.messages
+    assert message["text"] == (
+        f"You can't join this queue from the app right now: {refusal}. I can book you an appointment instead."
+    )
+    assert [b["payload"] for b in message["buttons"]] == ["/book_appointment"]
+    assert events == [SlotSet("booking_service", "loans")]  # no offer to accept
+    assert hub.bodies(QUEUE) == [] and hub.bodies(TICKETS) == []
+
+
+async def test_a_ticket_taken_from_the_app_is_marked_remote(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TICKETS, 201, ticket_json())
+    offer = {"service": "cards", "intent": "report_lost_card", "turn_id": "1"}
+    tracker = make_tracker("affirm", slots={"offer": offer}, metadata={"channel": "mobile", "lang": "en"})
+
+    await run(ActionAcceptOffer(hub_client), tracker)
+
+    assert hub.bodies(TICKETS)[0]["remote"] is True  # the hub applies its remote-join rules
