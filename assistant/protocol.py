@@ -232,7 +232,6 @@ class ServiceView:
             intents=tuple(str(i) for i in data.get("intents") or ()),
             advisor=bool(data.get("advisor", False)),
             bookable=bool(data.get("bookable", False)),
-            remote_join_refusal=data.get("remote_join_refusal"),
         )
 
 
@@ -269,6 +268,7 @@ class TriageView:
             reason=str(data.get("reason", "")),
             device=RouteView.from_json(device) if device else None,
             bookable=bool(data.get("bookable", False)),
+            remote_join_refusal=data.get("remote_join_refusal"),
         )
 
 

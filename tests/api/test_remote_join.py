@@ -54,3 +54,14 @@ async def test_remote_tickets_only_while_open_and_where_allowed(client: Any, clo
     assert exchange.json["error"]["message"] == "Foreign exchange takes customers at the branch only"
     _, queue = await client.get("/api/v1/queue")
     assert {s["service"]: s["waiting"] for s in queue.json["services"]}["exchange"] == 0  # refusals issue nothing
+
+
+def test_the_wire_types_round_trip() -> None:
+    from assistant.protocol import ServiceView, TriageView
+
+    triage = {"decision": "ticket", "service": "cards", "reason": "r", "bookable": False}
+    triage["remote_join_refusal"] = "closed"
+    assert TriageView.from_json(triage).to_json() == triage
+    service = {"id": "cards", "name": "Cards", "prefix": "C", "intents": ["reset_pin"]}
+    service.update(advisor=False, bookable=False)
+    assert ServiceView.from_json(service).to_json() == service
