@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -44,3 +45,9 @@ def requires(role: Role) -> Callable[[Handler], Handler]:
         return openapi.secured("token")(guarded)  # type: ignore[no-any-return]
 
     return decorate
+
+
+def customer_key(token: str) -> str:
+    """The key of a bank-app customer token (chat sessions, rate limits): a hash, so the token itself
+    is never stored or logged."""
+    return hashlib.sha256(token.encode()).hexdigest()[:24]

@@ -7,7 +7,6 @@ triaged here, and anything else gets a menu of services as buttons.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 from typing import Annotated, Any
@@ -21,6 +20,7 @@ from sanic.server.websockets.impl import WebsocketImplProtocol
 from assistant.domain.errors import InvalidInput, Unauthorized
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
 from assistant.store.repo import TicketRepository
+from assistant.web.auth import customer_key
 from assistant.web.bodies import ChatRequest, Lang
 from assistant.web.branch import BranchService
 from assistant.web.errors import decode_body
@@ -111,11 +111,6 @@ async def touch_reply(branch: BranchService, body: ChatRequest, sender: str) -> 
 
 
 CUSTOMER_TOKEN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
-
-
-def customer_key(token: str) -> str:
-    """The session key of a customer token: a hash, so the token itself is never stored or logged."""
-    return hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
 def session_sender(request: Request, body: ChatRequest) -> str:

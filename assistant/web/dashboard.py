@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assistant.domain.clock import Clock, business_date
-from assistant.domain.errors import Conflict, InvalidInput, NotFound, RateLimited
+from assistant.domain.errors import Conflict, InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
 from assistant.domain.kpi import (
     Labelled,
@@ -58,11 +58,10 @@ from assistant.store.stats import (
     StaffActionLog,
     VisitQueries,
 )
-from assistant.web.auth import requires, role_of_request
+from assistant.web.auth import requires
 from assistant.web.bodies import Channel
 from assistant.web.branch import Publish
 from assistant.web.errors import decode_body
-from assistant.web.metrics import RateLimiter
 from assistant.web.screens import STATIC
 
 log = logging.getLogger(__name__)
@@ -305,12 +304,9 @@ async def visits_csv(request: Request) -> HTTPResponse:
 
 @bp.post("/api/v1/ratings")
 async def rate(request: Request) -> HTTPResponse:
-    """A customer's 1-5 rating (kiosk or phone), optionally of one visit (`ticket_id`)."""
-    if "authorization" in request.headers:
-        await role_of_request(request)  # a valid token is not limited; a bad one is a 401
-    elif not request.app.ctx.rating_limiter.allow(request.remote_addr or request.ip):
-        request.app.ctx.metrics.rate_limited.inc()
-        raise RateLimited("too many requests from this address; wait a moment and try again")
+    """A customer's 1-5 rating (kiosk or phone), optionally of one visit (`ticket_id`).
+
+    A public write: rate limited with the others (metrics.PUBLIC_WRITES)."""
     body = decode_body(request, RatingCreate)
     return json(await Dashboard.of(request.app).rate(body), status=201)
 
@@ -352,11 +348,7 @@ async def stop_alerts(app: Sanic) -> None:
 
 
 def install(app: Sanic) -> None:
-    """The one call in `create_app`: routes, the ratings limiter, staff-action recording, alerts."""
-    hub = app.ctx.settings.hub
-    app.ctx.rating_limiter = RateLimiter(
-        hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted)
-    )
+    """The one call in `create_app`: routes, staff-action recording, alerts."""
     app.blueprint(bp)
     app.register_middleware(record_staff_action, "response")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +13,7 @@ from sanic.response import raw
 
 from assistant.domain.errors import RateLimited
 from assistant.protocol import TicketView
-from assistant.web.auth import role_of_request
+from assistant.web.auth import customer_key, role_of_request
 
 bp = Blueprint("metrics")
 
@@ -77,7 +76,14 @@ class RateLimiter:
         return True
 
 
-PUBLIC_WRITES = ("/api/v1/tickets", "/api/v1/chat", "/api/v1/triage", "/api/v1/appointments", "/api/v1/staff-alerts")
+PUBLIC_WRITES = (
+    "/api/v1/tickets",
+    "/api/v1/chat",
+    "/api/v1/triage",
+    "/api/v1/appointments",
+    "/api/v1/staff-alerts",
+    "/api/v1/ratings",
+)
 
 
 def _client_key(request: Request) -> str:
@@ -85,7 +91,7 @@ def _client_key(request: Request) -> str:
     requests may all come through one server) or else the client address."""
     token = request.headers.get("x-customer-token", "")
     if token:
-        return "customer:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+        return "customer:" + customer_key(token)
     return request.remote_addr or request.ip
 
 

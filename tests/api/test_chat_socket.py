@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Any
 
 import httpx
 import pytest
 import websockets
 
+from tests.api.test_events_ws import next_event
+
 TOKEN = "app-customer-7f3a9c0b1d2e"
-
-
-async def receive(ws: Any, wanted: str, timeout: float = 10) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):
-        while True:
-            message = json.loads(await ws.recv())
-            if message["type"] == wanted:
-                return message
 
 
 async def test_remote_ticket_is_told_when_to_come_and_when_called(hub_server: str, hub_token: str) -> None:
@@ -28,21 +20,21 @@ async def test_remote_ticket_is_told_when_to_come_and_when_called(hub_server: st
         walk_ins = [(await http.post("/api/v1/tickets", json={"service": "cards"})).json() for _ in range(4)]
         async with websockets.connect(url, open_timeout=10) as ws:
             await ws.send(json.dumps({"message": "/report_lost_card"}))
-            reply = await receive(ws, "reply")
+            reply = await next_event(ws, "reply")
             mine = reply["ticket"]
             assert mine["position"] == 5 and reply["degraded"] is True
 
             # the queue moves: at 3rd in line (queue.notify_position) the customer is told to come
             for _ in range(2):
                 await http.post("/api/v1/counters/c2/call-next", headers=staff)
-            near = await receive(ws, "ticket.nearly_your_turn")
+            near = await next_event(ws, "ticket.nearly_your_turn")
             assert near["ticket"]["id"] == mine["id"] and near["ticket"]["position"] == 3
             spoken = f"C {int(mine['number'][1:])}"
             assert near["text"] == f"Time to head to the branch: 2 people are ahead of ticket {spoken}."
 
             for _ in range(3):
                 await http.post("/api/v1/counters/c2/call-next", headers=staff)
-            called = await receive(ws, "ticket.called")
+            called = await next_event(ws, "ticket.called")
             assert called["ticket"]["id"] == mine["id"] and called["text"].endswith("please go to Counter 2 now.")
             assert [t["number"] for t in walk_ins] == sorted(t["number"] for t in walk_ins)
 
@@ -51,13 +43,13 @@ async def test_bad_messages_get_errors_and_the_socket_stays_open(hub_server: str
     url = hub_server.replace("http://", "ws://") + f"/api/v1/chat/ws?token={TOKEN}-2"
     async with websockets.connect(url, open_timeout=10) as ws:
         await ws.send("not json")
-        assert (await receive(ws, "error"))["error"]["code"] == "invalid_json"
+        assert (await next_event(ws, "error"))["error"]["code"] == "invalid_json"
         await ws.send(json.dumps({"message": "x" * 2000}))
-        assert (await receive(ws, "error"))["error"]["code"] == "invalid_input"
+        assert (await next_event(ws, "error"))["error"]["code"] == "invalid_input"
         await ws.send(json.dumps({"message": "hello", "admin": True}))
-        assert (await receive(ws, "error"))["error"]["code"] == "invalid_input"
+        assert (await next_event(ws, "error"))["error"]["code"] == "invalid_input"
         await ws.send(json.dumps({"message": "hello"}))
-        assert (await receive(ws, "reply"))["messages"]  # still serving
+        assert (await next_event(ws, "reply"))["messages"]  # still serving
     async with httpx.AsyncClient(base_url=hub_server) as http:
         queue = (await http.get("/api/v1/queue")).json()
     assert sum(s["waiting"] for s in queue["services"]) == 0  # nothing issued by any of that
