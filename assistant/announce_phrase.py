@@ -30,7 +30,7 @@ def announcement_language(lang: str) -> str | None:
 def spoken_number(number: str) -> str:
     """'A023' -> 'A 23': how a ticket number reads well aloud (same rule as TicketView.spoken_number)."""
     prefix = number.rstrip("0123456789")
-    digits = number[len(prefix):]
+    digits = number[len(prefix) :]
     return f"{prefix} {int(digits)}" if digits else number
 
 

@@ -52,9 +52,9 @@ def events_url(hub_url: str) -> str:
     """http://host:8000 -> ws://host:8000/api/v1/events (https -> wss)."""
     base = hub_url.rstrip("/")
     if base.startswith("https://"):
-        base = "wss://" + base[len("https://"):]
+        base = "wss://" + base[len("https://") :]
     elif base.startswith("http://"):
-        base = "ws://" + base[len("http://"):]
+        base = "ws://" + base[len("http://") :]
     return f"{base}/api/v1/events"
 
 

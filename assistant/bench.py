@@ -208,8 +208,11 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--out", default=None, help="output file (default bench/TARGET.json)")
     bench.add_argument("--requests", type=int, default=500, help="tickets per concurrency level")
     bench.add_argument("--concurrency", default="1,16,64", help="comma-separated client counts")
-    bench.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                       help="PostgreSQL admin URL; a scratch database is created and dropped")
+    bench.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL admin URL; a scratch database is created and dropped",
+    )
     bench.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
     bench.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis for `events` ('' to skip)")
     bench.add_argument("--subscribers", type=int, default=100, help="WebSocket subscribers for `events`")

@@ -152,7 +152,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     hardware = settings.hardware
     printer_uri = hardware.printer
     if printer_uri.startswith("file://") and not printer_uri.startswith("file:///"):
-        printer_uri = "file://" + str(settings.resolve(printer_uri[len("file://"):]))
+        printer_uri = "file://" + str(settings.resolve(printer_uri[len("file://") :]))
     model = str(settings.resolve(hardware.vosk_model)) if hardware.vosk_model else ""
     grammar = _grammar_phrases(settings)
     from hardware.scanner import scanner_from_config

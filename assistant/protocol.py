@@ -50,6 +50,12 @@ class TicketView:
     counter: str | None = None
     priority: str = "normal"
     counter_name: str | None = None
+    # Taken from the bank's app: `arrive_by` (branch-local ISO time) is the check-in deadline while the
+    # customer is on the way, null once they arrived. `outcome` says how a finished ticket ended
+    # ("not_arrived": a remote ticket that expired).
+    remote: bool = False
+    arrive_by: str | None = None
+    outcome: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +71,9 @@ class TicketView:
             "counter": self.counter,
             "counter_name": self.counter_name,
             "priority": self.priority,
+            "remote": self.remote,
+            "arrive_by": self.arrive_by,
+            "outcome": self.outcome,
         }
 
     @classmethod
@@ -83,6 +92,9 @@ class TicketView:
             counter=data.get("counter"),
             priority=str(data.get("priority") or "normal"),
             counter_name=data.get("counter_name"),
+            remote=bool(data.get("remote", False)),
+            arrive_by=data.get("arrive_by"),
+            outcome=data.get("outcome"),
         )
 
     @property
@@ -94,7 +106,7 @@ class TicketView:
     def spoken_number(self) -> str:
         """'A023' -> 'A 23': how a number reads well aloud."""
         prefix = self.number.rstrip("0123456789")
-        digits = self.number[len(prefix):]
+        digits = self.number[len(prefix) :]
         return f"{prefix} {int(digits)}" if digits else self.number
 
 

@@ -89,6 +89,13 @@ class QueueConfig(Frozen):
     outcomes: tuple[str, ...] = ("done", "referred", "follow_up", "could_not_help")
     # A customer who took a ticket remotely (mobile chat) is told to head to the branch at this place in line.
     notify_position: int = 3
+    # A remote ticket keeps its place until the customer checks in at the kiosk (or says "I'm here" on the
+    # tracking page); not arrived this long after joining, it expires as a no-show.
+    remote_arrival_minutes: int = 45
+
+    def __post_init__(self) -> None:
+        if self.remote_arrival_minutes < 1 or self.notify_position < 1:
+            raise ValueError("queue: remote_arrival_minutes and notify_position must be at least 1")
 
 
 class AppointmentConfig(Frozen):
@@ -200,7 +207,7 @@ def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or "__" not in key:
             continue
-        path = key[len(ENV_PREFIX):].lower().split("__")
+        path = key[len(ENV_PREFIX) :].lower().split("__")
         node = raw
         for part in path[:-1]:
             child = node.setdefault(part, {})

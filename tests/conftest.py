@@ -70,6 +70,11 @@ def port() -> Iterator[int]:
     yield free_port()
 
 
+# The branch open round the clock, so tests of the app channel (remote joins) pass at any hour.
+WEEK = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+ALWAYS_OPEN = {f"LOBBY_BRANCH__OPENING_HOURS__{day}": '["00:00", "23:59"]' for day in WEEK}
+
+
 @pytest.fixture
 def hub_server(tmp_path: Path) -> Iterator[str]:
     """A real hub process on 127.0.0.1 with its own SQLite file; yields its base URL."""
@@ -85,7 +90,7 @@ def hub_server(tmp_path: Path) -> Iterator[str]:
         command,
         f"http://127.0.0.1:{hub_port}/healthz",
         ROOT,
-        env={"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}"},
+        env={"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **ALWAYS_OPEN},
         log_path=tmp_path / "hub.log",
     )
     hub.start()

@@ -183,6 +183,10 @@ class Appointment:
     name: str | None = None
     phone: str | None = None
     ticket_id: str | None = None
+    # Why they booked, for the teller after check-in ("one authentication, served everywhere"):
+    # the intent the assistant recognised and the customer's own words.
+    intent: str | None = None
+    notes: str | None = None
 
     def require_booked(self, action: str) -> None:
         if self.status is not AppointmentStatus.BOOKED:

@@ -18,6 +18,7 @@ class EventType(StrEnum):
     TICKET_SERVED = "ticket.served"
     TICKET_TRANSFERRED = "ticket.transferred"
     TICKET_ABANDONED = "ticket.abandoned"
+    TICKET_ARRIVED = "ticket.arrived"  # a remote ticket's customer checked in at the branch
     COUNTER_OPENED = "counter.opened"
     COUNTER_CLOSED = "counter.closed"
     DEVICE_STATUS = "device.status"

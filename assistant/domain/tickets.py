@@ -32,6 +32,7 @@ class Priority(StrEnum):
 
 ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED})
 AT_COUNTER = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+NOT_ARRIVED = "not_arrived"  # the outcome of a remote ticket that expired before its customer came
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,14 @@ class Ticket:
     recalls: int = 0
     transfers: int = 0
     target_counter_id: str | None = None  # set by a transfer to a named counter
+    # Joined from the bank's app: in line before reaching the branch. Walk-ins arrive when issued.
+    remote: bool = False
+    arrived_at: datetime | None = None
+
+    @property
+    def on_the_way(self) -> bool:
+        """Joined remotely and not yet checked in at the branch: keeps its place but is not called."""
+        return self.remote and self.arrived_at is None
 
     def _require(self, action: str, allowed: frozenset[TicketStatus]) -> None:
         if self.status not in allowed:
@@ -115,8 +124,22 @@ class Ticket:
             transfers=self.transfers + 1,
         )
 
+    def arrive(self, at: datetime) -> Ticket:
+        """The customer is at the branch (kiosk scan, or "I'm here" on the phone). Idempotent."""
+        self._require("checked in", ACTIVE)
+        if self.arrived_at is not None:
+            return self
+        return replace(self, arrived_at=at)
+
+    def expire(self, at: datetime) -> Ticket:
+        """A remote ticket whose customer did not arrive in time leaves the queue as a no-show."""
+        self._require("expired", frozenset({TicketStatus.WAITING}))
+        if not self.on_the_way:
+            raise Conflict(f"ticket {self.number} has arrived; it cannot expire", code="wrong_state")
+        return replace(self, status=TicketStatus.NO_SHOW, finished_at=at, outcome=NOT_ARRIVED)
+
     def callable_by(self, counter_id: str | None, skills: Mapping[str, float]) -> bool:
-        if self.status is not TicketStatus.WAITING:
+        if self.status is not TicketStatus.WAITING or self.on_the_way:
             return False
         if self.target_counter_id is not None:
             return self.target_counter_id == counter_id

@@ -40,6 +40,8 @@ class AppointmentRow(Base):
     name: Mapped[str | None] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(32))
     ticket_id: Mapped[str | None] = mapped_column(String(32))
+    intent: Mapped[str | None] = mapped_column(String(64))  # migration 0005
+    notes: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -61,7 +63,7 @@ class AppointmentSeatRow(Base):
 
 _FIELDS = (
     "code", "service_id", "starts_at", "ends_at", "channel", "lang", "name", "phone", "ticket_id",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "intent", "notes",
 )  # fmt: skip
 
 

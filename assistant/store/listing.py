@@ -24,6 +24,19 @@ class BookedSlot:
     code: str
     starts_at: datetime
     name: str | None
+    channel: str  # where it was booked: "mobile"/"web" is online
+    intent: str | None  # what the customer asked for when booking
+    notes: str | None  # in their own words
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """How the ticket reached the queue: its channel, and for a remote one (the bank's app) when its
+    customer checked in at the branch (None: still on the way)."""
+
+    channel: str
+    remote: bool
+    arrived_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +55,7 @@ class QueuedTicket:
     target_counter_id: str | None  # transferred to a named counter: only that one may call it
     parked_by: str | None  # the counter that parked it
     transfers: int
+    origin: Origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +74,8 @@ class DeskTicket:
     transfers: int
     intent: str | None
     appointment_code: str | None
+    booked: BookedSlot | None
+    origin: Origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +86,21 @@ class Desk:
 
 
 QUEUED = (TicketStatus.WAITING, TicketStatus.PARKED)
+_BOOKING = (AppointmentRow.starts_at, AppointmentRow.name, AppointmentRow.channel, AppointmentRow.intent)
+_BOOKING += (AppointmentRow.notes,)
+
+
+def _booked(row: TicketRow, starts_at: datetime | None, *rest: str | None) -> BookedSlot | None:
+    if not row.appointment_code or starts_at is None:
+        return None
+    name, channel, intent, notes = rest
+    return BookedSlot(row.appointment_code, starts_at, name, channel or "", intent, notes)
+
+
+def _origin(row: TicketRow) -> Origin:
+    return Origin(channel=row.channel, remote=bool(row.remote), arrived_at=row.arrived_at)
+
+
 _AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
 
 
@@ -83,7 +114,7 @@ class ListingRepository:
         """Tickets in `statuses` (waiting and parked by default), of one service or all, oldest first."""
         wanted = [status.value for status in statuses]
         query = (
-            select(TicketRow, AppointmentRow.starts_at, AppointmentRow.name)
+            select(TicketRow, *_BOOKING)
             .outerjoin(AppointmentRow, AppointmentRow.code == TicketRow.appointment_code)
             .where(TicketRow.status.in_(wanted))
         )
@@ -91,10 +122,8 @@ class ListingRepository:
             query = query.where(TicketRow.service_id == service_id)
         rows = (await self.session.execute(query.order_by(TicketRow.issued_at, TicketRow.number))).all()
         out = []
-        for row, starts_at, name in rows:
-            booked = None
-            if row.appointment_code and starts_at is not None:
-                booked = BookedSlot(code=row.appointment_code, starts_at=starts_at, name=name)
+        for row, *booking in rows:
+            booked = _booked(row, *booking)
             status = TicketStatus(row.status)
             out.append(
                 QueuedTicket(
@@ -110,6 +139,7 @@ class ListingRepository:
                     target_counter_id=row.target_counter_id,
                     parked_by=row.counter_id if status is TicketStatus.PARKED else None,
                     transfers=row.transfers,
+                    origin=_origin(row),
                 )
             )
         return out
@@ -117,12 +147,13 @@ class ListingRepository:
     async def desks(self, counter_ids: Sequence[str]) -> list[Desk]:
         """Each counter's state and the ticket called to it or being served there, in `counter_ids` order."""
         query = (
-            select(CounterRow, TicketRow)
+            select(CounterRow, TicketRow, *_BOOKING)
             .outerjoin(TicketRow, TicketRow.id == CounterRow.current_ticket_id)
+            .outerjoin(AppointmentRow, AppointmentRow.code == TicketRow.appointment_code)
             .where(CounterRow.id.in_(list(counter_ids)))
         )
         found = {}
-        for counter, ticket in (await self.session.execute(query)).all():
+        for counter, ticket, *booking in (await self.session.execute(query)).all():
             desk_ticket = None
             if ticket is not None and ticket.status in _AT_COUNTER:
                 desk_ticket = DeskTicket(
@@ -138,6 +169,8 @@ class ListingRepository:
                     transfers=ticket.transfers,
                     intent=ticket.intent,
                     appointment_code=ticket.appointment_code,
+                    booked=_booked(ticket, *booking),
+                    origin=_origin(ticket),
                 )
             found[counter.id] = Desk(counter_id=counter.id, state=counter.state, ticket=desk_ticket)
         return [found.get(cid, Desk(counter_id=cid, state="closed", ticket=None)) for cid in counter_ids]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -72,6 +73,8 @@ class TicketRow(Base):
     recalls: Mapped[int] = mapped_column(Integer, default=0)
     transfers: Mapped[int] = mapped_column(Integer, default=0)
     target_counter_id: Mapped[str | None] = mapped_column(String(40))
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))  # migration 0005
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class SequenceRow(Base):

@@ -16,7 +16,7 @@ from assistant.store.models import CounterRow, DeviceRow, SequenceRow, TicketRow
 _TICKET_FIELDS = (
     "id", "number", "service_id", "business_date", "channel", "lang", "issued_at", "intent",
     "appointment_code", "idempotency_key", "counter_id", "called_at", "started_at", "finished_at", "outcome",
-    "recalls", "transfers", "target_counter_id",
+    "recalls", "transfers", "target_counter_id", "remote", "arrived_at",
 )  # fmt: skip
 
 
@@ -58,6 +58,33 @@ class TicketRepository:
             .where(TicketRow.id == ticket.id)
             .values(priority=str(ticket.priority), status=str(ticket.status), **values)
         )
+
+    async def save_if(self, ticket: Ticket, was: TicketStatus, was_arrived: bool) -> bool:
+        """Save `ticket` only if its row still has status `was` and (not) an arrival: False when another
+        transaction (another hub worker) changed it first."""
+        values = {name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "id"}
+        arrived = TicketRow.arrived_at.is_not(None) if was_arrived else TicketRow.arrived_at.is_(None)
+        result = await self.session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket.id, TicketRow.status == was.value, arrived)
+            .values(priority=str(ticket.priority), status=str(ticket.status), **values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def by_number(self, number: str, day: date) -> Ticket | None:
+        query = select(TicketRow).where(TicketRow.number == number, TicketRow.business_date == day)
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        return _to_domain(row) if row else None
+
+    async def overdue_remote(self, issued_before: datetime) -> list[Ticket]:
+        """Waiting remote tickets whose customer has not arrived, issued before `issued_before`."""
+        query = select(TicketRow).where(
+            TicketRow.status == TicketStatus.WAITING.value,
+            TicketRow.remote.is_(True),
+            TicketRow.arrived_at.is_(None),
+            TicketRow.issued_at < issued_before,
+        )
+        return [_to_domain(row) for row in (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()]
 
     async def get(self, ticket_id: str) -> Ticket | None:
         row = await self.session.get(TicketRow, ticket_id)
@@ -157,9 +184,7 @@ class CounterRepository:
 
     async def set_current(self, counter_id: str, ticket_id: str | None, at: datetime) -> None:
         await self.session.execute(
-            update(CounterRow)
-            .where(CounterRow.id == counter_id)
-            .values(current_ticket_id=ticket_id, updated_at=at)
+            update(CounterRow).where(CounterRow.id == counter_id).values(current_ticket_id=ticket_id, updated_at=at)
         )
 
 
@@ -180,8 +205,6 @@ class DeviceRepository:
 
     async def set_state(self, device_id: str, state: DeviceState, detail: str, at: datetime) -> bool:
         result = await self.session.execute(
-            update(DeviceRow)
-            .where(DeviceRow.id == device_id)
-            .values(state=state.value, detail=detail, updated_at=at)
+            update(DeviceRow).where(DeviceRow.id == device_id).values(state=state.value, detail=detail, updated_at=at)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -122,6 +122,8 @@ class AppointmentService:
         lang: str,
         name: str | None = None,
         phone: str | None = None,
+        intent: str | None = None,
+        notes: str | None = None,
     ) -> Appointment:
         plan = self.plan(service_id)
         now = self.clock.now()
@@ -139,6 +141,8 @@ class AppointmentService:
                 updated_at=now,
                 name=name,
                 phone=phone,
+                intent=intent,
+                notes=notes,
             )
             async with self.sessions.begin() as session:
                 repo = AppointmentRepository(session)
@@ -206,6 +210,7 @@ class AppointmentService:
             channel=channel,
             lang=lang or appointment.lang,
             priority=arrival.priority,
+            intent=appointment.intent,  # so the teller sees why they booked
             appointment_code=appointment.code,
             idempotency_key=f"checkin:{appointment.code}",
         )
@@ -243,7 +248,7 @@ class AppointmentService:
         return {"code": appointment.code, "arrival": str(arrival), "message": message}
 
     def to_json(self, appointment: Appointment) -> dict[str, Any]:
-        """The wire shape; the phone number is never echoed back."""
+        """The wire shape; the phone number and notes are never echoed back (the code is all it takes)."""
         zone = self.plans[appointment.service_id].zone if appointment.service_id in self.plans else None
         service = self.settings.service(appointment.service_id)
 
@@ -261,4 +266,5 @@ class AppointmentService:
             "check_in_until": local(self.window.closes(appointment.starts_at)),
             "name": appointment.name,
             "ticket_id": appointment.ticket_id,
+            "intent": appointment.intent,
         }

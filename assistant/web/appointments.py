@@ -38,6 +38,9 @@ class AppointmentCreate(msgspec.Struct, forbid_unknown_fields=True):
     phone: Annotated[str, msgspec.Meta(max_length=32, pattern=r"^\+?[0-9][0-9 ()\-]{4,30}$")] | None = None
     channel: Channel = "kiosk"
     lang: Lang = "en"
+    # Why they come, shown to the teller after check-in: the recognised intent and the customer's words.
+    intent: Name | None = None
+    notes: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
 class AppointmentMove(msgspec.Struct, forbid_unknown_fields=True):
@@ -47,6 +50,15 @@ class AppointmentMove(msgspec.Struct, forbid_unknown_fields=True):
 class CheckInRequest(msgspec.Struct, forbid_unknown_fields=True):
     channel: Channel = "kiosk"
     lang: Lang | None = None  # default: the language the appointment was booked in
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_notes(notes: str | None) -> str | None:
+    """The customer's words as staff will read them: control characters out, spaces trimmed, empty is None."""
+    text = _CONTROL.sub(" ", notes or "").strip()
+    return text or None
 
 
 def _ics_text(value: str) -> str:
@@ -114,7 +126,14 @@ async def book(request: Request) -> HTTPResponse:
     body = decode_body(request, AppointmentCreate)
     service = _service(request)
     appointment = await service.book(
-        body.service, body.starts_at, channel=body.channel, lang=body.lang, name=body.name, phone=body.phone
+        body.service,
+        body.starts_at,
+        channel=body.channel,
+        lang=body.lang,
+        name=body.name,
+        phone=body.phone,
+        intent=body.intent,
+        notes=clean_notes(body.notes),
     )
     return json(service.to_json(appointment), status=201)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,8 @@ from assistant.domain.handling import HandlingTimes
 from assistant.domain.hours import describe_hours, is_open
 from assistant.domain.routing import DeviceState, Route, and_list, triage
 from assistant.domain.tickets import (
+    ACTIVE,
+    NOT_ARRIVED,
     OrderingPolicy,
     Priority,
     Ticket,
@@ -45,9 +49,10 @@ def branch_info_text(branch: BranchInfo) -> str:
     return text
 
 
-
 Publish = Callable[[Event], Awaitable[None]]
 OPEN = "open"
+TICKET_ID = re.compile(r"[0-9a-f]{32}")
+TICKET_NUMBER = re.compile(r"[A-Za-z]{1,4}[0-9]{3,5}")
 
 
 class BranchService:
@@ -123,6 +128,8 @@ class BranchService:
                     intent=intent,
                     appointment_code=appointment_code,
                     idempotency_key=idempotency_key or None,
+                    remote=remote,
+                    arrived_at=None if remote else now,
                 )
                 await repo.add(ticket)
                 view = await self.view(session, ticket)
@@ -160,6 +167,67 @@ class BranchService:
         await self.publish(Event(EventType.TICKET_ABANDONED, now, {"ticket": view.to_json()}))
         return view
 
+    # -- remote tickets: arrival and expiry --------------------------------------
+
+    def arrive_by(self, ticket: Ticket) -> datetime:
+        """The check-in deadline of a remote ticket, in the branch's time zone."""
+        deadline = ticket.issued_at + timedelta(minutes=self.settings.queue.remote_arrival_minutes)
+        return deadline.astimezone(ZoneInfo(self.settings.branch.timezone))
+
+    async def arrive(self, ref: str) -> TicketView:
+        """The customer of ticket `ref` (its id, or today's number such as "C004") is at the branch.
+
+        A remote ticket then becomes callable in the place it kept; a walk-in's is unchanged. Idempotent."""
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            repo = TicketRepository(session)
+            ticket = await self._find(repo, ref, now)
+            if ticket.outcome == NOT_ARRIVED:
+                deadline = self.arrive_by(ticket).strftime("%H:%M")
+                raise Conflict(
+                    f"ticket {ticket.number} expired at {deadline} because nobody checked in; please take a new one",
+                    code="ticket_expired",
+                )
+            arrived = ticket.arrive(now)
+            changed = arrived is not ticket
+            if changed and not await repo.save_if(arrived, ticket.status, was_arrived=False):
+                raise Conflict(f"ticket {ticket.number} changed meanwhile; please try again", code="wrong_state")
+            view = await self.view(session, arrived)
+        if changed:
+            await self.publish(Event(EventType.TICKET_ARRIVED, now, {"ticket": view.to_json()}))
+            log.info("%s arrived (joined remotely via %s)", view.number, arrived.channel)
+        return view
+
+    async def _find(self, repo: TicketRepository, ref: str, now: datetime) -> Ticket:
+        ref = ref.strip()
+        if TICKET_ID.fullmatch(ref):
+            ticket = await repo.get(ref)
+        elif TICKET_NUMBER.fullmatch(ref):
+            ticket = await repo.by_number(ref.upper(), business_date(now, self.settings.branch.timezone))
+        else:
+            raise InvalidInput("give a ticket's id or today's number, such as C004", code="invalid_input")
+        if ticket is None:
+            raise NotFound(f"no ticket {ref} today", code="ticket_not_found")
+        return ticket
+
+    async def expire_overdue(self) -> list[TicketView]:
+        """Remote tickets not checked in within queue.remote_arrival_minutes leave the queue as no-shows
+        (outcome `not_arrived`), each exactly once even with several hub workers sweeping."""
+        now = self.clock.now()
+        cutoff_minutes = self.settings.queue.remote_arrival_minutes
+        cutoff = now - timedelta(minutes=cutoff_minutes)
+        expired = []
+        async with self.sessions.begin() as session:
+            repo = TicketRepository(session)
+            for ticket in await repo.overdue_remote(cutoff):
+                gone = ticket.expire(now)
+                if await repo.save_if(gone, TicketStatus.WAITING, was_arrived=False):
+                    expired.append(await self.view(session, gone))
+        for view in expired:
+            log.info("%s expired: not checked in within %d min", view.number, cutoff_minutes)
+            await self.publish(Event(EventType.TICKET_NO_SHOW, now, {"ticket": view.to_json()}))
+        return expired
+
     # -- views -----------------------------------------------------------------
 
     async def view(self, session: AsyncSession, ticket: Ticket) -> TicketView:
@@ -185,6 +253,9 @@ class BranchService:
             counter=ticket.counter_id,
             priority=str(ticket.priority),
             counter_name=next((c.name for c in self.settings.counters if c.id == ticket.counter_id), None),
+            remote=ticket.remote,
+            arrive_by=self.arrive_by(ticket).isoformat() if ticket.on_the_way and ticket.status in ACTIVE else None,
+            outcome=ticket.outcome,
         )
 
     async def handling_minutes(self, session: AsyncSession, service_id: str) -> float:
@@ -200,9 +271,7 @@ class BranchService:
 
     async def _capacity(self, session: AsyncSession, service_id: str) -> float:
         states = await CounterRepository(session).states()
-        return sum(
-            c.skills.get(service_id, 0.0) for c in self.settings.counters if states.get(c.id) == OPEN
-        )
+        return sum(c.skills.get(service_id, 0.0) for c in self.settings.counters if states.get(c.id) == OPEN)
 
     def remote_join_refusal(self, service_id: str) -> str | None:
         """Why a customer cannot join `service_id`'s queue from the app right now (None: they can)."""
@@ -248,8 +317,7 @@ class BranchService:
                         "name": service.display_name("en"),
                         "waiting": count,
                         "longest_wait_minutes": round((now - oldest).total_seconds() / 60, 1) if oldest else 0,
-                        "eta_minutes": list(eta) if (eta := eta_range(count, minutes, capacity))
-                        else None,
+                        "eta_minutes": list(eta) if (eta := eta_range(count, minutes, capacity)) else None,
                     }
                 )
         counters = [{"id": c.id, "name": c.name, "state": states.get(c.id, "closed")} for c in self.settings.counters]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import datetime
 from typing import Annotated, Any
 
 import httpx
@@ -17,7 +18,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic.server.websockets.impl import WebsocketImplProtocol
 
-from assistant.domain.errors import InvalidInput, Unauthorized
+from assistant.domain.errors import Conflict, InvalidInput, Unauthorized
+from assistant.domain.tickets import NOT_ARRIVED
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
 from assistant.store.repo import TicketRepository
 from assistant.web.auth import customer_key
@@ -95,11 +97,20 @@ async def touch_reply(branch: BranchService, body: ChatRequest, sender: str) -> 
         if triage.decision is Decision.DEVICE and triage.device is not None:
             text = f"You can do that now at the {triage.device.name}, {triage.device.location}."
             return ChatReply((ChatMessage(text),), route=triage.device, degraded=True)
-        ticket, _ = await branch.issue_ticket(
-            service.id, channel=body.channel, lang=body.lang, intent=intent,
-            idempotency_key=f"{sender}:{intent}",
-        )  # fmt: skip
+        try:
+            ticket, _ = await branch.issue_ticket(
+                service.id, channel=body.channel, lang=body.lang, intent=intent,
+                idempotency_key=f"{sender}:{intent}",
+                remote=body.channel != "kiosk",  # from the app: the remote-join rules apply
+            )  # fmt: skip
+        except Conflict as exc:
+            if exc.code != "remote_join_closed":
+                raise
+            text = f"Sorry, you can't join this queue from the app: {exc.message}."
+            return ChatReply((ChatMessage(text),), degraded=True)
         text = f"Your ticket is {ticket.spoken_number} for {ticket.service_name}."
+        if ticket.arrive_by:
+            text += f" {arrive_by_text(ticket.arrive_by)}"
         return ChatReply((ChatMessage(text),), ticket=ticket, degraded=True)
     buttons = tuple(
         Button(title=s.display_name(body.lang), payload=f"/{s.intents[0]}")
@@ -108,6 +119,11 @@ async def touch_reply(branch: BranchService, body: ChatRequest, sender: str) -> 
     )
     text = "I can't understand messages right now. Please choose a service."
     return ChatReply((ChatMessage(text, buttons=buttons),), degraded=True)
+
+
+def arrive_by_text(arrive_by: str) -> str:
+    deadline = datetime.fromisoformat(arrive_by).strftime("%H:%M")
+    return f"Please check in at the branch kiosk by {deadline}: scan your ticket's QR code there."
 
 
 CUSTOMER_TOKEN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
@@ -166,7 +182,11 @@ async def _customer_tickets(branch: BranchService, sender: str) -> list[TicketVi
 
 
 def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) -> dict[str, Any] | None:
-    """The push a ticket deserves now, once per state: nearly your turn, then called."""
+    """The push a ticket deserves now, once per state: nearly your turn, then called (or expired)."""
+    if ticket.outcome == NOT_ARRIVED and told.get(ticket.id) != "expired":
+        told[ticket.id] = "expired"
+        text = f"Ticket {ticket.spoken_number} has expired: nobody checked in at the branch in time."
+        return {"type": "ticket.expired", "text": text + " You can take a new ticket here.", "ticket": ticket.to_json()}
     if ticket.status == "called" and told.get(ticket.id) != "called":
         told[ticket.id] = "called"
         where = ticket.counter_name or f"counter {ticket.counter}"
@@ -176,7 +196,11 @@ def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) ->
         told[ticket.id] = "near"
         ahead = ticket.position - 1
         people = "nobody is" if ahead == 0 else ("1 person is" if ahead == 1 else f"{ahead} people are")
-        text = f"Time to head to the branch: {people} ahead of ticket {ticket.spoken_number}."
+        if ticket.arrive_by:  # still on the way
+            text = f"Time to head to the branch: {people} ahead of ticket {ticket.spoken_number}."
+            text += " " + arrive_by_text(ticket.arrive_by)
+        else:
+            text = f"Nearly your turn: {people} ahead of ticket {ticket.spoken_number}."
         return {"type": "ticket.nearly_your_turn", "text": text, "ticket": ticket.to_json()}
     return None
 
@@ -195,15 +219,25 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     branch: BranchService = request.app.ctx.branch
     notify_position = request.app.ctx.settings.queue.notify_position
     told: dict[str, str] = {}
+    seen: set[str] = set()  # this customer's tickets seen open on this socket
     events = request.app.ctx.events.subscribe()
+
+    async def push_due() -> None:
+        tickets = await _customer_tickets(branch, sender)
+        open_ids = {ticket.id for ticket in tickets}
+        for closed in seen - open_ids:  # served, abandoned or expired since: re-read to tell which
+            tickets.append(await branch.get_ticket(closed))
+        seen.clear()
+        seen.update(open_ids)
+        for ticket in tickets:
+            push = _push_for(ticket, notify_position, told)
+            if push is not None:
+                await ws.send(json_dumps(push))
 
     async def push_updates() -> None:
         nonlocal events
         while True:
-            for ticket in await _customer_tickets(branch, sender):
-                push = _push_for(ticket, notify_position, told)
-                if push is not None:
-                    await ws.send(json_dumps(push))
+            await push_due()
             message = await events.get()
             while message is not None and not str(message.get("type", "")).startswith(TICKET_EVENTS):
                 message = await events.get()
@@ -227,10 +261,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
             body = ChatRequest(message=incoming.message, channel=channel, lang=incoming.lang)  # type: ignore[arg-type]
             reply = await answer(request, body, sender)
             await ws.send(json_dumps({"type": "reply", **reply.to_json()}))
-            for ticket in await _customer_tickets(branch, sender):  # a ticket taken just now may already be near
-                push = _push_for(ticket, notify_position, told)
-                if push is not None:
-                    await ws.send(json_dumps(push))
+            await push_due()  # a ticket taken just now may already be near
 
     tasks = [asyncio.create_task(push_updates()), asyncio.create_task(replies())]
     try:

@@ -87,6 +87,31 @@ def _ticket_basics(ticket: DeskTicket | QueuedTicket, settings: Settings, lang: 
         "status": str(ticket.status),
         "priority": str(ticket.priority),
         "issued_at": ticket.issued_at.isoformat(),
+        # Where it came from: a remote ticket (the bank's app) is "on the way" until its customer checks in.
+        "channel": ticket.origin.channel,
+        "remote": ticket.origin.remote,
+        "on_the_way": ticket.origin.remote and ticket.origin.arrived_at is None,
+        "arrived_at": ticket.origin.arrived_at.isoformat() if ticket.origin.arrived_at else None,
+    }
+
+
+ONLINE = ("mobile", "web")
+
+
+def _booking_json(ticket: DeskTicket | QueuedTicket) -> dict[str, Any] | None:
+    """The appointment a ticket was checked in for: when, who, booked online or not, and why they came
+    (intent and notes given when booking), so the teller does not ask again."""
+    if not ticket.appointment_code:
+        return None
+    booked = ticket.booked
+    return {
+        "code": ticket.appointment_code,
+        "starts_at": booked.starts_at.isoformat() if booked else None,
+        "name": booked.name if booked else None,
+        "channel": booked.channel if booked else None,
+        "online": bool(booked and booked.channel in ONLINE),
+        "intent": booked.intent if booked else None,
+        "notes": booked.notes if booked else None,
     }
 
 
@@ -109,6 +134,7 @@ def _desk_ticket_json(ticket: DeskTicket, settings: Settings, now: datetime, lan
         "transfers": ticket.transfers,
         "intent": ticket.intent,
         "appointment_code": ticket.appointment_code,
+        "appointment": _booking_json(ticket),
     }
 
 
@@ -161,21 +187,13 @@ def _queued_json(
     boosted = (
         ticket.status is TicketStatus.WAITING and policy.class_level(ticket.priority, ticket.issued_at, now) < base
     )
-    appointment = None
-    if ticket.appointment_code:
-        booked = ticket.booked
-        appointment = {
-            "code": ticket.appointment_code,
-            "starts_at": booked.starts_at.isoformat() if booked else None,
-            "name": booked.name if booked else None,
-        }
     return {
         **_ticket_basics(ticket, settings, lang),
         "boosted": boosted,
         "position": position,
         "waited_minutes": _minutes(ticket.issued_at, now),
         "intent": ticket.intent,
-        "appointment": appointment,
+        "appointment": _booking_json(ticket),
         "target_counter": ticket.target_counter_id,
         "target_counter_name": _counter_name(settings, ticket.target_counter_id) if ticket.target_counter_id else None,
         "parked_by": ticket.parked_by,

@@ -1,15 +1,25 @@
-"""Tickets, services and the queue overview."""
+"""Tickets, services and the queue overview; remote tickets' arrival and expiry."""
 
 from __future__ import annotations
 
-from sanic import Blueprint, Request
+import asyncio
+import contextlib
+import logging
+
+from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from assistant.protocol import ServiceView
 from assistant.web.bodies import TicketCreate
 from assistant.web.errors import decode_body
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("tickets", url_prefix="/api/v1")
+
+# How often the hub looks for remote tickets past their check-in deadline (every worker does; each
+# ticket expires once). Module level so a test can make it quick.
+EXPIRY_CHECK_SECONDS = 10.0
 
 
 @bp.get("/branch")
@@ -63,6 +73,38 @@ async def abandon_ticket(request: Request, ticket_id: str) -> HTTPResponse:
     return json((await request.app.ctx.branch.abandon(ticket_id)).to_json())
 
 
+@bp.post("/tickets/<ref:str>/arrive")
+async def arrive(request: Request, ref: str) -> HTTPResponse:
+    """The customer is at the branch: `ref` is the ticket's id (its QR code scanned at the kiosk, or
+    "I'm here" on the tracking page) or today's number typed at the kiosk. A remote ticket becomes
+    callable in the place it kept; 409 `ticket_expired` once its check-in deadline passed."""
+    return json((await request.app.ctx.branch.arrive(ref)).to_json())
+
+
 @bp.get("/queue")
 async def queue(request: Request) -> HTTPResponse:
     return json(await request.app.ctx.branch.queue_overview())
+
+
+async def expire_remote_tickets(app: Sanic) -> None:
+    while True:
+        await asyncio.sleep(EXPIRY_CHECK_SECONDS)
+        try:
+            await asyncio.wait_for(app.ctx.branch.expire_overdue(), max(EXPIRY_CHECK_SECONDS * 4, 5))
+        except Exception:
+            log.exception("expiring remote tickets failed; trying again in %.0f s", EXPIRY_CHECK_SECONDS)
+
+
+@bp.after_server_start
+async def start_expiry(app: Sanic) -> None:
+    app.ctx.ticket_expiry = asyncio.create_task(expire_remote_tickets(app), name="remote-ticket-expiry")
+
+
+@bp.before_server_stop
+async def stop_expiry(app: Sanic) -> None:
+    task: asyncio.Task[None] | None = getattr(app.ctx, "ticket_expiry", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(task, timeout=3)
+        app.ctx.ticket_expiry = None

@@ -122,7 +122,9 @@ async def test_waiting_list_shows_class_wait_booking_and_intent_in_calling_order
     assert appointment["priority"] == "appointment" and appointment["service_name"] == "Loans and mortgages"
     assert appointment["appointment"] == {
         "code": booked["code"], "starts_at": "2025-06-09T09:00:00+00:00", "name": "Ada Lovelace",
+        "channel": "kiosk", "online": False, "intent": None, "notes": None,
     }  # fmt: skip
+    assert (appointment["channel"], appointment["remote"], appointment["on_the_way"]) == ("kiosk", False, False)
     assert appointment["waited_minutes"] == 0.0
     assert rows[walk_in["number"]]["intent"] == "apply_loan" and rows[walk_in["number"]]["appointment"] is None
     assert rows[walk_in["number"]]["waited_minutes"] == 20.0

@@ -18,11 +18,10 @@ import httpx
 import pytest
 
 from assistant.supervisor import StartupError, wait_for_urls
-from tests.conftest import make_token
+from tests.conftest import ALWAYS_OPEN, make_token
 from tests.support import ROOT, free_port
 
 STARTUP_TIMEOUT_S = 480
-DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
         "LOBBY_DIALOGUE__ACTIONS_PORT": str(actions_port),
         # Open around the clock with 5-minute appointment slots: whenever the tests run, a slot
         # starts within minutes, so a booking made now can be checked in now (on time).
-        **{f"LOBBY_BRANCH__OPENING_HOURS__{day}": '["00:00", "23:59"]' for day in DAYS},
+        **ALWAYS_OPEN,
         "LOBBY_APPOINTMENTS__SLOT_MINUTES": "5",
         "LOBBY_APPOINTMENTS__BLACKOUT_DATES": "[]",
     }

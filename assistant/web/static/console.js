@@ -300,11 +300,13 @@
     detail.replaceChildren();
     if (ticket) {
       if (ticket.priority !== "normal") detail.append(priorityBadge(ticket.priority));
-      const parts = [`waited ${waitedText(ticket.waited_minutes)}`];
-      if (ticket.appointment_code) parts.push(`appointment ${ticket.appointment_code}`);
+      const parts = [`waited ${waitedText(ticket.waited_minutes)}`, ...originParts(ticket)];
+      if (ticket.appointment_code && !ticket.appointment) parts.push(`appointment ${ticket.appointment_code}`);
       if (ticket.intent) parts.push(`asked for: ${humanIntent(ticket.intent)}`);
       if (ticket.transfers) parts.push(`transferred ${ticket.transfers}×`);
       detail.append(parts.join(" · "));
+      const notes = ticket.appointment && ticket.appointment.notes;
+      if (notes) detail.append(el("blockquote", { class: "notes", text: `“${notes}”`, title: "what the customer wrote when booking" }));
     } else {
       detail.textContent = open ? "Press N to call the next customer." : "";
     }
@@ -373,20 +375,34 @@
     return Boolean(desk && (desk.skills[ticket.service] || 0) > 0);
   }
 
-  function ticketRow(ticket) {
-    const info = [];
-    if (ticket.appointment) {
-      const when = ticket.appointment.starts_at ? ` · booked ${slotTime(ticket.appointment.starts_at)}` : "";
-      const who = ticket.appointment.name ? ` · ${ticket.appointment.name}` : "";
-      info.push(`appointment ${ticket.appointment.code}${when}${who}`);
+  // Where the customer came from: booked online, joined from the app (and whether they are here yet).
+  function originParts(ticket) {
+    const parts = [];
+    const booking = ticket.appointment;
+    if (booking) {
+      const when = booking.starts_at ? ` for ${slotTime(booking.starts_at)}` : "";
+      const who = booking.name ? ` · ${booking.name}` : "";
+      const online = booking.online ? ` online (${booking.channel})` : "";
+      parts.push(`booked${online}${when}: ${booking.code}${who}`);
     }
+    if (ticket.remote) {
+      parts.push(ticket.on_the_way ? "joined from the app, on the way"
+        : `joined from the app, here since ${slotTime(ticket.arrived_at)}`);
+    }
+    return parts;
+  }
+
+  function ticketRow(ticket) {
+    const info = [...originParts(ticket)];
+    if (ticket.appointment && ticket.appointment.notes) info.push(`“${ticket.appointment.notes}”`);
     if (ticket.intent) info.push(`asked for: ${humanIntent(ticket.intent)}`);
     if (ticket.target_counter) info.push(`sent to ${ticket.target_counter_name}`);
     if (ticket.parked_by) info.push(`parked by ${ticket.parked_by_name}`);
     if (ticket.transfers) info.push(`transferred ${ticket.transfers}×`);
     const badges = el("span", { class: "badges" }, priorityBadge(ticket.priority),
       ticket.boosted ? el("span", { class: "badge boosted", text: "↑ Long wait", title: "moved up for waiting long" }) : null,
-      ticket.status === "parked" ? el("span", { class: "badge parked", text: "Parked" }) : null);
+      ticket.status === "parked" ? el("span", { class: "badge parked", text: "Parked" }) : null,
+      ticket.on_the_way ? el("span", { class: "badge away", text: "On the way", title: "joined from the app; not called until they check in" }) : null);
     const row = el("li", {
       class: `ticket${ticket.id === state.selectedId ? " selected" : ""}`,
       "data-id": ticket.id, "data-number": ticket.number, "data-issued": ticket.issued_at, "data-status": ticket.status,
