@@ -30,10 +30,17 @@ async def test_remote_ticket_is_told_when_to_come_and_when_called(hub_server: st
             near = await next_event(ws, "ticket.nearly_your_turn")
             assert near["ticket"]["id"] == mine["id"] and near["ticket"]["position"] == 3
             spoken = f"C {int(mine['number'][1:])}"
-            assert near["text"] == f"Time to head to the branch: 2 people are ahead of ticket {spoken}."
+            assert near["text"].startswith(f"Time to head to the branch: 2 people are ahead of ticket {spoken}. ")
+            assert "Please check in at the branch kiosk by " in near["text"] and mine["arrive_by"]
 
-            for _ in range(3):
+            for _ in range(2):
                 await http.post("/api/v1/counters/c2/call-next", headers=staff)
+            # Next in line but on the way: the counter is told nobody else waits, and the customer is not called.
+            refused = await http.post("/api/v1/counters/c2/call-next", headers=staff)
+            assert refused.json()["error"]["code"] == "nothing_to_call"
+            arrived = await http.post(f"/api/v1/tickets/{mine['id']}/arrive")  # scanned at the kiosk
+            assert arrived.json()["arrive_by"] is None
+            await http.post("/api/v1/counters/c2/call-next", headers=staff)
             called = await next_event(ws, "ticket.called")
             assert called["ticket"]["id"] == mine["id"] and called["text"].endswith("please go to Counter 2 now.")
             assert [t["number"] for t in walk_ins] == sorted(t["number"] for t in walk_ins)

@@ -132,10 +132,17 @@ async def quick_sweep(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     yield
 
 
-async def test_the_hub_sweeps_by_itself(quick_sweep: None, settings: Settings, clock: FakeClock) -> None:
-    """The running hub expires overdue tickets without anyone asking (a real server on 127.0.0.1)."""
-    import httpx
+async def test_the_hub_sweeps_by_itself_and_tells_the_app(
+    quick_sweep: None, settings: Settings, clock: FakeClock
+) -> None:
+    """A real server on 127.0.0.1 expires an overdue ticket without anyone asking, and the customer's chat
+    socket hears of it (`ticket.expired`). Rasa is down here: the hub's touch menu issues the ticket."""
+    import json
 
+    import httpx
+    import websockets
+
+    from tests.api.test_events_ws import next_event
     from tests.support import free_port
 
     port = free_port()
@@ -150,15 +157,17 @@ async def test_the_hub_sweeps_by_itself(quick_sweep: None, settings: Settings, c
     await server.before_start()
     await server.after_start()
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            ticket = (await http.post("/api/v1/tickets", json=REMOTE)).json()
+        url = f"ws://127.0.0.1:{port}/api/v1/chat/ws?token=app-customer-0a1b2c3d4e5f"
+        async with websockets.connect(url, open_timeout=10) as ws:
+            await ws.send(json.dumps({"message": "/report_lost_card"}))
+            ticket = (await next_event(ws, "reply"))["ticket"]
+            assert ticket["remote"] is True and ticket["arrive_by"]
             clock.advance(minutes=2)
-            for _ in range(100):
-                status = (await http.get(f"/api/v1/tickets/{ticket['id']}")).json()["status"]
-                if status != "waiting":
-                    break
-                await asyncio.sleep(0.05)
-            assert status == "no_show"
+            expired = await next_event(ws, "ticket.expired")
+            assert expired["ticket"]["id"] == ticket["id"] and expired["ticket"]["outcome"] == "not_arrived"
+            assert expired["text"].startswith(f"Ticket C {int(ticket['number'][1:])} has expired")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            assert (await http.get(f"/api/v1/tickets/{ticket['id']}")).json()["status"] == "no_show"
     finally:
         await server.before_stop()
         await server.close()

@@ -56,6 +56,27 @@ async def test_remote_tickets_only_while_open_and_where_allowed(client: Any, clo
     assert {s["service"]: s["waiting"] for s in queue.json["services"]}["exchange"] == 0  # refusals issue nothing
 
 
+async def test_the_touch_menu_applies_the_same_rules_to_the_app(client: Any, clock: FakeClock) -> None:
+    """Rasa is down here: the hub's own menu answers, and from the app it takes remote tickets only."""
+    app_customer = {"X-Customer-Token": "app-customer-0123456789"}
+    body = {"message": "/report_lost_card", "channel": "mobile"}
+    _, closed = await client.post("/api/v1/chat", json=body, headers=app_customer)
+    assert closed.status == 200 and "ticket" not in closed.json
+    text = closed.json["messages"][0]["text"]
+    assert text.startswith("Sorry, you can't join this queue from the app: the branch is closed now; we're open")
+    _, queue = await client.get("/api/v1/queue")
+    assert sum(s["waiting"] for s in queue.json["services"]) == 0
+
+    clock.advance(hours=1)  # 09:30: open
+    _, opened = await client.post("/api/v1/chat", json=body, headers=app_customer)
+    ticket = opened.json["ticket"]
+    assert ticket["remote"] is True and ticket["arrive_by"] == "2025-06-09T10:15:00+01:00"
+    said = opened.json["messages"][0]["text"]
+    assert said.endswith("Please check in at the branch kiosk by 10:15: scan your ticket's QR code there.")
+    _, kiosk = await client.post("/api/v1/chat", json={**body, "channel": "kiosk", "sender": "kiosk-1"})
+    assert kiosk.json["ticket"]["remote"] is False and kiosk.json["ticket"]["arrive_by"] is None
+
+
 def test_the_wire_types_round_trip() -> None:
     from assistant.protocol import ServiceView, TriageView
 

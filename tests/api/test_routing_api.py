@@ -1,5 +1,25 @@
 from __future__ import annotations
 
+import itertools
+
+import msgspec
+import pytest
+from sanic import Sanic
+
+from assistant.settings import Settings
+from assistant.web.app import create_app
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def open_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """A hub whose branch never closes (remote joins work at any hour the tests run)."""
+    hours = {day: ("00:00", "23:59") for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    always = msgspec.structs.replace(settings, branch=msgspec.structs.replace(settings.branch, opening_hours=hours))
+    Sanic.test_mode = True
+    return create_app(always, name=f"lobby_open_{next(_names)}").asgi_client
+
 
 async def test_triage_uses_live_device_status(client, manager) -> None:  # type: ignore[no-untyped-def]
     body = {"intent": "withdraw_cash", "entities": {"amount": "200"}, "channel": "kiosk", "lang": "en"}
@@ -104,7 +124,8 @@ def test_an_appointment_payload_is_lifted_to_the_reply() -> None:
     assert reply["messages"] == [{"text": "You're booked."}]
 
 
-async def test_mobile_and_web_sessions_are_keyed_by_the_customer_token(client) -> None:  # type: ignore[no-untyped-def]
+async def test_mobile_and_web_sessions_are_keyed_by_the_customer_token(open_client) -> None:  # type: ignore[no-untyped-def]
+    client = open_client  # app customers join remotely: only while the branch is open
     body = {"message": "/report_lost_card", "channel": "mobile", "lang": "en"}
     _, missing = await client.post("/api/v1/chat", json=body)
     assert missing.status == 401 and missing.json["error"]["code"] == "customer_token_required"
