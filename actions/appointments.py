@@ -39,7 +39,7 @@ from .phrasing import (
     spoken_code,
     ticket_text,
 )
-from .turn import channel_and_lang
+from .turn import SERVICE_INTENTS, channel_and_lang
 from .when import TimeWish, say_date, say_time, split_when
 
 logger = logging.getLogger(__name__)
@@ -628,6 +628,42 @@ class ActionAskCancelConfirmed(AppointmentAction):
 # -- submissions ---------------------------------------------------------------------------------
 
 
+REASON_LOOKBACK = 3  # user messages before the booking form started that may say why
+NOTES_MIN_WORDS = 4  # shorter answers ("a mortgage") say nothing the intent does not
+NOTES_MAX = 500
+
+
+def booking_reason(tracker: Tracker) -> tuple[str | None, str | None]:
+    """Why the customer books, for the teller after check-in: (service intent, their own words).
+
+    Read from this booking conversation: the few messages before the booking form started (it may have
+    been offered after "I need advice on a mortgage") and every answer since. Notes are the messages
+    that asked for a service or a booking in a sentence; buttons' payloads are not words."""
+    events = list(tracker.events)
+    start = max((i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name") == BOOKING_FORM),
+                default=len(events))  # fmt: skip
+    before = []
+    for event in reversed(events[:start]):
+        if event.get("event") == "action" and event.get("name") in ("action_session_start", "action_restart"):
+            break
+        if event.get("event") == "user":
+            before.append(event)
+            if len(before) == REASON_LOOKBACK:
+                break
+    said = [*reversed(before), *(e for e in events[start:] if e.get("event") == "user")]
+    intent = None
+    notes = []
+    for event in said:
+        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        text = " ".join(str(event.get("text") or "").split())
+        if name in SERVICE_INTENTS and intent is None:
+            intent = name
+        wordy = len(text.split()) >= NOTES_MIN_WORDS and not text.startswith("/")
+        if wordy and (name in SERVICE_INTENTS or name == "book_appointment") and text not in notes:
+            notes.append(text)
+    return intent, " / ".join(notes)[:NOTES_MAX] or None
+
+
 def reset_booking() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in (*BOOKING_SLOTS, CANCEL_OK, CHOICES)]
 
@@ -645,6 +681,7 @@ class ActionBookAppointment(AppointmentAction):
         if not (service_id and day and moment) or tracker.get_slot(CONFIRMED) is not True:
             dispatcher.utter_message(text="I haven't booked anything. Say book an appointment to start again.")
             return reset_booking()
+        intent, notes = booking_reason(tracker)
         try:
             now, zone = await self.branch_zone()
             appointment = await self._hub.book(
@@ -654,6 +691,8 @@ class ActionBookAppointment(AppointmentAction):
                 lang,
                 name=tracker.get_slot("person_name"),
                 phone=tracker.get_slot("phone_number"),
+                intent=intent,
+                notes=notes,
             )
         except HubRefused as exc:
             return _slot_gone(dispatcher, exc, moment, BOOKING_FORM)

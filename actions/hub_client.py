@@ -177,10 +177,13 @@ class Ticket:
     eta_minutes: tuple[int, int] | None
     raw: Mapping[str, Any]
     status: str = "waiting"
+    # Taken from the app: the branch-local time by which the customer must check in at the kiosk.
+    arrive_by: datetime | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Ticket:
         eta = data.get("eta_minutes")
+        arrive_by = data.get("arrive_by")
         return cls(
             id=str(data["id"]),
             number=str(data["number"]),
@@ -190,6 +193,7 @@ class Ticket:
             eta_minutes=(int(eta[0]), int(eta[1])) if eta else None,
             raw=dict(data),
             status=str(data.get("status") or "waiting"),
+            arrive_by=datetime.fromisoformat(str(arrive_by)) if arrive_by else None,
         )
 
     @property
@@ -411,6 +415,8 @@ class HubClient:
         lang: str,
         name: str | None = None,
         phone: str | None = None,
+        intent: str | None = None,
+        notes: str | None = None,
     ) -> Appointment:
         payload: dict[str, Any] = {
             "service": service,
@@ -422,6 +428,10 @@ class HubClient:
             payload["name"] = name
         if phone:
             payload["phone"] = phone
+        if intent:
+            payload["intent"] = intent
+        if notes:
+            payload["notes"] = notes
         data = await self._request("POST", "/api/v1/appointments", payload)
         return _parse(Appointment.from_json, data, "appointment")
 

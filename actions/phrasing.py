@@ -8,6 +8,7 @@ for now; the hub already localises its own `reason` texts by `lang`.
 from __future__ import annotations
 
 from .hub_client import QueueLine, Route, Ticket
+from .when import say_time
 
 HUB_UNAVAILABLE = "I can't reach the queue system right now. Please ask a member of staff."
 
@@ -58,14 +59,26 @@ def ticket_text(ticket: Ticket) -> str:
     text = (
         f"Your ticket is {ticket.spoken_number} for {ticket.service_name}. {_people_ahead(ticket.position)}"
     )
+    return text + _eta_clause(ticket) + arrival_text(ticket)
+
+
+def _eta_clause(ticket: Ticket) -> str:
     if ticket.eta_minutes is None:
-        return text + ". We will call you as soon as a counter opens."
+        return ". We will call you as soon as a counter opens."
     low, high = ticket.eta_minutes
     if high <= 1:
-        return text + ", you should be called in a minute."
+        return ", you should be called in a minute."
     if low <= 0:
-        return text + f", at most about {high} minutes."
-    return text + f", about {low} to {high} minutes."
+        return f", at most about {high} minutes."
+    return f", about {low} to {high} minutes."
+
+
+def arrival_text(ticket: Ticket) -> str:
+    """For a ticket taken from the app: when to be at the branch (kept in line, not called until then)."""
+    if ticket.arrive_by is None:
+        return ""
+    deadline = say_time(ticket.arrive_by.time())
+    return f" We keep your place until {deadline}: when you arrive, scan your ticket's QR code at the kiosk."
 
 
 def decision_text(decision: str, reason: str, intent: str) -> str:

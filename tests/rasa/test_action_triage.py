@@ -467,3 +467,16 @@ async def test_a_ticket_taken_from_the_app_is_marked_remote(hub: HubStub, hub_cl
     await run(ActionAcceptOffer(hub_client), tracker)
 
     assert hub.bodies(TICKETS)[0]["remote"] is True  # the hub applies its remote-join rules
+
+
+async def test_a_remote_ticket_says_until_when_the_place_is_kept(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TICKETS, 201, ticket_json(position=3, eta_minutes=[10, 20], arrive_by="2026-11-30T10:15:00+00:00"))
+    offer = {"service": "cards", "intent": "report_lost_card", "turn_id": "1"}
+    tracker = make_tracker("affirm", slots={"offer": offer}, metadata={"channel": "mobile", "lang": "en"})
+
+    dispatcher, _ = await run(ActionAcceptOffer(hub_client), tracker)
+
+    assert dispatcher.messages[0]["text"] == (
+        "Your ticket is C 4 for Cards and PIN. There are 2 people ahead of you, about 10 to 20 minutes. "
+        "We keep your place until 10:15 am: when you arrive, scan your ticket's QR code at the kiosk."
+    )

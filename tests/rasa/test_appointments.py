@@ -22,6 +22,7 @@ from actions.appointments import (
     ValidateBookingForm,
     ValidateCheckInForm,
     ValidateRescheduleForm,
+    booking_reason,
 )
 from actions.hub_client import HubClient
 from actions.phrasing import CODE_FORMAT, FORM_STOPPED, HUB_UNAVAILABLE
@@ -29,7 +30,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from builders import entity, form_tracker
+from builders import entity, form_tracker, load_recording, make_tracker, user_event
 from hub_stub import HubStub
 
 pytestmark = pytest.mark.asyncio
@@ -393,6 +394,35 @@ async def test_booking_sends_the_local_time_and_reads_the_code_aloud(hub: HubStu
     assert messages[0]["custom"] == {"appointment": appointment_json()}
     assert SlotSet("appointment_code", "K7P2QX") in events
     assert SlotSet("booking_time", None) in events and SlotSet("booking_confirmed", None) in events
+
+
+async def test_the_booking_tells_the_hub_why_the_customer_comes(hub: HubStub, hub_client: HubClient) -> None:
+    """The teller sees it after check-in: the service intent and the customer's own sentence, not the
+    short answers or button payloads of the form."""
+    serve_branch(hub)
+    hub.reply("/api/v1/appointments", 201, appointment_json())
+    history = [
+        {"event": "action", "name": "action_session_start"},
+        user_event("greet", text="hello"),
+        user_event("mortgage", text="I need  advice on remortgaging my flat"),
+        {"event": "action", "name": "action_triage"},
+        user_event("affirm", text="/affirm"),
+        {"event": "active_loop", "name": "booking_form"},
+        user_event("inform", text="tomorrow at 3"),
+    ]
+    tracker = make_tracker("affirm", text="yes please", history=history, slots=BOOKED)
+
+    await run(ActionBookAppointment(hub_client), tracker)
+
+    [body] = hub.bodies("/api/v1/appointments")
+    assert (body["intent"], body["notes"]) == ("mortgage", "I need advice on remortgaging my flat")
+
+
+async def test_the_reason_of_a_recorded_booking() -> None:
+    """A conversation the Rasa server really sent: "can i book an appointment for tomorrow", then "a mortgage"."""
+    recorded = load_recording("booking_correction.json")["tracker"]
+    tracker = Tracker.from_dict(recorded)
+    assert booking_reason(tracker) == ("mortgage", "can i book an appointment for tomorrow")
 
 
 async def test_a_slot_taken_meanwhile_goes_back_to_the_time_question(hub: HubStub, hub_client: HubClient) -> None:
