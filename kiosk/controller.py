@@ -32,6 +32,7 @@ from hardware.ports import (
 from kiosk.devices import KioskDevices
 from kiosk.hub_client import HubClient, HubError
 from kiosk.i18n import Catalog, catalog, route_sentence, ticket_sentence
+from kiosk.screens import is_ticket_reference
 from kiosk.viewmodel import HubState, KioskModel, Screen
 from kiosk.views import KioskWindow
 from kiosk.workers import TaskRunner
@@ -214,10 +215,20 @@ class KioskController(QObject):
         )
 
     def check_in(self, code: str) -> None:
-        """Check in for appointment `code` (typed, said or scanned): its ticket, printed."""
+        """Check in for appointment `code` (typed, said or scanned): its ticket, printed. A ticket
+        reference instead (a remote ticket's QR code or number): the customer has arrived."""
         self._touch()
-        self.model.add_customer(self.catalog.text("checkin.customer", code=code))
         sender = self.model.sender_id
+        if is_ticket_reference(code):
+            self.model.add_customer(self.catalog.text("checkin.customer", code=code if len(code) < 32 else "QR"))
+            self._submit_customer(
+                "arrival",
+                lambda: self.hub.arrive(code),
+                lambda ticket: self._on_arrived(sender, ticket),
+                lambda error: self._on_check_in_error(sender, error),
+            )
+            return
+        self.model.add_customer(self.catalog.text("checkin.customer", code=code))
         self._submit_customer(
             "check-in",
             lambda: self.hub.check_in(code, self.lang),
@@ -325,6 +336,15 @@ class KioskController(QObject):
         self.model.add_assistant(sentence)
         self.devices.speak(" ".join(filter(None, (message, ticket_sentence(self.catalog, ticket, spoken=True)))))
 
+    def _on_arrived(self, sender: str, ticket: TicketView) -> None:
+        if self._stale(sender, "arrival"):
+            return
+        self.model.set_hub_state(HubState.ONLINE)
+        self._show_ticket(ticket)  # printed too: a customer who joined in the app now has paper
+        welcome = self.catalog.text("checkin.arrived")
+        self.model.add_assistant(f"{welcome} {ticket_sentence(self.catalog, ticket)}")
+        self.devices.speak(f"{welcome} {ticket_sentence(self.catalog, ticket, spoken=True)}")
+
     def _on_check_in_error(self, sender: str, error: Exception) -> None:
         code = error.code if isinstance(error, HubError) else "internal"
         if code in UNREACHABLE_CODES or not isinstance(error, HubError) or self._stale(sender, "check-in"):
@@ -332,6 +352,8 @@ class KioskController(QObject):
             return
         if code == "appointment_not_found":
             text = self.catalog.text("checkin.not_found")
+        elif code == "ticket_not_found":
+            text = self.catalog.text("checkin.ticket_not_found")
         else:  # too_early, appointment_expired, cancelled: the hub's own words
             text = error.message[:1].upper() + error.message[1:] + "."
         self.model.add_assistant(text)

@@ -105,6 +105,11 @@ class HubClient:
         data = self._request("POST", path, json={"channel": CHANNEL, "lang": lang})
         return _parse(lambda: (TicketView.from_json(data), str((data.get("check_in") or {}).get("message") or "")))
 
+    def arrive(self, reference: str) -> TicketView:
+        """A ticket taken in the bank's app (its id or today's number): the customer is here."""
+        data = self._request("POST", f"/api/v1/tickets/{quote(reference, safe='')}/arrive")
+        return _parse(lambda: TicketView.from_json(data))
+
     def rate(self, ticket_id: str, score: int) -> None:
         """The customer's 1-5 rating of this visit (the manager's dashboard shows them)."""
         self._request("POST", "/api/v1/ratings", json={"ticket_id": ticket_id, "score": score, "channel": CHANNEL})

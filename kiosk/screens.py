@@ -45,6 +45,27 @@ def booking_code(text: str) -> str | None:
     return None
 
 
+TICKET_ID = re.compile(r"[0-9a-f]{32}")
+TICKET_NUMBER = re.compile(r"[A-Za-z]{1,4}[0-9]{3,5}")
+
+
+def check_in_reference(text: str) -> str | None:
+    """What a customer checks in with, typed or scanned: a booking code ("K7P2QX"), or for a ticket taken
+    in the bank's app its tracking URL (".../t/<id>", the QR code on their phone) or its number ("C004")."""
+    code = booking_code(text)
+    if code is not None:
+        return code
+    last = text.strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    if TICKET_ID.fullmatch(last):
+        return last
+    typed = re.sub(r"[\s-]", "", text)
+    return typed.upper() if TICKET_NUMBER.fullmatch(typed) else None
+
+
+def is_ticket_reference(reference: str) -> bool:
+    return bool(TICKET_ID.fullmatch(reference) or (len(reference) != 6 and TICKET_NUMBER.fullmatch(reference)))
+
+
 def arrow_for(location: str) -> str:
     """A big arrow toward the device, from its location hint ("left of the entrance" -> ←)."""
     text = location.lower()
@@ -242,9 +263,9 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 class CheckInCard(QFrame):
-    """Check in for an appointment: type the booking code (or scan its QR code)."""
+    """Check in: type the booking code or a remote ticket's number (or scan its QR code)."""
 
-    submitted = Signal(str)  # the booking code
+    submitted = Signal(str)  # a booking code or a ticket reference (check_in_reference)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -286,7 +307,7 @@ class CheckInCard(QFrame):
         self.error.show()
 
     def _on_submit(self) -> None:
-        code = booking_code(self.code.text())
+        code = check_in_reference(self.code.text())
         if code is None:
             if self._t is not None:
                 self.show_error(self._t.text("checkin.bad_code"))

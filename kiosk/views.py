@@ -39,7 +39,7 @@ from kiosk.screens import (
     RouteScreen,
     StaffCard,
     accessible_buttons,
-    booking_code,
+    check_in_reference,
 )
 from kiosk.theme import Theme, stylesheet
 from kiosk.viewmodel import ChatLine, HubState, KioskModel, Panel, Screen
@@ -311,8 +311,8 @@ class KioskWindow(QMainWindow):
         self.rating_given.emit(ticket_id, score)
 
     def _on_scanned(self, text: str) -> None:
-        code = booking_code(text)
-        logger.info("scanner read %s", "a booking code" if code else "something that is not a booking code")
+        code = check_in_reference(text)
+        logger.info("scanner read %s", "a check-in code" if code else "something that is neither booking nor ticket")
         if code is not None:
             self._on_code(code)
 

@@ -366,3 +366,46 @@ def test_booking_codes_typed_or_scanned() -> None:
     assert booking_code("https://bank.example/a/k7p2qx/?utm=app") == "K7P2QX"
     assert booking_code("hello") is None and booking_code("my code please") is None
     assert booking_code("https://bank.example/appointments") is None
+
+
+def test_check_in_references_typed_or_scanned() -> None:
+    from kiosk.screens import check_in_reference, is_ticket_reference
+
+    ticket_id = "0123456789abcdef0123456789abcdef"
+    assert check_in_reference(f"http://127.0.0.1:8000/t/{ticket_id}") == ticket_id  # the QR code on the phone
+    assert check_in_reference(" c004 ") == check_in_reference("C-004") == "C004"
+    assert check_in_reference("k7p2qx") == "K7P2QX"  # a booking code stays a booking code
+    assert check_in_reference("C04") is None and check_in_reference("hello there") is None
+    assert is_ticket_reference(ticket_id) and is_ticket_reference("C004") and is_ticket_reference("A1000")
+    assert not is_ticket_reference("K7P2QX")
+
+
+def test_real_hub_a_customer_who_joined_in_the_app_checks_in_by_qr_or_number(
+    qtbot: Any, hub_server: str, start_kiosk: Start
+) -> None:
+    """The app's ticket waits "on the way" (not called) until the kiosk scans its QR code or takes its number."""
+    remote = {"service": "cards", "channel": "mobile", "remote": True}
+    scanned = httpx.post(f"{hub_server}/api/v1/tickets", json=remote, timeout=5).json()
+    typed = httpx.post(f"{hub_server}/api/v1/tickets", json=remote, timeout=5).json()
+    assert scanned["arrive_by"] and typed["arrive_by"]
+    window, _controller = start_kiosk(hub_server)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cards") is not None, timeout=WAIT_MS * 2)
+    click(qtbot, window, "attractStart")
+
+    window.scanner.scanned.emit(scanned["track_url"])  # the phone's QR code under the kiosk's scanner
+    qtbot.waitUntil(lambda: widget(window, QWidget, "ticketCard").isVisible(), timeout=WAIT_MS)
+    assert widget(window, QLabel, "ticketNumber").text() == scanned["number"]
+    qtbot.waitUntil(lambda: any(EN.text("checkin.arrived") in t for t in bubble_texts(window)), timeout=WAIT_MS)
+    assert httpx.get(f"{hub_server}/api/v1/tickets/{scanned['id']}", timeout=5).json()["arrive_by"] is None
+    assert httpx.get(f"{hub_server}/api/v1/tickets/{typed['id']}", timeout=5).json()["arrive_by"] is not None
+
+    click(qtbot, window, "checkInButton")
+    qtbot.keyClicks(widget(window, QLineEdit, "checkInCode"), "Z999")
+    click(qtbot, window, "checkInSubmit")
+    qtbot.waitUntil(lambda: widget(window, QLabel, "checkInError").text() == EN.text("checkin.ticket_not_found"),
+                    timeout=WAIT_MS)  # fmt: skip
+    widget(window, QLineEdit, "checkInCode").clear()
+    qtbot.keyClicks(widget(window, QLineEdit, "checkInCode"), typed["number"].lower())
+    click(qtbot, window, "checkInSubmit")
+    qtbot.waitUntil(lambda: widget(window, QLabel, "ticketNumber").text() == typed["number"], timeout=WAIT_MS)
+    assert httpx.get(f"{hub_server}/api/v1/tickets/{typed['id']}", timeout=5).json()["arrive_by"] is None
