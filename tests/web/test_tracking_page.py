@@ -34,3 +34,22 @@ def test_tracking_page_follows_the_ticket_live(page: Any, hub_server: str, hub_t
 def test_unknown_ticket_says_so(page: Any, hub_server: str) -> None:
     page.goto(f"{hub_server}/t/no-such-ticket")
     expect(page.locator("#service")).to_have_text("no ticket no-such-ticket", timeout=10_000)
+
+
+def test_a_remote_ticket_shows_its_deadline_and_qr_and_can_say_i_am_here(page: Any, hub_server: str) -> None:
+    remote = {"service": "cards", "channel": "mobile", "remote": True}
+    mine = httpx.post(f"{hub_server}/api/v1/tickets", json=remote, timeout=10).json()
+
+    page.goto(f"{hub_server}/t/{mine['id']}")
+    arrival = page.get_by_role("region", name="Check in when you arrive")
+    expect(arrival).to_be_visible(timeout=10_000)
+    expect(page.locator("#deadline")).to_contain_text("Your place is kept until")
+    qr = page.get_by_alt_text("QR code of this ticket: scan it at the branch kiosk")
+    expect(qr).to_be_visible()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
+    expect(page.locator("#come")).to_have_text("Time to head to the branch: you are nearly at the front.")
+
+    page.get_by_role("button", name="I'm at the branch").click()
+    expect(arrival).to_be_hidden(timeout=5_000)
+    expect(page.locator("#come")).to_have_text("Nearly your turn: please stay close to the counters.")
+    assert httpx.get(f"{hub_server}/api/v1/tickets/{mine['id']}", timeout=10).json()["arrive_by"] is None
