@@ -1,5 +1,6 @@
 """Online to offline: book on the reference chat page (/chat, headless Chromium), check in at the kiosk
-(pytest-qt), and the advisor's call-next serves that customer before an earlier walk-in."""
+(pytest-qt), and the advisor's call-next serves that customer before an earlier walk-in, seeing that it was
+booked online and why."""
 
 from __future__ import annotations
 
@@ -74,3 +75,12 @@ def test_book_on_chat_then_check_in_at_the_kiosk_and_be_called_first(
     called = httpx.post(f"{branch.hub_url}/api/v1/counters/c3/call-next", headers=staff, timeout=10).json()
     assert called["number"] == number != walk_in["number"]
     assert called["priority"] == "appointment"
+    # One authentication, served everywhere: the advisor sees it was booked online, and why.
+    desks = httpx.get(f"{branch.hub_url}/api/v1/console/counters", headers=staff, timeout=10).json()
+    at_desk = next(desk["ticket"] for desk in desks["counters"] if desk["id"] == "c3")
+    assert at_desk["intent"] == "apply_loan"  # the service button the customer tapped (/apply_loan)
+    assert at_desk["appointment"] == {
+        **at_desk["appointment"],
+        "code": code, "online": True, "channel": "mobile", "intent": "apply_loan",
+        "notes": "i'd like to book an appointment",
+    }  # fmt: skip
