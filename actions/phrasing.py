@@ -97,9 +97,9 @@ def queue_status_text(ticket: Ticket) -> str:
     if ticket.status == "waiting":
         text = f"Ticket {ticket.spoken_number}: {_people_ahead(ticket.position).lower()}"
         if ticket.eta_minutes is None:
-            return text + ". We will call you as soon as a counter opens."
+            return text + ". We will call you as soon as a counter opens." + arrival_text(ticket)
         low, high = ticket.eta_minutes
-        return text + f", about {low} to {high} minutes."
+        return text + f", about {low} to {high} minutes." + arrival_text(ticket)
     if ticket.status == "called":
         return f"Ticket {ticket.spoken_number} has been called. Please go to the counter shown on the screen."
     return f"Ticket {ticket.spoken_number} is {ticket.status.replace('_', ' ')}. Can I help with anything else?"

@@ -312,6 +312,20 @@ async def test_queue_status_reads_the_ticket_of_this_conversation(hub: HubStub, 
     assert [r.method for r in hub.requests if r.path == "/api/v1/tickets/t-42"] == ["GET"]
 
 
+async def test_queue_status_of_a_remote_ticket_reminds_until_when(hub: HubStub, hub_client: HubClient) -> None:
+    hub.reply(TRIAGE, 200, {"decision": "info", "service": None, "reason": "See the lobby screen."})
+    remote = ticket_json(id="t-43", position=2, eta_minutes=None, arrive_by="2026-11-30T14:05:00+00:00")
+    hub.reply("/api/v1/tickets/t-43", 200, remote)
+
+    tracker = make_tracker("queue_status", slots={"last_ticket_id": "t-43"})
+    dispatcher, _ = await run(ActionTriage(hub_client), tracker)
+
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Ticket C 4: there is 1 person ahead of you. We will call you as soon as a counter opens. "
+        "We keep your place until 2:05 pm: when you arrive, scan your ticket's QR code at the kiosk."
+    ]
+
+
 async def test_queue_status_without_a_ticket_says_how_busy_each_service_is(
     hub: HubStub, hub_client: HubClient
 ) -> None:
