@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,42 @@ def test_call_a_specific_ticket_from_the_waiting_list(
     assert ticket(hub_server, other["id"])["status"] == "called"
     for waiting in (first, vip):
         assert ticket(hub_server, waiting["id"])["status"] == "waiting"
+    console.assert_stayed_local()
+
+
+def test_shows_online_bookings_with_their_notes_and_remote_customers_on_the_way(
+    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+) -> None:
+    """"One authentication, served everywhere": what the customer told the app reaches the teller."""
+    slot = None
+    for offset in range(1, 15):
+        day = (date.today() + timedelta(days=offset)).isoformat()
+        slots = httpx.get(f"{hub_server}/api/v1/appointments/slots", params={"service": "loans", "date": day}).json()
+        slot = next((s for s in slots["slots"] if s["free"]), None)
+        if slot:
+            break
+    assert slot is not None
+    booking = {"service": "loans", "starts_at": slot["starts_at"], "channel": "mobile", "intent": "mortgage"}
+    booking["notes"] = "I want to remortgage my flat"
+    code = httpx.post(f"{hub_server}/api/v1/appointments", json=booking, timeout=10).json()["code"]
+    booked = issue(hub_server, "loans", priority="appointment", appointment_code=code, intent="mortgage")
+    remote = issue(hub_server, "cards", channel="mobile", remote=True)
+    console = open_console(hub_server)
+    console.sign_in(hub_token)
+
+    expect(console.row(booked["number"])).to_contain_text(f"appointment {code} at ")
+    expect(console.row(booked["number"])).to_contain_text("booked online (mobile) · “I want to remortgage my flat”")
+    expect(console.row(remote["number"]).locator(".badge.away")).to_have_text("On the way")
+    expect(console.row(remote["number"])).to_contain_text("joined from the app, on the way")
+
+    console.page.get_by_role("button", name=f"Call {booked['number']}").click()
+    console.expect_current(booked["number"])
+    expect(console.page.locator("#current-detail")).to_contain_text("asked for: mortgage")
+    expect(console.page.locator("#current-detail blockquote")).to_have_text("“I want to remortgage my flat”")
+
+    assert httpx.post(f"{hub_server}/api/v1/tickets/{remote['id']}/arrive", timeout=10).status_code == 200
+    expect(console.row(remote["number"])).to_contain_text("joined from the app, here since", timeout=LIVE_TIMEOUT)
+    expect(console.row(remote["number"]).locator(".badge.away")).to_have_count(0)
     console.assert_stayed_local()
 
 
@@ -414,6 +451,7 @@ def test_fits_a_1280x800_screen_mid_flow(
     issue(hub_server, "loans", priority="appointment", appointment_code="K7P2QX")
     issue(hub_server, "exchange", intent="exchange_currency")
     issue(hub_server, "cash")
+    issue(hub_server, "cards", intent="replace_card", channel="mobile", remote=True)  # on the way
     console = open_console(hub_server)
     console.sign_in(hub_token)
     page = console.page

@@ -323,7 +323,8 @@
     $("act-recall").classList.toggle("ready", Boolean(called && ticket.next_recall_is_no_show));
     const selected = state.tickets.find((t) => t.id === state.selectedId);
     $("call-selected-sub").textContent = selected ? `${selected.number} · ${selected.service_name}` : "pick in the list";
-    const mineWaiting = state.tickets.filter((t) => t.status === "waiting" && callableHere(t)).length;
+    // Call-next skips remote customers still on the way (they keep their place until they check in).
+    const mineWaiting = state.tickets.filter((t) => t.status === "waiting" && !t.on_the_way && callableHere(t)).length;
     $("call-next-sub").textContent = mineWaiting ? `${mineWaiting} waiting for this counter` : "nobody waiting here";
     renderTimes();
     renderQueue();
@@ -380,10 +381,10 @@
     const parts = [];
     const booking = ticket.appointment;
     if (booking) {
-      const when = booking.starts_at ? ` for ${slotTime(booking.starts_at)}` : "";
+      const when = booking.starts_at ? ` at ${slotTime(booking.starts_at)}` : "";
       const who = booking.name ? ` · ${booking.name}` : "";
-      const online = booking.online ? ` online (${booking.channel})` : "";
-      parts.push(`booked${online}${when}: ${booking.code}${who}`);
+      const online = booking.online ? ` · booked online (${booking.channel})` : "";
+      parts.push(`appointment ${booking.code}${when}${who}${online}`);
     }
     if (ticket.remote) {
       parts.push(ticket.on_the_way ? "joined from the app, on the way"
