@@ -11,6 +11,8 @@ Definitions
     issued            tickets issued in the range.
     wait              ``called_at - issued_at``, for *called* tickets: those with a `called_at`
                       (called, serving, served, parked, no-show, or abandoned after a call).
+                      A ticket taken in the bank's app waits from its customer's check-in at the
+                      branch (`arrived_at`), not from joining: the wait in the branch.
                       `called_at` is the latest (re)call, as the queue stores it: a recall moves
                       it, and a transfer back to the queue clears it (the ticket is measured again
                       when the new service calls it).
@@ -24,7 +26,9 @@ Definitions
     walk-to-counter   ``started_at - called_at`` of tickets whose start was pressed (serving,
                       or served with ``started_at < finished_at``).
     abandonment rate  abandoned tickets / issued tickets (customers who left; `DELETE` ticket).
-    no-show rate      no-show tickets / issued tickets.
+    no-show rate      no-show tickets / issued tickets (remote tickets that expired included).
+    remote joins      tickets taken in the bank's app; remote expired: those whose customer
+                      did not check in in time (outcome `not_arrived`).
     SLA share         called tickets with ``wait <= target_wait_minutes`` of their service /
                       called tickets.
     self-service      device routes / (device routes + tickets issued from triage). A device
@@ -65,7 +69,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.domain.tickets import TicketStatus
+from assistant.domain.tickets import NOT_ARRIVED, TicketStatus
 
 SATISFIED_SCORE = 4  # CSAT counts scores of 4 and 5
 TOP_INTENTS = 10
@@ -93,6 +97,8 @@ class Visit:
     outcome: str | None = None
     called_by: str | None = None  # staff name of the last recorded call
     finished_by: str | None = None  # staff name of the recorded finish
+    remote: bool = False  # taken in the bank's app
+    arrived_at: datetime | None = None  # its customer's check-in at the branch
 
     @property
     def staff(self) -> str | None:
@@ -138,7 +144,10 @@ def _minutes(start: datetime, end: datetime) -> float:
 
 
 def wait_minutes(visit: Visit) -> float | None:
-    return _minutes(visit.issued_at, visit.called_at) if visit.called_at is not None else None
+    if visit.called_at is None:
+        return None
+    start = visit.arrived_at if visit.remote and visit.arrived_at is not None else visit.issued_at
+    return _minutes(min(start, visit.called_at), visit.called_at)
 
 
 def start_pressed(visit: Visit) -> bool:
@@ -350,6 +359,8 @@ class RangeKpis:
     counters: tuple[WorkerKpis, ...]
     staff: tuple[WorkerKpis, ...]
     hourly: tuple[HourBucket, ...]
+    remote_joins: int = 0
+    remote_expired: int = 0
 
     @property
     def abandonment_rate(self) -> float | None:
@@ -374,6 +385,8 @@ class RangeKpis:
             "abandonment_rate": share_json(self.abandonment_rate),
             "no_show": self.no_show,
             "no_show_rate": share_json(self.no_show_rate),
+            "remote_joins": self.remote_joins,
+            "remote_expired": self.remote_expired,
             "device_routes": self.device_routes,
             "triaged_tickets": self.triaged_tickets,
             "self_service_share": share_json(self.self_service_share),
@@ -533,6 +546,8 @@ def summarize(
         counters=counter_rows,
         staff=staff_rows,
         hourly=hourly(visits, timezone, now),
+        remote_joins=sum(1 for v in visits if v.remote),
+        remote_expired=sum(1 for v in visits if v.remote and v.outcome == NOT_ARRIVED),
     )
 
 

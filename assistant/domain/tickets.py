@@ -76,8 +76,9 @@ class Ticket:
     def call(self, counter_id: str, at: datetime) -> Ticket:
         self._require("called", frozenset({TicketStatus.WAITING, TicketStatus.PARKED}))
         return replace(
-            self, status=TicketStatus.CALLED, counter_id=counter_id, called_at=at, recalls=0, target_counter_id=None
-        )
+            self, status=TicketStatus.CALLED, counter_id=counter_id, called_at=at, recalls=0, target_counter_id=None,
+            arrived_at=self.arrived_at or at,  # a remote customer called by name is at the counter
+        )  # fmt: skip
 
     def recall(self, at: datetime, max_recalls: int) -> Ticket:
         """Call again; past `max_recalls` the customer is a no-show."""

@@ -149,9 +149,10 @@ class TicketRepository:
         return [(end - start).total_seconds() / 60 for start, end in reversed(rows) if end is not None]
 
     async def waiting_counts(self) -> dict[str, tuple[int, datetime | None]]:
-        """service -> (waiting count, oldest issue time)."""
+        """service -> (waiting count, earliest arrival in the branch). Remote customers still on the way
+        count as waiting but not for the longest wait (a walk-in arrives when issued)."""
         query = (
-            select(TicketRow.service_id, func.count(), func.min(TicketRow.issued_at))
+            select(TicketRow.service_id, func.count(), func.min(TicketRow.arrived_at))
             .where(TicketRow.status == TicketStatus.WAITING.value)
             .group_by(TicketRow.service_id)
         )

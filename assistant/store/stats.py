@@ -82,6 +82,8 @@ class VisitQueries:
                 outcome=row.outcome,
                 called_by=called_by.get(row.id),
                 finished_by=finished_by.get(row.id),
+                remote=bool(row.remote),
+                arrived_at=row.arrived_at,
             )
             for row in rows
         ]

@@ -107,6 +107,9 @@ async def test_not_arriving_in_time_expires_the_ticket_once(
         branch, other_worker = (BranchService(settings, sessions, clock, publish) for _ in range(2))
         clock.advance(minutes=39)  # 44 minutes after joining: still time
         assert await branch.expire_overdue() == []
+        # Both count as waiting, but only the one in the branch (arrived 39 min ago) has been waiting there.
+        cards = next(s for s in (await branch.queue_overview())["services"] if s["service"] == "cards")
+        assert (cards["waiting"], cards["longest_wait_minutes"]) == (2, 39.0)
         clock.advance(minutes=2)
         # Two hub workers sweep at once: the ticket expires exactly once.
         results = await asyncio.gather(branch.expire_overdue(), other_worker.expire_overdue())

@@ -26,6 +26,7 @@ By hand, at 10:20:
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -218,6 +219,17 @@ def test_one_visit_measures() -> None:
     # Finished without pressing start: started_at == finished_at, so no service or walk time.
     quick = visit("A009", "cash", None, 0, 2, 5, 5, "served", "c1")
     assert (service_minutes(quick), walk_minutes(quick)) == (None, None)
+
+
+def test_a_remote_ticket_waits_from_its_arrival_and_expiries_are_counted() -> None:
+    joined = visit("C001", "cards", "report_lost_card", 0, 30, 31, 35, "served", "c2")
+    remote = dataclasses.replace(joined, remote=True, arrived_at=at(25))
+    assert wait_minutes(remote) == 5 and wait_minutes(joined) == 30  # in the branch 25..30
+    expired = dataclasses.replace(
+        visit("C002", "cards", None, 0, None, None, 45, "no_show"), remote=True, outcome="not_arrived"
+    )
+    summary = summarize((remote, expired, VISITS[0]), (), (), SERVICES, COUNTERS, ZONE, NOW).to_json()
+    assert (summary["remote_joins"], summary["remote_expired"], summary["no_show"]) == (2, 1, 1)
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -194,3 +195,23 @@ def test_place_in_line_follows_the_policy_order() -> None:
     assert [place_in_line(policy, t, keys, early) for t in (old_normal, vip, new_normal)] == [2, 1, 3]
     late = T0 + timedelta(minutes=16)  # the first normal ticket is boosted to the priority class
     assert [place_in_line(policy, t, keys, late) for t in (old_normal, vip, new_normal)] == [1, 2, 3]
+
+
+def test_a_remote_ticket_is_held_until_it_arrives_and_can_expire() -> None:
+    skills = {"cash": 1.0}
+    remote = replace(ticket("A001"), remote=True)
+    walk_in = replace(ticket("A002", minutes=1), arrived_at=T0 + timedelta(minutes=1))
+    assert remote.on_the_way and not remote.callable_by("c1", skills)
+    assert OrderingPolicy().choose([remote, walk_in], skills, T0 + timedelta(minutes=5)) == walk_in
+    here = remote.arrive(T0 + timedelta(minutes=10))
+    assert not here.on_the_way and here.arrive(T0 + timedelta(minutes=20)) is here  # idempotent
+    assert OrderingPolicy().choose([here, walk_in], skills, T0 + timedelta(minutes=11)) == here  # its place kept
+    with pytest.raises(Conflict):
+        here.expire(T0 + timedelta(minutes=50))  # it arrived
+    late = T0 + timedelta(minutes=46)
+    gone = remote.expire(late)
+    assert (gone.status, gone.outcome, gone.finished_at) == (TicketStatus.NO_SHOW, "not_arrived", late)
+    with pytest.raises(Conflict):
+        gone.arrive(T0 + timedelta(minutes=47))
+    # Called by name while on the way: the customer is at the counter, so it has arrived.
+    assert remote.call("c1", T0 + timedelta(minutes=3)).arrived_at == T0 + timedelta(minutes=3)

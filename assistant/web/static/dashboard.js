@@ -199,6 +199,7 @@ function renderKpis(k) {
   $("kpi-walk").textContent = minutes(k.avg_walk_minutes);
   $("kpi-abandonment").textContent = percent(k.abandonment_rate);
   $("kpi-no-show").textContent = percent(k.no_show_rate);
+  $("kpi-remote").textContent = k.remote_expired ? `${k.remote_joins} (${k.remote_expired} expired)` : String(k.remote_joins);
   $("kpi-self-service").textContent = percent(k.self_service_share);
   $("kpi-satisfaction").textContent = score(k.satisfaction.avg_score);
   $("kpi-csat").textContent = percent(k.satisfaction.csat);
