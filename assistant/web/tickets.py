@@ -10,7 +10,9 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from assistant.protocol import ServiceView
+from assistant.web.auth import role_of_request
 from assistant.web.bodies import TicketCreate
+from assistant.web.branch import TICKET_ID
 from assistant.web.errors import decode_body
 
 log = logging.getLogger(__name__)
@@ -77,7 +79,12 @@ async def abandon_ticket(request: Request, ticket_id: str) -> HTTPResponse:
 async def arrive(request: Request, ref: str) -> HTTPResponse:
     """The customer is at the branch: `ref` is the ticket's id (its QR code scanned at the kiosk, or
     "I'm here" on the tracking page) or today's number typed at the kiosk. A remote ticket becomes
-    callable in the place it kept; 409 `ticket_expired` once its check-in deadline passed."""
+    callable in the place it kept; 409 `ticket_expired` once its check-in deadline passed.
+
+    Numbers are guessable, so only the branch's own kiosks and staff (a device or staff token) may
+    use one; the id in the QR code is the customer's own secret."""
+    if not TICKET_ID.fullmatch(ref.strip()):
+        await role_of_request(request)
     return json((await request.app.ctx.branch.arrive(ref)).to_json())
 
 

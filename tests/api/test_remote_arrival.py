@@ -65,7 +65,9 @@ async def test_a_remote_ticket_keeps_its_place_and_is_called_once_it_arrives(
     assert nobody.status == 409 and nobody.json["error"]["code"] == "nothing_to_call"
 
     clock.advance(minutes=10)  # the kiosk scans the QR code (its id) or the customer types the number
-    arrived = await _post(client, f"/api/v1/tickets/{remote['number'].lower()}/arrive")
+    _, guessed = await client.post(f"/api/v1/tickets/{remote['number']}/arrive")
+    assert guessed.status == 401  # numbers are guessable: only the branch's kiosks and staff
+    arrived = await _post(client, f"/api/v1/tickets/{remote['number'].lower()}/arrive", headers=staff)
     assert (arrived["id"], arrived["arrive_by"], arrived["position"]) == (remote["id"], None, 1)
     again = await _post(client, f"/api/v1/tickets/{remote['id']}/arrive")  # idempotent
     assert again["status"] == "waiting" and again["arrive_by"] is None
@@ -76,7 +78,7 @@ async def test_a_remote_ticket_keeps_its_place_and_is_called_once_it_arrives(
     assert called["id"] == remote["id"]
 
 
-async def test_bad_references_get_clear_errors(app: Sanic) -> None:
+async def test_bad_references_get_clear_errors(app: Sanic, staff: dict[str, str]) -> None:
     client = app.asgi_client
     for ref, status, code in (
         ("0" * 32, 404, "ticket_not_found"),
@@ -84,7 +86,7 @@ async def test_bad_references_get_clear_errors(app: Sanic) -> None:
         ("not-a-ticket", 422, "invalid_input"),
         ("A" * 40, 422, "invalid_input"),
     ):
-        _, response = await client.post(f"/api/v1/tickets/{ref}/arrive")
+        _, response = await client.post(f"/api/v1/tickets/{ref}/arrive", headers=staff)
         assert (response.status, response.json["error"]["code"]) == (status, code), ref
 
 

@@ -381,14 +381,20 @@ def test_check_in_references_typed_or_scanned() -> None:
 
 
 def test_real_hub_a_customer_who_joined_in_the_app_checks_in_by_qr_or_number(
-    qtbot: Any, hub_server: str, start_kiosk: Start
+    qtbot: Any, hub_server: str, start_kiosk: Start, tmp_path: Any
 ) -> None:
-    """The app's ticket waits "on the way" (not called) until the kiosk scans its QR code or takes its number."""
+    """The app's ticket waits "on the way" (not called) until the kiosk scans its QR code or takes its number
+    (numbers only with the kiosk's device token: they are guessable)."""
+    from tests.conftest import make_token
+
     remote = {"service": "cards", "channel": "mobile", "remote": True}
     scanned = httpx.post(f"{hub_server}/api/v1/tickets", json=remote, timeout=5).json()
     typed = httpx.post(f"{hub_server}/api/v1/tickets", json=remote, timeout=5).json()
     assert scanned["arrive_by"] and typed["arrive_by"]
-    window, _controller = start_kiosk(hub_server)
+    refused = httpx.post(f"{hub_server}/api/v1/tickets/{typed['number']}/arrive", timeout=5)
+    assert refused.status_code == 401  # a number from outside the branch
+    device_token = make_token(f"sqlite:///{tmp_path / 'hub.db'}", "device")
+    window, _controller = start_kiosk(hub_server, hub_token=device_token)
     qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cards") is not None, timeout=WAIT_MS * 2)
     click(qtbot, window, "attractStart")
 
