@@ -162,6 +162,13 @@ def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
     return run(args)
 
 
+def bench_remote(args: argparse.Namespace) -> dict[str, Any]:
+    """Join from the app, check in, be called: see assistant/bench_remote.py."""
+    from assistant.bench_remote import bench_remote as run
+
+    return run(args.config, customers=args.customers)
+
+
 def bench_kiosk(args: argparse.Namespace) -> dict[str, Any]:
     from assistant.bench_kiosk import bench_kiosk as run
 
@@ -182,6 +189,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "hub": bench_hub,
     "events": bench_events,
     "chat": bench_chat,
+    "remote": bench_remote,
     "kiosk": bench_kiosk,
     "voice": bench_voice,
 }
@@ -218,6 +226,7 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--subscribers", type=int, default=100, help="WebSocket subscribers for `events`")
     bench.add_argument("--events", type=int, default=50, help="tickets issued for `events`")
     bench.add_argument("--turns", type=int, default=20, help="turns per conversation for `chat`")
+    bench.add_argument("--customers", type=int, default=20, help="app customers for `remote`")
     bench.add_argument("--cold-starts", type=int, default=3, help="kiosk process starts for `kiosk`")
     bench.add_argument("--taps", type=int, default=20, help="tile taps for `kiosk`")
     bench.add_argument("--voice-turns", type=int, default=5, help="spoken turns for `kiosk`")
