@@ -166,7 +166,22 @@ async def chat(request: Request) -> HTTPResponse:
 
 # -- the chat WebSocket: replies and pushes for the bank's app ---------------------------------
 
-TICKET_EVENTS = ("ticket.", "counter.")
+def concerns(message: dict[str, Any], mine: set[str], lines: set[str]) -> bool:
+    """Could this event change what a customer is told? Only then is the database read again.
+
+    `mine`: ids of their open tickets; `lines`: the services those wait in. Their own tickets always;
+    a ticket in a line they wait in (their place moves); a transfer (it may leave their line); and a
+    remote ticket issued anywhere (it may be theirs, taken in another tab of the app). Kiosk tickets in
+    other lines, counters and devices never: a customer with nothing open costs no reads at all."""
+    kind = str(message.get("type", ""))
+    if not kind.startswith("ticket."):
+        return False
+    ticket = (message.get("data") or {}).get("ticket") or {}
+    if ticket.get("id") in mine or ticket.get("service") in lines:
+        return True
+    if kind == "ticket.issued":
+        return bool(ticket.get("remote"))
+    return kind == "ticket.transferred" and bool(lines)
 
 
 class ChatSocketMessage(msgspec.Struct, forbid_unknown_fields=True):
@@ -220,6 +235,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     notify_position = request.app.ctx.settings.queue.notify_position
     told: dict[str, str] = {}
     seen: set[str] = set()  # this customer's tickets seen open on this socket
+    lines: set[str] = set()  # the services they wait in
     events = request.app.ctx.events.subscribe()
 
     async def push_due() -> None:
@@ -229,6 +245,8 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
             tickets.append(await branch.get_ticket(closed))
         seen.clear()
         seen.update(open_ids)
+        lines.clear()
+        lines.update(ticket.service for ticket in tickets if ticket.id in open_ids)
         for ticket in tickets:
             push = _push_for(ticket, notify_position, told)
             if push is not None:
@@ -239,7 +257,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
         while True:
             await push_due()
             message = await events.get()
-            while message is not None and not str(message.get("type", "")).startswith(TICKET_EVENTS):
+            while message is not None and not concerns(message, seen, lines):
                 message = await events.get()
             if message is None:  # dropped as a slow subscriber: subscribe again; the loop re-reads the tickets
                 events = request.app.ctx.events.subscribe()

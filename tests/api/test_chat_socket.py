@@ -84,3 +84,20 @@ async def test_flooding_the_chat_is_refused_and_issues_nothing(hub_server: str) 
         assert (await http.post("/api/v1/chat", content=b"{not json", headers=other)).status_code in (400, 422)
         queue = (await http.get("/api/v1/queue")).json()
     assert sum(s["waiting"] for s in queue["services"]) == 0
+
+
+def test_only_events_that_can_change_what_a_customer_is_told_cost_a_read() -> None:
+    from assistant.web.chat import concerns
+
+    def event(kind: str, **ticket: object) -> dict[str, object]:
+        return {"type": kind, "data": {"ticket": {"id": "t-other", "service": "cash", "remote": False, **ticket}}}
+
+    mine, lines = {"t-mine"}, {"cards"}
+    assert concerns(event("ticket.no_show", id="t-mine"), mine, lines)  # their own (e.g. expired)
+    assert concerns(event("ticket.called", service="cards"), mine, lines)  # their line moved
+    assert concerns(event("ticket.issued", remote=True), set(), set())  # maybe theirs, from another tab
+    assert concerns(event("ticket.transferred"), mine, lines)
+    assert not concerns(event("ticket.issued"), mine, lines)  # a kiosk ticket in another line
+    assert not concerns(event("ticket.called"), set(), set())  # nothing open: no reads at all
+    assert not concerns(event("ticket.transferred"), set(), set())
+    assert not concerns({"type": "counter.opened", "data": {"counter": {"id": "c1"}}}, mine, lines)
