@@ -177,3 +177,26 @@ async def test_the_hub_sweeps_by_itself_and_tells_the_app(
         await server.before_stop()
         await server.close()
         await server.after_stop()
+
+
+async def test_two_workers_on_postgresql_expire_a_ticket_once(
+    settings: Settings, clock: FakeClock, postgres_url: str
+) -> None:
+    published: list[Event] = []
+
+    async def publish(event: Event) -> None:
+        published.append(event)
+
+    engines = [create_engine(postgres_url) for _ in range(2)]  # two hub processes: two pools
+    try:
+        await migrate(engines[0])
+        workers = [BranchService(settings, session_factory(engine), clock, publish) for engine in engines]
+        tickets = [(await workers[0].issue_ticket("cards", "mobile", "en", remote=True))[0] for _ in range(5)]
+        clock.advance(minutes=46)
+        results = await asyncio.gather(*(worker.expire_overdue() for worker in workers))
+        expired = sorted(view.id for result in results for view in result)
+        assert expired == sorted(ticket.id for ticket in tickets)  # each once, whichever worker got it
+        assert len([e for e in published if e.type == "ticket.no_show"]) == 5
+    finally:
+        for engine in engines:
+            await engine.dispose()
