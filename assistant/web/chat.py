@@ -169,19 +169,20 @@ async def chat(request: Request) -> HTTPResponse:
 def concerns(message: dict[str, Any], mine: set[str], lines: set[str]) -> bool:
     """Could this event change what a customer is told? Only then is the database read again.
 
-    `mine`: ids of their open tickets; `lines`: the services those wait in. Their own tickets always;
-    a ticket in a line they wait in (their place moves); a transfer (it may leave their line); and a
-    remote ticket issued anywhere (it may be theirs, taken in another tab of the app). Kiosk tickets in
-    other lines, counters and devices never: a customer with nothing open costs no reads at all."""
+    `mine`: ids of their open tickets; `lines`: the services where one of them waits and has not yet
+    been told "nearly your turn". Their own tickets always; a ticket leaving such a line (their place
+    moves up); a transfer (it may leave their line); a remote ticket issued anywhere (it may be theirs,
+    taken in another tab of the app). A new ticket never moves anyone forward, and counters and devices
+    change nothing they are told: a customer with nothing open costs no reads at all."""
     kind = str(message.get("type", ""))
     if not kind.startswith("ticket."):
         return False
     ticket = (message.get("data") or {}).get("ticket") or {}
-    if ticket.get("id") in mine or ticket.get("service") in lines:
+    if ticket.get("id") in mine:
         return True
     if kind == "ticket.issued":
         return bool(ticket.get("remote"))
-    return kind == "ticket.transferred" and bool(lines)
+    return ticket.get("service") in lines or (kind == "ticket.transferred" and bool(lines))
 
 
 class ChatSocketMessage(msgspec.Struct, forbid_unknown_fields=True):
@@ -245,12 +246,12 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
             tickets.append(await branch.get_ticket(closed))
         seen.clear()
         seen.update(open_ids)
-        lines.clear()
-        lines.update(ticket.service for ticket in tickets if ticket.id in open_ids)
         for ticket in tickets:
             push = _push_for(ticket, notify_position, told)
             if push is not None:
                 await ws.send(json_dumps(push))
+        lines.clear()  # after the pushes: a ticket told "nearly your turn" waits only for its own call
+        lines.update(t.service for t in tickets if t.id in open_ids and t.status == "waiting" and t.id not in told)
 
     async def push_updates() -> None:
         nonlocal events

@@ -95,6 +95,8 @@ def test_only_events_that_can_change_what_a_customer_is_told_cost_a_read() -> No
     mine, lines = {"t-mine"}, {"cards"}
     assert concerns(event("ticket.no_show", id="t-mine"), mine, lines)  # their own (e.g. expired)
     assert concerns(event("ticket.called", service="cards"), mine, lines)  # their line moved
+    assert not concerns(event("ticket.called", service="cards"), mine, set())  # already told: only their call
+    assert not concerns(event("ticket.issued", service="cards"), mine, lines)  # nobody moves forward
     assert concerns(event("ticket.issued", remote=True), set(), set())  # maybe theirs, from another tab
     assert concerns(event("ticket.transferred"), mine, lines)
     assert not concerns(event("ticket.issued"), mine, lines)  # a kiosk ticket in another line
