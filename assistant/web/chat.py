@@ -223,9 +223,10 @@ def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) ->
 
 @bp.websocket("/chat/ws")
 async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
-    """`?token=CUSTOMER_TOKEN[&channel=mobile|web]`: send {"message", "lang"}, get {"type": "reply", ...};
-    pushes `ticket.nearly_your_turn` (at `queue.notify_position`) and `ticket.called` for this
-    customer's tickets. A bad message gets {"type": "error", "error": {...}} and the socket stays open."""
+    """`?token=CUSTOMER_TOKEN[&channel=mobile|web]`: first {"type": "snapshot", "tickets": [...]} (the
+    customer's open tickets), then send {"message", "lang"}, get {"type": "reply", ...}; pushes
+    `ticket.nearly_your_turn` (at `queue.notify_position`), `ticket.called` and `ticket.expired` for
+    this customer's tickets. A bad message gets {"type": "error", "error": {...}} and the socket stays open."""
     channel = request.args.get("channel", "mobile")
     token = request.args.get("token", "")
     if channel not in ("mobile", "web") or not CUSTOMER_TOKEN.match(token):
@@ -255,6 +256,9 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
 
     async def push_updates() -> None:
         nonlocal events
+        # First what this customer already holds, so a reopened app (or page) shows its tickets again.
+        mine = [ticket.to_json() for ticket in await _customer_tickets(branch, sender)]
+        await ws.send(json_dumps({"type": "snapshot", "tickets": mine}))
         while True:
             await push_due()
             message = await events.get()

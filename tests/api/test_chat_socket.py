@@ -19,6 +19,7 @@ async def test_remote_ticket_is_told_when_to_come_and_when_called(hub_server: st
     async with httpx.AsyncClient(base_url=hub_server, timeout=10) as http:
         walk_ins = [(await http.post("/api/v1/tickets", json={"service": "cards"})).json() for _ in range(4)]
         async with websockets.connect(url, open_timeout=10) as ws:
+            assert json.loads(await ws.recv()) == {"type": "snapshot", "tickets": []}
             await ws.send(json.dumps({"message": "/report_lost_card"}))
             reply = await next_event(ws, "reply")
             mine = reply["ticket"]
@@ -43,6 +44,9 @@ async def test_remote_ticket_is_told_when_to_come_and_when_called(hub_server: st
             await http.post("/api/v1/counters/c2/call-next", headers=staff)
             called = await next_event(ws, "ticket.called")
             assert called["ticket"]["id"] == mine["id"] and called["text"].endswith("please go to Counter 2 now.")
+        async with websockets.connect(url, open_timeout=10) as again:  # the app reopened: its ticket is back
+            snapshot = await next_event(again, "snapshot")
+            assert [(t["id"], t["status"]) for t in snapshot["tickets"]] == [(mine["id"], "called")]
             assert [t["number"] for t in walk_ins] == sorted(t["number"] for t in walk_ins)
 
 

@@ -38,3 +38,7 @@ def test_replies_and_pushes_travel_over_the_socket(page: Any, hub_server: str, h
     expect(card.locator(".status")).to_have_text("Called: please go to Counter 2 now.")
     expect(card.locator(".arrive")).to_have_count(0)
     assert not [url for url in posts if url.endswith("/api/v1/chat")], posts  # all of it over the socket
+
+    page.reload()  # the app's web view was closed and opened again: the ticket is still there
+    expect(page.locator("section.ticket .number")).to_have_text(number, timeout=10_000)
+    expect(page.locator("section.ticket .status")).to_have_text("Called: please go to Counter 2 now.")
