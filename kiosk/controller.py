@@ -354,6 +354,9 @@ class KioskController(QObject):
             text = self.catalog.text("checkin.not_found")
         elif code == "ticket_not_found":
             text = self.catalog.text("checkin.ticket_not_found")
+        elif code in ("unauthorized", "forbidden"):  # a typed number needs the kiosk's device token
+            logger.warning("the hub refused a ticket number from this kiosk (%s): set kiosk.token", error.message)
+            text = self.catalog.text("checkin.scan_instead")
         else:  # too_early, appointment_expired, cancelled: the hub's own words
             text = error.message[:1].upper() + error.message[1:] + "."
         self.model.add_assistant(text)

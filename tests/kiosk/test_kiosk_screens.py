@@ -95,6 +95,20 @@ def test_check_in_with_a_wrong_code_says_so_and_stays(qtbot: Any, hub: Any, kios
     assert widget(kiosk, QWidget, "checkInCard").isVisible()
 
 
+def test_a_kiosk_without_its_token_asks_for_the_qr_code_instead_of_a_number(
+    qtbot: Any, hub: Any, kiosk: KioskWindow
+) -> None:
+    refusal = {"error": {"code": "unauthorized", "message": "this endpoint needs a staff token"}}
+    hub.answer("POST", "/api/v1/tickets/C004/arrive", 401, refusal)
+    click(qtbot, kiosk, "checkInButton")
+    qtbot.keyClicks(widget(kiosk, QLineEdit, "checkInCode"), "c004")
+    click(qtbot, kiosk, "checkInSubmit")
+    qtbot.waitUntil(
+        lambda: widget(kiosk, QLabel, "checkInError").text() == EN.text("checkin.scan_instead"), timeout=WAIT_MS
+    )
+    assert len(hub.to("/api/v1/tickets/C004/arrive")) == 1
+
+
 def test_a_scanned_qr_code_checks_in(qtbot: Any, hub: Any, kiosk: KioskWindow, ticket_json: Any) -> None:
     """A keyboard-wedge scanner types the QR content and Enter while no field has focus."""
     hub.answer("POST", CHECK_IN, 201, {**ticket_json(number="L004"), "check_in": {"message": ""}})
