@@ -1,17 +1,29 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 
 import pytest
+import sanic_testing.testing
 from sanic import Sanic
 
 from assistant.domain.clock import SystemClock
 from assistant.settings import Settings
 from assistant.web.app import create_app
+from tests.api import live_client
 from tests.conftest import make_token
 
 Sanic.test_mode = True
 _names = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+async def live_asgi_clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """`app.asgi_client` starts its app once per test, not once per request (tests/api/live_client.py)."""
+    monkeypatch.setattr(sanic_testing.testing, "SanicASGITestClient", live_client.LiveASGIClient)
+    yield
+    while live_client.CREATED:
+        await live_client.CREATED.pop().stop()
 
 
 @pytest.fixture
