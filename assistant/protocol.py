@@ -7,9 +7,14 @@ the JSON shape of the hub API v1 (DESIGN.md §4) explicitly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+# How a ticket is referred to at check-in: its id (in its tracking URL and QR code) or the day's number.
+TICKET_ID = re.compile(r"[0-9a-f]{32}")
+TICKET_NUMBER = re.compile(r"[A-Za-z]{1,4}[0-9]{3,5}")
 
 
 class TicketStatus(StrEnum):

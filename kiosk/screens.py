@@ -29,24 +29,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.protocol import RouteView
+from assistant.protocol import TICKET_ID, TICKET_NUMBER, RouteView
 from kiosk.i18n import Catalog
 from kiosk.widgets import ServiceGrid, qr_pixmap, touch_button
 
 
+def _typed(text: str) -> str:
+    """What was typed, without the spaces and dashes people put in codes."""
+    return re.sub(r"[\s-]", "", text)
+
+
+def _last_segment(text: str) -> str:
+    """A scanned URL's last path segment (the whole text when it is no URL)."""
+    return text.strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 def booking_code(text: str) -> str | None:
     """The booking code in what was typed or scanned: "k7p2qx", "K7P2 QX", or a URL ending in it."""
-    whole = re.sub(r"[\s-]", "", text)
+    whole = _typed(text)
     if re.fullmatch(r"[A-Za-z0-9]{6}", whole):  # typed: the whole entry, whatever its letters
         return whole.upper()
-    last = text.strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]  # scanned: a URL's last segment
+    last = _last_segment(text)
     if "/" in text and re.fullmatch(r"[A-Za-z0-9]{6}", last):
         return last.upper()
     return None
-
-
-TICKET_ID = re.compile(r"[0-9a-f]{32}")
-TICKET_NUMBER = re.compile(r"[A-Za-z]{1,4}[0-9]{3,5}")
 
 
 def check_in_reference(text: str) -> str | None:
@@ -55,10 +61,10 @@ def check_in_reference(text: str) -> str | None:
     code = booking_code(text)
     if code is not None:
         return code
-    last = text.strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    last = _last_segment(text)
     if TICKET_ID.fullmatch(last):
         return last
-    typed = re.sub(r"[\s-]", "", text)
+    typed = _typed(text)
     return typed.upper() if TICKET_NUMBER.fullmatch(typed) else None
 
 

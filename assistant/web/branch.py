@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from assistant.domain.tickets import (
     format_number,
     place_in_line,
 )
-from assistant.protocol import Decision, RouteView, TicketView, TriageView
+from assistant.protocol import TICKET_ID, TICKET_NUMBER, Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
 from assistant.settings import BranchInfo, Settings
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
@@ -51,8 +50,6 @@ def branch_info_text(branch: BranchInfo) -> str:
 
 Publish = Callable[[Event], Awaitable[None]]
 OPEN = "open"
-TICKET_ID = re.compile(r"[0-9a-f]{32}")
-TICKET_NUMBER = re.compile(r"[A-Za-z]{1,4}[0-9]{3,5}")
 
 
 class BranchService:

@@ -9,10 +9,9 @@ import logging
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
-from assistant.protocol import ServiceView
+from assistant.protocol import TICKET_ID, ServiceView
 from assistant.web.auth import role_of_request
 from assistant.web.bodies import TicketCreate
-from assistant.web.branch import TICKET_ID
 from assistant.web.errors import decode_body
 
 log = logging.getLogger(__name__)
