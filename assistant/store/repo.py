@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,25 +51,23 @@ class TicketRepository:
         self.session.add(TicketRow(priority=str(ticket.priority), status=str(ticket.status), **values))
         await self.session.flush()
 
-    async def save(self, ticket: Ticket) -> None:
+    async def _update(self, ticket: Ticket, *conditions: ColumnElement[bool]) -> bool:
         values = {name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "id"}
-        await self.session.execute(
+        result = await self.session.execute(
             update(TicketRow)
-            .where(TicketRow.id == ticket.id)
+            .where(TicketRow.id == ticket.id, *conditions)
             .values(priority=str(ticket.priority), status=str(ticket.status), **values)
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def save(self, ticket: Ticket) -> None:
+        await self._update(ticket)
 
     async def save_if(self, ticket: Ticket, was: TicketStatus, was_arrived: bool) -> bool:
         """Save `ticket` only if its row still has status `was` and (not) an arrival: False when another
         transaction (another hub worker) changed it first."""
-        values = {name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "id"}
         arrived = TicketRow.arrived_at.is_not(None) if was_arrived else TicketRow.arrived_at.is_(None)
-        result = await self.session.execute(
-            update(TicketRow)
-            .where(TicketRow.id == ticket.id, TicketRow.status == was.value, arrived)
-            .values(priority=str(ticket.priority), status=str(ticket.status), **values)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update(ticket, TicketRow.status == was.value, arrived)
 
     async def by_number(self, number: str, day: date) -> Ticket | None:
         query = select(TicketRow).where(TicketRow.number == number, TicketRow.business_date == day)
