@@ -240,8 +240,9 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     lines: set[str] = set()  # the services they wait in
     events = request.app.ctx.events.subscribe()
 
-    async def push_due() -> None:
-        tickets = await _customer_tickets(branch, sender)
+    async def push_due(tickets: list[TicketView] | None = None) -> None:
+        """Push what is due for this customer's tickets (`tickets`: their open ones, if just read)."""
+        tickets = list(tickets) if tickets is not None else await _customer_tickets(branch, sender)
         open_ids = {ticket.id for ticket in tickets}
         for closed in seen - open_ids:  # served, abandoned or expired since: re-read to tell which
             tickets.append(await branch.get_ticket(closed))
@@ -257,15 +258,16 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     async def push_updates() -> None:
         nonlocal events
         # First what this customer already holds, so a reopened app (or page) shows its tickets again.
-        mine = [ticket.to_json() for ticket in await _customer_tickets(branch, sender)]
-        await ws.send(json_dumps({"type": "snapshot", "tickets": mine}))
+        mine = await _customer_tickets(branch, sender)
+        await ws.send(json_dumps({"type": "snapshot", "tickets": [ticket.to_json() for ticket in mine]}))
+        await push_due(mine)
         while True:
-            await push_due()
             message = await events.get()
             while message is not None and not concerns(message, seen, lines):
                 message = await events.get()
-            if message is None:  # dropped as a slow subscriber: subscribe again; the loop re-reads the tickets
+            if message is None:  # dropped as a slow subscriber: subscribe again and re-read the tickets
                 events = request.app.ctx.events.subscribe()
+            await push_due()
 
     async def replies() -> None:
         while True:
