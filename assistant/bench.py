@@ -38,6 +38,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+def latency_stats(samples: list[float]) -> dict[str, float]:
+    """Seconds measured -> {runs, p50_ms, p95_ms, max_ms}."""
+    return {
+        "runs": len(samples),
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
+
+
 async def _create_tickets(base: str, total: int, concurrency: int, services: list[str]) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0

@@ -29,20 +29,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.bench import percentile
+from assistant.bench import latency_stats
 from assistant.bench_chat import running_branch
 
 PHRASE = "번호표 주세요"  # "a queue ticket, please": decoded reliably by the small ko model in grammar mode
 LEAD_S, TRAIL_S = 0.5, 1.5
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    return {
-        "runs": len(samples),
-        "p50_ms": round(statistics.median(samples) * 1000, 1),
-        "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
-        "max_ms": round(max(samples) * 1000, 1),
-    }
 
 
 def cold_start(hub: str, config: str, runs: int) -> dict[str, Any]:
@@ -170,8 +161,8 @@ def in_process(hub: str, taps: int, voice_turns: int) -> dict[str, Any]:
             speaker.close()  # type: ignore[attr-defined]
             window.close()
     return {
-        "tap_to_ticket": _stats(tap_times),
-        "speech_end_to_reply_audio": {**_stats(voice_times), "phrase": PHRASE, "heard": heard[:1]},
+        "tap_to_ticket": latency_stats(tap_times),
+        "speech_end_to_reply_audio": {**latency_stats(voice_times), "phrase": PHRASE, "heard": heard[:1]},
     }
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from typing import Any
 import httpx
 import websockets
 
-from assistant.bench import free_port, percentile
+from assistant.bench import free_port, latency_stats
 from assistant.supervisor import Managed
 
 START_TIMEOUT = 60.0
@@ -37,14 +36,6 @@ ALWAYS_OPEN = {
     f"LOBBY_BRANCH__OPENING_HOURS__{day}": '["00:00", "23:59"]'
     for day in ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 }
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": round(statistics.median(values) * 1000, 2),
-        "p95_ms": round(percentile(values, 0.95) * 1000, 2),
-        "max_ms": round(max(values) * 1000, 2),
-    }
 
 
 async def _next(ws: Any, wanted: str) -> dict[str, Any]:
@@ -90,7 +81,11 @@ async def _measure(base: str, token: str, customers: int) -> dict[str, Any]:
                 calls.append(time.perf_counter() - started)
     finally:
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    return {"join_reply": _summary(joins), "arrive_post": _summary(arrivals), "call_to_push": _summary(calls)}
+    return {
+        "join_reply": latency_stats(joins),
+        "arrive_post": latency_stats(arrivals),
+        "call_to_push": latency_stats(calls),
+    }
 
 
 def bench_remote(config: str = "branch.yml", customers: int = 20) -> dict[str, Any]:
