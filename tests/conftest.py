@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import bench_remote
 from assistant.settings import Settings, load_settings
 from tests.support import ROOT, free_port
 
@@ -71,8 +72,7 @@ def port() -> Iterator[int]:
 
 
 # The branch open round the clock, so tests of the app channel (remote joins) pass at any hour.
-WEEK = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
-ALWAYS_OPEN = {f"LOBBY_BRANCH__OPENING_HOURS__{day}": '["00:00", "23:59"]' for day in WEEK}
+ALWAYS_OPEN = bench_remote.ALWAYS_OPEN
 
 
 @pytest.fixture
