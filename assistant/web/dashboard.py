@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 import json as jsonlib
@@ -58,6 +56,7 @@ from assistant.store.stats import (
     StaffActionLog,
     VisitQueries,
 )
+from assistant.web import periodic
 from assistant.web.auth import requires
 from assistant.web.bodies import Channel
 from assistant.web.branch import Publish
@@ -251,13 +250,6 @@ class Dashboard:
             await self.publish(Event(SERVICE_ALERT, now, data))
         return raised
 
-    async def watch_alerts(self) -> None:
-        while True:
-            await asyncio.sleep(ALERT_CHECK_SECONDS)
-            try:
-                await asyncio.wait_for(self.check_alerts(), ALERT_CHECK_SECONDS * 4)
-            except Exception:
-                log.exception("checking the wait alerts failed; trying again in %.0f s", ALERT_CHECK_SECONDS)
 
 
 # -- page ----------------------------------------------------------------------------------
@@ -334,17 +326,14 @@ async def record_staff_action(request: Request, response: HTTPResponse) -> None:
 
 @bp.after_server_start
 async def start_alerts(app: Sanic) -> None:
-    app.ctx.dashboard_alerts = asyncio.create_task(Dashboard.of(app).watch_alerts(), name="dashboard-alerts")
+    periodic.start(
+        app, "dashboard-alerts", lambda: ALERT_CHECK_SECONDS, Dashboard.of(app).check_alerts, "checking the wait alerts"
+    )
 
 
 @bp.before_server_stop
 async def stop_alerts(app: Sanic) -> None:
-    task: asyncio.Task[None] | None = getattr(app.ctx, "dashboard_alerts", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(task, timeout=3)
-        app.ctx.dashboard_alerts = None
+    await periodic.stop(app, "dashboard-alerts")
 
 
 def install(app: Sanic) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from assistant.protocol import TICKET_ID, ServiceView
+from assistant.web import periodic
 from assistant.web.auth import role_of_request
 from assistant.web.bodies import TicketCreate
 from assistant.web.errors import decode_body
@@ -92,25 +91,14 @@ async def queue(request: Request) -> HTTPResponse:
     return json(await request.app.ctx.branch.queue_overview())
 
 
-async def expire_remote_tickets(app: Sanic) -> None:
-    while True:
-        await asyncio.sleep(EXPIRY_CHECK_SECONDS)
-        try:
-            await asyncio.wait_for(app.ctx.branch.expire_overdue(), max(EXPIRY_CHECK_SECONDS * 4, 5))
-        except Exception:
-            log.exception("expiring remote tickets failed; trying again in %.0f s", EXPIRY_CHECK_SECONDS)
-
-
 @bp.after_server_start
 async def start_expiry(app: Sanic) -> None:
-    app.ctx.ticket_expiry = asyncio.create_task(expire_remote_tickets(app), name="remote-ticket-expiry")
+    periodic.start(
+        app, "remote-ticket-expiry", lambda: EXPIRY_CHECK_SECONDS, app.ctx.branch.expire_overdue,
+        "expiring remote tickets",
+    )  # fmt: skip
 
 
 @bp.before_server_stop
 async def stop_expiry(app: Sanic) -> None:
-    task: asyncio.Task[None] | None = getattr(app.ctx, "ticket_expiry", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(task, timeout=3)
-        app.ctx.ticket_expiry = None
+    await periodic.stop(app, "remote-ticket-expiry")
