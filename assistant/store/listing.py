@@ -86,8 +86,10 @@ class Desk:
 
 
 QUEUED = (TicketStatus.WAITING, TicketStatus.PARKED)
-_BOOKING = (AppointmentRow.starts_at, AppointmentRow.name, AppointmentRow.channel, AppointmentRow.intent)
-_BOOKING += (AppointmentRow.notes,)
+# The appointment columns a listed ticket carries (see _booked).
+_BOOKING = (
+    AppointmentRow.starts_at, AppointmentRow.name, AppointmentRow.channel, AppointmentRow.intent, AppointmentRow.notes,
+)  # fmt: skip
 
 
 def _booked(row: TicketRow, starts_at: datetime | None, *rest: str | None) -> BookedSlot | None:
