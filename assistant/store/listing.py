@@ -38,6 +38,11 @@ class Origin:
     remote: bool
     arrived_at: datetime | None
 
+    @property
+    def on_the_way(self) -> bool:
+        """As `Ticket.on_the_way`: joined remotely, not yet checked in."""
+        return self.remote and self.arrived_at is None
+
 
 @dataclass(frozen=True, slots=True)
 class QueuedTicket:

@@ -90,7 +90,7 @@ def _ticket_basics(ticket: DeskTicket | QueuedTicket, settings: Settings, lang: 
         # Where it came from: a remote ticket (the bank's app) is "on the way" until its customer checks in.
         "channel": ticket.origin.channel,
         "remote": ticket.origin.remote,
-        "on_the_way": ticket.origin.remote and ticket.origin.arrived_at is None,
+        "on_the_way": ticket.origin.on_the_way,
         "arrived_at": ticket.origin.arrived_at.isoformat() if ticket.origin.arrived_at else None,
     }
 
