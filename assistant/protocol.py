@@ -193,6 +193,8 @@ class ChatReply:
     degraded: bool = False
     # A booking made, moved or cancelled in this turn, as GET /api/v1/appointments/{code} shows it.
     appointment: dict[str, Any] | None = None
+    # The language of this turn ("en" | "zh", lobby_wire.lang): the kiosk speaks the reply in its voice.
+    lang: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"messages": [m.to_json() for m in self.messages]}
@@ -204,6 +206,8 @@ class ChatReply:
             out["appointment"] = dict(self.appointment)
         if self.degraded:
             out["degraded"] = True
+        if self.lang:
+            out["lang"] = self.lang
         return out
 
     @classmethod
@@ -216,6 +220,7 @@ class ChatReply:
             route=RouteView.from_json(route) if route else None,
             degraded=bool(data.get("degraded", False)),
             appointment=dict(data["appointment"]) if isinstance(data.get("appointment"), dict) else None,
+            lang=str(data["lang"]) if data.get("lang") else None,
         )
 
 
