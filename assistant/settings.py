@@ -152,16 +152,34 @@ class DialogueConfig(Frozen):
 
 class HardwareConfig(Frozen):
     printer: str = "none:"
+    # A Vosk model directory per language ({en: ..., zh: ...}); `lobby models install --lang` writes it.
+    # A language without one has voice input off. The older single `vosk_model` is the English model
+    # (what it always held): used for "en" when vosk_models has no "en" entry.
+    vosk_models: dict[str, str] = {}
     vosk_model: str = ""
+    # Where `lobby models install` unpacks models: <vosk_models_dir>/<lang>/<model name>.
+    vosk_models_dir: str = "var/models/vosk"
     # Grammar mode: "" decodes freely; "nlu" restricts the recognizer to the phrases of the
-    # dialogue's training data (nlu_data/nlu.yml); any other value is a file of phrases, one per line.
+    # dialogue's training data in the kiosk's language (nlu_data/nlu.yml for en, nlu_data/nlu_<lang>.yml
+    # for the others); any other value is a file of phrases, one per line. `vosk_grammars` sets it per
+    # language ({zh: nlu, en: phrases_en.txt}); `vosk_grammar` applies to languages it does not name.
     vosk_grammar: str = ""
+    vosk_grammars: dict[str, str] = {}
     microphone: str = "default"
     # A serial barcode/QR scanner, e.g. "serial:///dev/ttyACM0?baud=9600"; keyboard-wedge
     # scanners need nothing here (the kiosk window reads their keystrokes).
     scanner: str = ""
     speaker: str = "default"
     voice_dir: str = "var/voice"
+
+    def vosk_model_for(self, lang: str) -> str:
+        """The Vosk model directory of `lang` as configured ("" when voice input is off in it)."""
+        found = self.vosk_models.get(lang, "").strip()
+        return found or (self.vosk_model.strip() if lang == "en" else "")
+
+    def vosk_grammar_for(self, lang: str) -> str:
+        """The grammar spec of `lang`: "" (free decoding), "nlu" or a phrase file."""
+        return self.vosk_grammars.get(lang, self.vosk_grammar).strip()
 
 
 class Settings(Frozen):
