@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 RASA_VERSION = "3.6.21"
 TRAINING_INPUTS = ("config.yml", "domain.yml")
 TRAINING_DIRS = ("nlu_data",)
+# Code the trained pipeline runs (config.yml names its components): a change retrains too.
+COMPONENT_DIRS = ("rasa_addons", "lobby_wire")
 
 
 class DialogueError(Exception):
@@ -47,6 +49,8 @@ class RasaProject:
         files = [self.root / name for name in TRAINING_INPUTS]
         for directory in TRAINING_DIRS:
             files += sorted(p for p in (self.root / directory).rglob("*") if p.is_file())
+        for directory in COMPONENT_DIRS:
+            files += sorted((self.root / directory).rglob("*.py"))
         return files
 
     def input_hash(self) -> str:

@@ -82,6 +82,10 @@ if ! stamp_ok .venv-rasa/.lobby-stamp "$RASA_HASH"; then
 else
   say ".venv-rasa up to date"
 fi
+# Rasa loads the project's NLU components (rasa_addons/) and both venvs share the stdlib-only wire package
+# (lobby_wire/): put the project root on .venv-rasa's path, whatever directory Rasa is started from.
+SITE=$(.venv-rasa/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+echo "$ROOT" > "$SITE/lobby-project.pth"
 
 # -- the dialogue model: trained only when config.yml, domain.yml or nlu_data/ changed ------------
 .venv/bin/lobby train --config branch.yml

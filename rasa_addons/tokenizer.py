@@ -1,0 +1,131 @@
+"""One tokenizer for English, Mandarin and code-switched sentences ("我想 open an account").
+
+Rasa ships a whitespace tokenizer (English) and a Jieba tokenizer (Chinese), and a model has one. Lobby's
+customers use both languages in one conversation, often in one sentence, so this tokenizer splits the text
+into runs of Han characters and everything else:
+
+* Han runs are segmented by Jieba (Rasa's `JiebaTokenizer`, whose custom-dictionary handling this keeps);
+  a leading run of numerals is split from a unit after it ("两千块" -> "两千" "块", "十点" -> "十" "点"), so
+  amounts and times are whole tokens the entity extractors can tag, like "2000 pounds" in English.
+* Other runs go through Rasa's own `WhitespaceTokenizer` rules, so English is tokenised exactly as before.
+* Traditional characters are converted to simplified first (OpenCC "t2s", a well-kept conversion table),
+  so "我的卡丟了" is read as "我的卡丢了". The conversion is only applied when it keeps the text's length,
+  which it does character for character, so entity offsets stay valid.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
+# Units that follow a number: money, clock, calendar, counting. A numeral run is split off only before
+# one of these, so words that merely contain a numeral ("一下", "统一", "一起") stay whole.
+UNITS = "块元圆角毛点号日月年分刻半位个张岁次周天美欧港英人千百万"
+LEADING_NUMBER = re.compile(f"^([{NUMERALS}]+)(?=[{UNITS}])")
+NUMBER = re.compile(f"^[0-9０-９{NUMERALS}][0-9０-９.,{NUMERALS}]*$")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese, only when the text has Han characters and keeps its length."""
+    if not HAN_RUN.search(text):
+        return text
+    converted = _converter().convert(text)
+    return converted if len(converted) == len(text) else text
+
+
+def split_number(word: str, start: int) -> list[Token]:
+    """'两千块' at 5 -> [两千 @5, 块 @7]; anything else is one token."""
+    match = LEADING_NUMBER.match(word)
+    if not match or match.end() == len(word):
+        return [Token(word, start)]
+    cut = match.end()
+    return [Token(word[:cut], start), Token(word[cut:], start + cut)]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
+class MixedTokenizer(JiebaTokenizer):
+    """Jieba for Han runs, Rasa's whitespace rules for the rest; see the module docstring."""
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return None  # English, Chinese and both at once
+
+    def __init__(self, config: Dict[Text, Any], model_storage: Any, resource: Any) -> None:
+        super().__init__(config, model_storage, resource)
+        self._latin = WhitespaceTokenizer({**WhitespaceTokenizer.get_default_config(), **self._latin_config(config)})
+
+    @staticmethod
+    def _latin_config(config: Dict[Text, Any]) -> Dict[Text, Any]:
+        keys = ("intent_tokenization_flag", "intent_split_symbol", "token_pattern", "prefix_separator_symbol")
+        return {key: config[key] for key in keys if key in config}
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        import jieba
+
+        text = message.get(attribute)
+        tokens: list[Token] = []
+        position = 0
+        for han in HAN_RUN.finditer(text):
+            tokens += self._latin_tokens(text[position : han.start()], position)
+            for word, start, _end in jieba.tokenize(han.group()):
+                tokens += split_number(word, han.start() + start)
+            position = han.end()
+        tokens += self._latin_tokens(text[position:], position)
+        tokens = join_numbers(tokens)
+        if not tokens:  # punctuation only: keep one token, as the whitespace tokenizer does
+            tokens = [Token(text, 0)]
+        return self._apply_token_pattern(tokens)
+
+    def _latin_tokens(self, segment: str, offset: int) -> list[Token]:
+        if not segment.strip() or not re.search(r"\w", segment):
+            return []
+        part = Message(data={TEXT: segment})
+        return [Token(token.text, token.start + offset) for token in self._latin.tokenize(part, TEXT)]
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            _simplify(example)
+        return super().process_training_data(training_data)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            _simplify(message)
+        return super().process(messages)
+
+
+def join_numbers(tokens: list[Token]) -> list[Token]:
+    """Adjacent number pieces are one number: Jieba's "两" "千" -> "两千"; "3" "千" -> "3千" (mixed forms)."""
+    out: list[Token] = []
+    for token in tokens:
+        last = out[-1] if out else None
+        if last is not None and last.end == token.start and NUMBER.match(last.text) and NUMBER.match(token.text):
+            out[-1] = Token(last.text + token.text, last.start)
+        else:
+            out.append(token)
+    return out
+
+
+def _simplify(message: Message) -> None:
+    text = message.get(TEXT)
+    if isinstance(text, str) and text:
+        simplified = to_simplified(text)
+        if simplified != text:
+            message.set(TEXT, simplified)
