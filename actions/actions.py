@@ -20,13 +20,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .appointments import SERVICE
 from .base import HubAction
+from .catalog import join_sentences, say
 from .hub_client import HubUnavailable, TicketRequest, Triage, TriageRequest
 from .phrasing import (
-    HUB_UNAVAILABLE,
-    NO_TICKET,
-    NOTHING_PENDING,
     busy_text,
     decision_text,
+    hub_text,
     offer_question,
     queue_status_text,
     route_text,
@@ -55,7 +54,7 @@ class ActionTriage(HubAction):
         turn = read_turn(tracker)
         if turn.intent is None:
             # e.g. "500 pounds" with nothing asked before: ask what they need.
-            dispatcher.utter_message(text=NOTHING_PENDING)
+            dispatcher.utter_message(text=say(turn.lang, "nothing_pending"))
             return []
         if turn.intent not in TRIAGE_INTENTS:
             logger.warning("action_triage called for intent %r, which the hub does not triage", turn.intent)
@@ -70,10 +69,11 @@ class ActionTriage(HubAction):
             if turn.intent == "queue_status":
                 if ticket_id := tracker.get_slot("last_ticket_id"):
                     # The customer already has a ticket from this conversation: say where it stands now.
-                    dispatcher.utter_message(text=queue_status_text(await self._hub.ticket(str(ticket_id))))
+                    ticket = await self._hub.ticket(str(ticket_id), turn.lang)
+                    dispatcher.utter_message(text=queue_status_text(ticket, turn.lang))
                 else:
                     names = {s.id: s.name for s in await self._hub.services(turn.lang)}
-                    dispatcher.utter_message(text=busy_text(await self._hub.queue(), names))
+                    dispatcher.utter_message(text=busy_text(await self._hub.queue(), names, turn.lang))
                 return []
             if triage.decision == "staff":
                 await self._hub.alert_staff(triage.reason, turn.channel, tracker.sender_id, turn.lang)
@@ -85,50 +85,52 @@ class ActionTriage(HubAction):
                 turn.turn_id,
                 exc,
             )
-            dispatcher.utter_message(text=HUB_UNAVAILABLE)
+            dispatcher.utter_message(text=say(turn.lang, "hub_unavailable"))
             return []
         if triage.decision == "device" and triage.device is not None:
-            dispatcher.utter_message(text=route_text(triage.device), json_message={"route": triage.device.to_json()})
+            route = route_text(triage.device, turn.lang)
+            dispatcher.utter_message(text=route, json_message={"route": triage.device.to_json()})
         else:
-            dispatcher.utter_message(text=decision_text(triage.decision, triage.reason, turn.intent))
+            dispatcher.utter_message(text=decision_text(triage.decision, triage.reason, turn.intent, turn.lang))
         return []
 
     async def _offer_ticket(self, dispatcher: CollectingDispatcher, turn: Turn, triage: Triage) -> list[dict[str, Any]]:
         """Say why a counter, how long the wait is, and ask before issuing (a ticket nobody wanted skews the queue)."""
         if not triage.service:
             raise HubUnavailable("bad_response", "decision 'ticket' without a service")
+        lang = turn.lang
         if turn.channel != "kiosk" and triage.remote_join_refusal:
-            return _no_remote_join(dispatcher, triage)
+            return _no_remote_join(dispatcher, triage, lang)
         line = await self._hub.queue_line(triage.service)
-        names = {s.id: s.name for s in await self._hub.services(turn.lang)}
+        names = {s.id: s.name for s in await self._hub.services(lang)}
         name = names.get(triage.service, triage.service)
-        text = decision_text("ticket", triage.reason, turn.intent or "")
-        text += " " + waiting_text(name, line.waiting if line else 0, line.eta_minutes if line else None)
-        text += " " + offer_question(turn.channel)
-        buttons = [
-            {"title": "Yes, a ticket" if turn.channel == "kiosk" else "Yes, join the queue", "payload": "/affirm"}
-        ]
+        wait = waiting_text(name, line.waiting if line else 0, line.eta_minutes if line else None, lang)
+        reason = decision_text("ticket", triage.reason, turn.intent or "", lang)
+        said = [reason, wait, offer_question(turn.channel, lang)]
+        yes = "button.yes_ticket" if turn.channel == "kiosk" else "button.yes_queue"
+        buttons = [{"title": say(lang, yes), "payload": "/affirm"}]
         events: list[dict[str, Any]] = []
         if triage.bookable:
-            text += " Or I can book you an appointment with an advisor."
-            buttons.append({"title": "Book an appointment", "payload": "/book_appointment"})
+            said.append(say(lang, "offer.or_book"))
+            buttons.append({"title": say(lang, "button.book"), "payload": "/book_appointment"})
             events.append(SlotSet(SERVICE, triage.service))  # a booking that follows is for this service
-        buttons.append({"title": "No, thanks", "payload": "/deny"})
-        dispatcher.utter_message(text=text, buttons=buttons)
+        buttons.append({"title": say(lang, "button.no_thanks"), "payload": "/deny"})
+        dispatcher.utter_message(text=join_sentences(lang, *said), buttons=buttons)
         offer = {"service": triage.service, "intent": turn.intent or "", "turn_id": turn.turn_id}
         return [SlotSet(OFFER, offer), *events]
 
 
-def _no_remote_join(dispatcher: CollectingDispatcher, triage: Triage) -> list[dict[str, Any]]:
+def _no_remote_join(dispatcher: CollectingDispatcher, triage: Triage, lang: str) -> list[dict[str, Any]]:
     """From the app, when the queue cannot be joined remotely now: say why; offer a booking if there is one."""
-    text = f"You can't join this queue from the app right now: {triage.remote_join_refusal}."
+    reason = hub_text(triage.remote_join_refusal or "", lang).rstrip(".。")
+    said = [say(lang, "offer.no_remote_join", reason=reason) if reason else say(lang, "offer.no_remote_join_plain")]
     buttons = []
     events: list[dict[str, Any]] = []
     if triage.bookable:
-        text += " I can book you an appointment instead."
-        buttons.append({"title": "Book an appointment", "payload": "/book_appointment"})
+        said.append(say(lang, "offer.book_instead"))
+        buttons.append({"title": say(lang, "button.book"), "payload": "/book_appointment"})
         events.append(SlotSet(SERVICE, triage.service))
-    dispatcher.utter_message(text=text, buttons=buttons)
+    dispatcher.utter_message(text=join_sentences(lang, *said), buttons=buttons)
     return events
 
 
@@ -145,10 +147,10 @@ class ActionAcceptOffer(HubAction):
         domain: dict[str, Any],
     ) -> list[dict[str, Any]]:
         offer = tracker.get_slot(OFFER)
-        if not isinstance(offer, dict) or not offer.get("service"):
-            dispatcher.utter_message(text=NOTHING_PENDING)
-            return []
         channel, lang = channel_and_lang(tracker)
+        if not isinstance(offer, dict) or not offer.get("service"):
+            dispatcher.utter_message(text=say(lang, "nothing_pending"))
+            return []
         try:
             ticket = await self._hub.issue_ticket(
                 TicketRequest(
@@ -163,10 +165,10 @@ class ActionAcceptOffer(HubAction):
             )
         except HubUnavailable as exc:
             logger.error("hub unavailable issuing the offered ticket for %s: %s", tracker.sender_id, exc)
-            dispatcher.utter_message(text=HUB_UNAVAILABLE)
+            dispatcher.utter_message(text=say(lang, "hub_unavailable"))
             return [SlotSet(OFFER, None)]
         logger.info("issued ticket %s (%s) to %s", ticket.number, ticket.service, tracker.sender_id)
-        dispatcher.utter_message(text=ticket_text(ticket), json_message={"ticket": dict(ticket.raw)})
+        dispatcher.utter_message(text=ticket_text(ticket, lang), json_message={"ticket": dict(ticket.raw)})
         return [SlotSet(OFFER, None), SlotSet(SERVICE, None), SlotSet("last_ticket_id", ticket.id)]
 
 
@@ -183,7 +185,8 @@ class ActionDeclineOffer(Action):
         domain: dict[str, Any],
     ) -> list[dict[str, Any]]:
         if tracker.get_slot(OFFER):
-            dispatcher.utter_message(text=NO_TICKET)
+            _, lang = channel_and_lang(tracker)
+            dispatcher.utter_message(text=say(lang, "no_ticket"))
             return [SlotSet(OFFER, None), SlotSet(SERVICE, None)]
         dispatcher.utter_message(response="utter_goodbye")
         return []

@@ -9,6 +9,10 @@ Every failure of the hub (refused connection, timeout, non-2xx status, a body
 that is not the documented shape) becomes one exception, :class:`HubUnavailable`,
 so the caller has exactly one thing to handle.
 
+Every call whose answer carries words for the customer (triage reasons,
+service names, refusals, check-in messages) sends the turn's language: in
+the body where the API takes one, else as a `lang` query parameter.
+
 Configuration: the action server is a separate process with no access to the
 hub's settings tree, so :meth:`HubClient.from_env` reads ``LOBBY_HUB_URL`` and
 ``LOBBY_HUB_TIMEOUT`` once, when the action is registered. Nothing here does
@@ -198,7 +202,9 @@ class Ticket:
 
     @property
     def spoken_number(self) -> str:
-        """'C004' -> 'C 4': how a ticket number reads well aloud."""
+        """'C004' -> 'C 4': how a ticket number reads well aloud (the hub's own reading when it sends one)."""
+        if spoken := str(self.raw.get("spoken_number") or "").strip():
+            return spoken
         prefix = self.number.rstrip("0123456789")
         digits = self.number[len(prefix) :]
         return f"{prefix} {int(digits)}" if digits else self.number
@@ -377,9 +383,9 @@ class HubClient:
         data = await self._post_json("/api/v1/tickets", request.to_json())
         return _parse(Ticket.from_json, data, "ticket")
 
-    async def ticket(self, ticket_id: str) -> Ticket:
-        """The ticket as it is now (live position and ETA)."""
-        data = await self._request("GET", f"/api/v1/tickets/{ticket_id}")
+    async def ticket(self, ticket_id: str, lang: str) -> Ticket:
+        """The ticket as it is now (live position and ETA), its texts in `lang`."""
+        data = await self._request("GET", f"/api/v1/tickets/{quote(ticket_id, safe='')}?{_lang_query(lang)}")
         return _parse(Ticket.from_json, data, "ticket")
 
     async def alert_staff(self, reason: str, channel: str, sender: str, lang: str) -> None:
@@ -435,16 +441,16 @@ class HubClient:
         data = await self._request("POST", "/api/v1/appointments", payload)
         return _parse(Appointment.from_json, data, "appointment")
 
-    async def appointment(self, code: str) -> Appointment:
-        data = await self._request("GET", f"/api/v1/appointments/{quote(code, safe='')}")
+    async def appointment(self, code: str, lang: str) -> Appointment:
+        data = await self._request("GET", f"/api/v1/appointments/{quote(code, safe='')}?{_lang_query(lang)}")
         return _parse(Appointment.from_json, data, "appointment")
 
-    async def cancel_appointment(self, code: str) -> Appointment:
-        data = await self._request("DELETE", f"/api/v1/appointments/{quote(code, safe='')}")
+    async def cancel_appointment(self, code: str, lang: str) -> Appointment:
+        data = await self._request("DELETE", f"/api/v1/appointments/{quote(code, safe='')}?{_lang_query(lang)}")
         return _parse(Appointment.from_json, data, "appointment")
 
-    async def reschedule(self, code: str, starts_at: datetime) -> Appointment:
-        path = f"/api/v1/appointments/{quote(code, safe='')}/reschedule"
+    async def reschedule(self, code: str, starts_at: datetime, lang: str) -> Appointment:
+        path = f"/api/v1/appointments/{quote(code, safe='')}/reschedule?{_lang_query(lang)}"
         data = await self._request("POST", path, {"starts_at": starts_at.isoformat()})
         return _parse(Appointment.from_json, data, "appointment")
 
@@ -476,6 +482,11 @@ class HubClient:
         if data is None:
             raise HubUnavailable("bad_response", f"{method} {url}: body is not a JSON object: {text[:200]!r}")
         return data
+
+
+def _lang_query(lang: str) -> str:
+    """`lang=zh`: the hub answers a GET/DELETE (service names, refusals) in the customer's language."""
+    return urlencode({"lang": lang})
 
 
 def _decode(body: str) -> Mapping[str, Any] | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lobby_wire.lang import normalise_lang
 from rasa_sdk import Tracker
 
 from .hub_client import EntityValue
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNEL = "kiosk"
 DEFAULT_LANG = "en"
+LANG_SLOT = "lang"  # slot and entity: the turn's language
 INFORM = "inform"
 
 # DESIGN.md §3: intents that map to a service in branch.yml.
@@ -88,8 +90,8 @@ def entities_to_dict(entities: Iterable[Mapping[str, Any]] | None) -> dict[str, 
     for entity in entities or ():
         name = entity.get("entity")
         value = entity.get("value")
-        if not name or name in out or isinstance(value, bool):
-            continue
+        if not name or name in out or name == LANG_SLOT or isinstance(value, bool):
+            continue  # `lang` is the turn's language (LanguageTagger), not something the customer asked for
         if isinstance(value, (str, int, float)) and str(value).strip():
             out[str(name)] = _normalise(str(name), value)
     return out
@@ -133,9 +135,16 @@ def _previous_request(tracker: Tracker) -> tuple[str | None, list[Mapping[str, A
 
 
 def channel_and_lang(tracker: Tracker) -> tuple[str, str]:
-    """The client's channel and language for this turn (the hub's chat metadata)."""
+    """The client's channel (the hub's chat metadata) and the language to answer this turn in.
+
+    The language is the `lang` slot, which the `lang` entity of every parsed
+    message fills (so the conversation follows the customer's language from
+    turn to turn), else the metadata's language, else English; always one of
+    lobby_wire.lang.LANGUAGES.
+    """
     metadata = _metadata(tracker)
-    return str(metadata.get("channel") or DEFAULT_CHANNEL), str(metadata.get("lang") or DEFAULT_LANG)
+    lang = normalise_lang(tracker.get_slot(LANG_SLOT)) or normalise_lang(metadata.get("lang")) or DEFAULT_LANG
+    return str(metadata.get("channel") or DEFAULT_CHANNEL), lang
 
 
 def read_turn(tracker: Tracker) -> Turn:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from actions.actions import ActionAcceptOffer, ActionDeclineOffer, ActionTriage
 from actions.hub_client import HubClient
-from actions.phrasing import HUB_UNAVAILABLE, NO_TICKET, NOTHING_PENDING
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,6 +16,10 @@ from builders import entity, make_tracker, user_event
 from hub_stub import HubStub
 
 pytestmark = pytest.mark.asyncio
+
+HUB_UNAVAILABLE = "I can't reach the queue system right now. Please ask a member of staff."
+NO_TICKET = "No problem, I haven't given you a ticket. Is there anything else I can help with?"
+NOTHING_PENDING = "Of course. What would you like to do?"
 
 TRIAGE = "/api/v1/triage"
 TICKETS = "/api/v1/tickets"
@@ -301,7 +304,8 @@ async def test_talk_to_human_with_the_alert_failing_says_so(hub: HubStub, hub_cl
 
 async def test_queue_status_reads_the_ticket_of_this_conversation(hub: HubStub, hub_client: HubClient) -> None:
     hub.reply(TRIAGE, 200, {"decision": "info", "service": None, "reason": "See the lobby screen."})
-    hub.reply("/api/v1/tickets/t-42", 200, ticket_json(id="t-42", number="C004", position=3, eta_minutes=[5, 10]))
+    ticket = ticket_json(id="t-42", number="C004", position=3, eta_minutes=[5, 10])
+    hub.reply("/api/v1/tickets/t-42?lang=en", 200, ticket)
 
     tracker = make_tracker("queue_status", slots={"last_ticket_id": "t-42"})
     dispatcher, _ = await run(ActionTriage(hub_client), tracker)
@@ -309,13 +313,13 @@ async def test_queue_status_reads_the_ticket_of_this_conversation(hub: HubStub, 
     assert [m["text"] for m in dispatcher.messages] == [
         "Ticket C 4: there are 2 people ahead of you, about 5 to 10 minutes."
     ]
-    assert [r.method for r in hub.requests if r.path == "/api/v1/tickets/t-42"] == ["GET"]
+    assert [r.method for r in hub.requests if r.path == "/api/v1/tickets/t-42?lang=en"] == ["GET"]
 
 
 async def test_queue_status_of_a_remote_ticket_reminds_until_when(hub: HubStub, hub_client: HubClient) -> None:
     hub.reply(TRIAGE, 200, {"decision": "info", "service": None, "reason": "See the lobby screen."})
     remote = ticket_json(id="t-43", position=2, eta_minutes=None, arrive_by="2026-11-30T14:05:00+00:00")
-    hub.reply("/api/v1/tickets/t-43", 200, remote)
+    hub.reply("/api/v1/tickets/t-43?lang=en", 200, remote)
 
     tracker = make_tracker("queue_status", slots={"last_ticket_id": "t-43"})
     dispatcher, _ = await run(ActionTriage(hub_client), tracker)

@@ -25,7 +25,6 @@ from actions.appointments import (
     booking_reason,
 )
 from actions.hub_client import HubClient
-from actions.phrasing import CODE_FORMAT, FORM_STOPPED, HUB_UNAVAILABLE
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -34,6 +33,10 @@ from builders import entity, form_tracker, load_recording, make_tracker, user_ev
 from hub_stub import HubStub
 
 pytestmark = pytest.mark.asyncio
+
+CODE_FORMAT = "A booking code has six letters and numbers, like K 7 P 2 Q X."
+FORM_STOPPED = "No problem, I've left it there. Is there anything else I can help with?"
+HUB_UNAVAILABLE = "I can't reach the queue system right now. Please ask a member of staff."
 
 TODAY = date(2026, 11, 29)  # a Sunday: the branch is closed
 SERVICES = [
@@ -287,7 +290,7 @@ async def test_the_confirmation_names_service_day_and_time(hub: HubStub, hub_cli
 
 async def test_the_reschedule_confirmation_says_from_and_to(hub: HubStub, hub_client: HubClient) -> None:
     serve_branch(hub)
-    hub.reply("/api/v1/appointments/K7P2QX", 200, appointment_json())
+    hub.reply("/api/v1/appointments/K7P2QX?lang=en", 200, appointment_json())
     slots = {
         "appointment_code": "K7P2QX",
         "booking_service": "loans",
@@ -324,7 +327,7 @@ async def test_check_in_code_is_checked_at_the_hub(
     hub: HubStub, hub_client: HubClient, said: str, reply: Any, expected_text: str | None, expected_code: str | None
 ) -> None:
     if reply is not None:
-        hub.reply(f"/api/v1/appointments/{said.upper()}", *reply)
+        hub.reply(f"/api/v1/appointments/{said.upper()}?lang=en", *reply)
     tracker = form_tracker("inform", changed={"appointment_code": said}, active_loop="check_in_form")
 
     messages, events = await run(ValidateCheckInForm(hub_client), tracker)
@@ -335,7 +338,7 @@ async def test_check_in_code_is_checked_at_the_hub(
 
 async def test_reschedule_takes_the_service_from_the_booking(hub: HubStub, hub_client: HubClient) -> None:
     serve_branch(hub)
-    hub.reply("/api/v1/appointments/K7P2QX", 200, appointment_json())
+    hub.reply("/api/v1/appointments/K7P2QX?lang=en", 200, appointment_json())
     tracker = form_tracker(
         "reschedule_appointment",
         changed={"appointment_code": "k7p2qx", "booking_date": "thursday"},
@@ -354,7 +357,7 @@ async def test_reschedule_takes_the_service_from_the_booking(hub: HubStub, hub_c
 
 async def test_a_cancelled_booking_cannot_be_rescheduled(hub: HubStub, hub_client: HubClient) -> None:
     serve_branch(hub)
-    hub.reply("/api/v1/appointments/K7P2QX", 200, appointment_json(status="cancelled"))
+    hub.reply("/api/v1/appointments/K7P2QX?lang=en", 200, appointment_json(status="cancelled"))
     tracker = form_tracker("inform", changed={"appointment_code": "K7P2QX"}, active_loop="reschedule_form")
 
     messages, events = await run(ValidateRescheduleForm(hub_client), tracker)
@@ -437,12 +440,12 @@ async def test_a_slot_taken_meanwhile_goes_back_to_the_time_question(hub: HubStu
 
 async def test_cancel_confirmed_cancels_at_the_hub(hub: HubStub, hub_client: HubClient) -> None:
     serve_branch(hub)
-    hub.reply("DELETE /api/v1/appointments/K7P2QX", 200, appointment_json(status="cancelled"))
+    hub.reply("DELETE /api/v1/appointments/K7P2QX?lang=en", 200, appointment_json(status="cancelled"))
     tracker = form_tracker("affirm", slots={"appointment_code": "K7P2QX", "cancel_confirmed": True})
 
     messages, events = await run(ActionCancelAppointment(hub_client), tracker)
 
-    assert [r.method for r in hub.requests if r.path == "/api/v1/appointments/K7P2QX"] == ["DELETE"]
+    assert [r.method for r in hub.requests if r.path == "/api/v1/appointments/K7P2QX?lang=en"] == ["DELETE"]
     assert texts(messages) == [
         "Your appointment tomorrow at 3 pm is cancelled. Is there anything else I can help with?"
     ]
@@ -474,7 +477,7 @@ CHECKED_IN_TICKET = {
 
 async def test_check_in_on_time_gives_the_priority_ticket(hub: HubStub, hub_client: HubClient) -> None:
     serve_branch(hub)
-    hub.reply("/api/v1/appointments/K7P2QX", 200, appointment_json())
+    hub.reply("/api/v1/appointments/K7P2QX?lang=en", 200, appointment_json())
     check_in = {"code": "K7P2QX", "arrival": "on_time", "message": "You are checked in."}
     hub.reply("/api/v1/appointments/K7P2QX/check-in", 201, {**CHECKED_IN_TICKET, "check_in": check_in})
     tracker = form_tracker("check_in", slots={"appointment_code": "K7P2QX"}, active_loop=None)
@@ -492,7 +495,7 @@ async def test_check_in_on_time_gives_the_priority_ticket(hub: HubStub, hub_clie
 
 async def test_check_in_too_early_says_when_it_opens(hub: HubStub, hub_client: HubClient) -> None:
     serve_branch(hub)
-    hub.reply("/api/v1/appointments/K7P2QX", 200, appointment_json())
+    hub.reply("/api/v1/appointments/K7P2QX?lang=en", 200, appointment_json())
     hub.reply(
         "/api/v1/appointments/K7P2QX/check-in", 409, {"error": {"code": "too_early", "message": "opens at 14:45"}}
     )

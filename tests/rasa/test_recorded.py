@@ -125,7 +125,7 @@ async def test_recorded_correction_moves_the_time_and_keeps_the_day(hub: HubStub
 
 async def test_recorded_check_in_sentence_checks_in(hub: HubStub, hub_client: HubClient) -> None:
     serve_branch(hub)
-    hub.reply("/api/v1/appointments/K7P2QX", 200, appointment_json())
+    hub.reply("/api/v1/appointments/K7P2QX?lang=en", 200, appointment_json())
     check_in = {"code": "K7P2QX", "arrival": "on_time", "message": "checked in"}
     hub.reply("/api/v1/appointments/K7P2QX/check-in", 201, {**CHECKED_IN_TICKET, "check_in": check_in})
 
