@@ -61,6 +61,8 @@ class TicketView:
     remote: bool = False
     arrive_by: str | None = None
     outcome: str | None = None
+    # The language the ticket was taken in ("en" | "zh"): its tracking page, pushes and the console follow it.
+    lang: str = "en"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class TicketView:
             "remote": self.remote,
             "arrive_by": self.arrive_by,
             "outcome": self.outcome,
+            "lang": self.lang,
         }
 
     @classmethod
@@ -100,6 +103,7 @@ class TicketView:
             remote=bool(data.get("remote", False)),
             arrive_by=data.get("arrive_by"),
             outcome=data.get("outcome"),
+            lang=str(data.get("lang") or "en"),
         )
 
     @property
