@@ -1,17 +1,24 @@
-"""`lobby eval nlu`: intent accuracy of the trained model on held-out sentences.
+"""`lobby eval`: the NLU on held-out sentences per language, and the dialogue on test stories.
 
-The held-out file (tests/nlu_heldout.yml) lives outside nlu_data/, so it is
-never trained on and does not change the model hash. The command makes sure the
-model is trained (same cache as `lobby train`), runs `rasa test nlu` on the
-held-out file, and condenses Rasa's intent_report.json / intent_errors.json
-into one small JSON report (default bench/nlu-eval.json). It exits 1 when the
-accuracy is below --min-accuracy, so CI can gate on it.
+`lobby eval nlu` makes sure the model is trained (same cache as `lobby train`), parses every sentence of
+the held-out files with it (`scripts/rasa_parse.py` in .venv-rasa: one model load, each parse timed) and
+scores them (`assistant.nlu_score`): intent accuracy, the right queue, the share routed right within one
+clarification, entity F1, parse latency. Held-out files live outside nlu_data/, so they are never
+trained on and do not change the model hash:
+
+* `tests/nlu_heldout.yml` (en) and `tests/nlu_heldout_zh.yml` (zh): ≥ 8 sentences per intent; the
+  intent accuracy of each is gated (`--min-accuracy`, exit 1 below it);
+* `tests/nlu_outside_en.yml`, `tests/nlu_outside_zh.yml`: requests phrased as customers describe their
+  problem, written by someone who never saw the training data; reported (gated with `--min-outside`).
+
+It writes one JSON report (default bench/nlu-eval.json).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,101 +30,6 @@ from typing import Any
 
 # Keys of intent_report.json that are aggregates, not intents.
 AGGREGATE_KEYS = frozenset({"accuracy", "macro avg", "weighted avg", "micro avg"})
-
-
-def summarize_intent_report(
-    report: dict[str, Any], errors: list[dict[str, Any]] | None = None, top_confusions: int = 10
-) -> dict[str, Any]:
-    """Condense Rasa's intent_report.json (and intent_errors.json) into a compact summary."""
-    intents: dict[str, dict[str, Any]] = {}
-    confusions: list[dict[str, Any]] = []
-    for label, row in report.items():
-        if label in AGGREGATE_KEYS or not isinstance(row, dict):
-            continue
-        intents[label] = {
-            "precision": round(float(row.get("precision", 0.0)), 4),
-            "recall": round(float(row.get("recall", 0.0)), 4),
-            "f1": round(float(row.get("f1-score", 0.0)), 4),
-            "support": int(row.get("support", 0)),
-        }
-        for predicted, count in (row.get("confused_with") or {}).items():
-            confusions.append({"intent": label, "predicted": predicted, "count": int(count)})
-    if not intents:
-        raise ValueError("intent report has no intents")
-
-    total = sum(row["support"] for row in intents.values())
-    if "accuracy" in report:
-        accuracy = float(report["accuracy"])
-    elif "micro avg" in report:  # sklearn omits "accuracy" when labels are a subset
-        accuracy = float(report["micro avg"].get("f1-score", 0.0))
-    else:
-        correct = sum(row["recall"] * row["support"] for row in intents.values())
-        accuracy = correct / total if total else 0.0
-    # Labels with no support (e.g. nlu_fallback, only ever predicted) are not in the macro average.
-    supported = [row for row in intents.values() if row["support"] > 0]
-    macro = report.get("macro avg") or {}
-    macro_f1 = (
-        float(macro["f1-score"])
-        if "f1-score" in macro
-        else (sum(row["f1"] for row in supported) / len(supported) if supported else 0.0)
-    )
-
-    confusions.sort(key=lambda c: (-c["count"], c["intent"], c["predicted"]))
-    weakest = sorted(
-        ({"intent": name, **row} for name, row in intents.items() if row["support"] > 0),
-        key=lambda r: (r["f1"], r["recall"], r["intent"]),
-    )
-    misclassified = [
-        {
-            "text": e.get("text", ""),
-            "intent": e.get("intent"),
-            "predicted": (e.get("intent_prediction") or {}).get("name"),
-            "confidence": round(float((e.get("intent_prediction") or {}).get("confidence") or 0.0), 3),
-        }
-        for e in (errors or [])
-    ]
-    return {
-        "accuracy": round(accuracy, 4),
-        "macro_f1": round(macro_f1, 4),
-        "examples": total,
-        "errors": len(misclassified) if errors is not None else None,
-        "intents": dict(sorted(intents.items())),
-        "weakest": [r["intent"] for r in weakest[:5]],
-        "top_confusions": confusions[:top_confusions],
-        "misclassified": misclassified,
-    }
-
-
-def read_rasa_results(results_dir: Path) -> dict[str, Any]:
-    """Summarize the files `rasa test nlu --out results_dir` wrote."""
-    report_file = results_dir / "intent_report.json"
-    if not report_file.exists():
-        raise FileNotFoundError(f"rasa wrote no intent report: {report_file}")
-    report = json.loads(report_file.read_text(encoding="utf-8"))
-    errors_file = results_dir / "intent_errors.json"
-    errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
-    return summarize_intent_report(report, errors)
-
-
-def format_table(summary: dict[str, Any]) -> str:
-    lines = [f"{'intent':<22} {'prec':>6} {'recall':>6} {'f1':>6} {'n':>4}"]
-    rows = sorted(summary["intents"].items(), key=lambda item: (item[1]["f1"], item[0]))
-    for name, row in rows:
-        lines.append(f"{name:<22} {row['precision']:>6.2f} {row['recall']:>6.2f} {row['f1']:>6.2f} {row['support']:>4}")
-    lines.append(
-        f"accuracy {summary['accuracy']:.3f}  macro F1 {summary['macro_f1']:.3f}  ({summary['examples']} examples)"
-    )
-    if summary["top_confusions"]:
-        lines.append("top confusions (intent -> predicted x count):")
-        lines += [f"  {c['intent']} -> {c['predicted']} x{c['count']}" for c in summary["top_confusions"]]
-    return "\n".join(lines)
-
-
-def run_rasa_test(rasa: Path, root: Path, model: Path, data: Path, out: Path) -> None:
-    command = [str(rasa), "test", "nlu", "--nlu", str(data), "--model", str(model), "--out", str(out), "--no-plot"]
-    result = subprocess.run(command, cwd=root, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"rasa test nlu failed (exit {result.returncode})")
 
 
 def run_story_test(rasa: Path, root: Path, model: Path, stories: Path, out: Path) -> dict[str, Any]:
@@ -138,30 +50,10 @@ def run_story_test(rasa: Path, root: Path, model: Path, stories: Path, out: Path
     }
 
 
-def _evaluate(
-    project: Any, data_arg: str, what: str, run: Callable[[Path, Path, Path], dict[str, Any]]
-) -> dict[str, Any] | None:
-    """Resolve `data_arg`, train (or reuse) the model, run `run(model, data, tmp_dir)`; None if data is missing.
-
-    Returns the run's summary with when, which model, and how long training and testing took.
-    """
-    data = Path(data_arg)
-    if not data.is_absolute():
-        data = project.root / data
-    if not data.exists():
-        print(f"{what} not found: {data}", file=sys.stderr)
-        return None
-    model, train_seconds = project.train()
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="lobby-eval-") as tmp:
-        summary = run(model, data, Path(tmp))
-    return {
-        "at": datetime.now(UTC).isoformat(),
-        "model": model.name,
-        "train_seconds": round(train_seconds, 1),
-        "test_seconds": round(time.monotonic() - started, 1),
-        **summary,
-    }
+def _story_files(args: argparse.Namespace, root: Path) -> list[Path]:
+    """The test story files: the English and the Chinese ones by default (the Chinese with user text)."""
+    names = args.stories or [name for name in STORIES if (root / name).exists()]
+    return [Path(name) if Path(name).is_absolute() else root / name for name in names]
 
 
 def _write(out: Path, result: dict[str, Any]) -> None:
@@ -170,16 +62,31 @@ def _write(out: Path, result: dict[str, Any]) -> None:
 
 
 def cmd_eval_stories(args: argparse.Namespace, project: Any) -> int:
-    measured = _evaluate(
-        project,
-        args.stories,
-        "test stories",
-        lambda model, stories, tmp: run_story_test(project.rasa, project.root, model, stories, tmp),
-    )
-    if measured is None:
+    files = _story_files(args, project.root)
+    missing = [str(path) for path in files if not path.exists()]
+    if missing or not files:
+        print(f"test stories not found: {', '.join(missing) or 'none given'}", file=sys.stderr)
         return 2
+    model, train_seconds = project.train()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lobby-eval-") as tmp:
+        stories = Path(tmp) / "stories"  # rasa test core takes one path: a folder with every file
+        stories.mkdir()
+        for index, path in enumerate(files):
+            shutil.copy(path, stories / f"{index}-{path.name}")
+        (Path(tmp) / "out").mkdir()
+        measured = run_story_test(project.rasa, project.root, model, stories, Path(tmp) / "out")
     passed = measured["stories"]["correct"] == measured["stories"]["total"]
-    result = {"eval": "stories", "stories_file": str(args.stories), "passed": passed, **measured}
+    result = {
+        "eval": "stories",
+        "stories_files": [str(path.relative_to(project.root)) for path in files],
+        "at": datetime.now(UTC).isoformat(),
+        "model": model.name,
+        "train_seconds": round(train_seconds, 1),
+        "test_seconds": round(time.monotonic() - started, 1),
+        "passed": passed,
+        **measured,
+    }
     out = Path(args.out.replace("nlu-eval", "story-eval"))
     _write(out, result)
     counts = measured["stories"]
@@ -192,37 +99,99 @@ def cmd_eval_stories(args: argparse.Namespace, project: Any) -> int:
     return 0
 
 
-def _nlu_run(project: Any, model: Path, data: Path, tmp: Path) -> dict[str, Any]:
-    run_rasa_test(project.rasa, project.root, model, data, tmp)
-    return read_rasa_results(tmp)
+STORIES = ("tests/test_stories.yml", "tests/test_stories_zh.yml")
+HELDOUT = {"en": "tests/nlu_heldout.yml", "zh": "tests/nlu_heldout_zh.yml"}
+OUTSIDE = {"en": "tests/nlu_outside_en.yml", "zh": "tests/nlu_outside_zh.yml"}
+
+
+def parse_all(project: Any, model: Path, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parse `items` ({"id", "text", "lang"?}) with the model in .venv-rasa; results in the same order."""
+    worker = project.root / "scripts" / "rasa_parse.py"
+    python = project.venv / "bin" / "python"
+    with tempfile.TemporaryDirectory(prefix="lobby-parse-") as tmp:
+        out = Path(tmp) / "parses.jsonl"
+        lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+        result = subprocess.run(
+            [str(python), str(worker), str(model), str(out)], input=lines, text=True, cwd=project.root,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"parsing failed (exit {result.returncode}): {result.stderr[-2000:]}")
+        parses = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if len(parses) != len(items):
+        raise RuntimeError(f"parsed {len(parses)} of {len(items)} sentences")
+    return parses
+
+
+def _sets(args: argparse.Namespace, root: Path) -> list[tuple[str, str, str]]:
+    """(lang, kind, file) for each set to score; kind "heldout" is gated by --min-accuracy."""
+    langs = ["en", "zh"] if args.lang == "all" else [args.lang]
+    if args.data:
+        if len(langs) != 1:
+            raise SystemExit("--data needs --lang en or --lang zh")
+        return [(langs[0], "heldout", args.data)]
+    sets = [(lang, "heldout", HELDOUT[lang]) for lang in langs]
+    sets += [(lang, "outside", OUTSIDE[lang]) for lang in langs if (root / OUTSIDE[lang]).exists()]
+    return sets
+
+
+def cmd_eval_nlu(args: argparse.Namespace, project: Any, settings: Any) -> int:
+    from assistant.nlu_score import format_report, load_examples, score
+
+    sets = _sets(args, project.root)
+    examples = {}
+    for lang, kind, name in sets:
+        path = project.root / name
+        if not path.exists():
+            print(f"held-out data not found: {path}", file=sys.stderr)
+            return 2
+        examples[(lang, kind)] = load_examples(path.read_text(encoding="utf-8"))
+    model, train_seconds = project.train()
+    started = time.monotonic()
+    items = [
+        {"id": f"{lang}:{kind}:{i}", "text": example.text}
+        for (lang, kind), batch in examples.items()
+        for i, example in enumerate(batch)
+    ]
+    parses = iter(parse_all(project, model, items))
+    services = {intent: service.id for service in settings.services for intent in service.intents}
+    reports: dict[str, dict[str, Any]] = {}
+    failures = []
+    for lang, kind, name in sets:
+        batch = examples[(lang, kind)]
+        report = score(batch, [next(parses) for _ in batch], services)
+        reports.setdefault(lang, {})[kind] = {"data": name, **report}
+        print(format_report(lang, name, report))
+        if kind == "heldout" and report["accuracy"] < args.min_accuracy:
+            failures.append(f"{lang} held-out intent accuracy {report['accuracy']:.3f} < {args.min_accuracy}")
+        if kind == "outside" and args.min_outside and report["queue_accuracy"] < args.min_outside:
+            failures.append(f"{lang} outside right-queue share {report['queue_accuracy']:.3f} < {args.min_outside}")
+    result = {
+        "eval": "nlu",
+        "at": datetime.now(UTC).isoformat(),
+        "model": model.name,
+        "train_seconds": round(train_seconds, 1),
+        "test_seconds": round(time.monotonic() - started, 1),
+        "min_accuracy": args.min_accuracy,
+        "passed": not failures,
+        "languages": reports,
+    }
+    out = Path(args.out)
+    _write(out, result)
+    print(f"written to {out}")
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.cli import _rasa_project, _settings
 
-    project = _rasa_project(_settings(args), args)
+    settings = _settings(args)
+    project = _rasa_project(settings, args)
     if args.target == "stories":
         return cmd_eval_stories(args, project)
-    measured = _evaluate(
-        project, args.data, "held-out data", lambda model, data, tmp: _nlu_run(project, model, data, tmp)
-    )
-    if measured is None:
-        return 2
-    result = {
-        "eval": "nlu",
-        "data": str(args.data),
-        "min_accuracy": args.min_accuracy,
-        "passed": measured["accuracy"] >= args.min_accuracy,
-        **measured,
-    }
-    out = Path(args.out)
-    _write(out, result)
-    print(format_table(measured))
-    print(f"written to {out}")
-    if not result["passed"]:
-        print(f"FAIL: accuracy {measured['accuracy']:.3f} < {args.min_accuracy}", file=sys.stderr)
-        return 1
-    return 0
+    return cmd_eval_nlu(args, project, settings)
 
 
 def add_eval_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
@@ -232,8 +201,10 @@ def add_eval_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -
         "eval", cmd_eval, "NLU accuracy on held-out data, or the dialogue on test stories; writes JSON under bench/"
     )
     ev.add_argument("target", choices=["nlu", "stories"])
-    ev.add_argument("--stories", default="tests/test_stories.yml", help="test stories (stories target)")
-    ev.add_argument("--data", default="tests/nlu_heldout.yml", help="held-out Rasa NLU yaml (never trained on)")
+    ev.add_argument("--stories", nargs="+", help="test story files (default: the English and Chinese ones)")
+    ev.add_argument("--lang", choices=["en", "zh", "all"], default="all", help="which languages' sets (nlu target)")
+    ev.add_argument("--data", help="one held-out Rasa NLU yaml instead of the defaults (with --lang en|zh)")
+    ev.add_argument("--min-outside", type=float, default=0.0, help="exit 1 below this right-queue share (outside sets)")
     ev.add_argument("--out", default="bench/nlu-eval.json", help="output file (stories: bench/story-eval.json)")
     ev.add_argument("--min-accuracy", type=float, default=0.92, help="exit 1 below this intent accuracy")
     ev.add_argument("--model-cache", default=str(DEFAULT_MODEL_CACHE), help="shared trained-model cache")

@@ -1,109 +1,94 @@
-"""Parsing of Rasa's intent report for `lobby eval nlu` (no Rasa needed)."""
+"""Scoring held-out NLU sets (assistant.nlu_score): pure, on hand-made parses; no Rasa needed."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from assistant.nlu_eval import format_table, read_rasa_results, summarize_intent_report
+from assistant.nlu_score import format_report, load_examples, parse_example, queue_of, score
+from lobby_wire.clarify import clarify_choices
 
-REPORT = {
-    "greet": {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 4, "confused_with": {}},
-    "withdraw_cash": {
-        "precision": 0.75,
-        "recall": 0.6,
-        "f1-score": 0.6667,
-        "support": 5,
-        "confused_with": {"deposit_cash": 1, "nlu_fallback": 1},
-    },
-    "deposit_cash": {
-        "precision": 0.6667,
-        "recall": 1.0,
-        "f1-score": 0.8,
-        "support": 2,
-        "confused_with": {},
-    },
-    "reset_pin": {
-        "precision": 1.0,
-        "recall": 0.6667,
-        "f1-score": 0.8,
-        "support": 3,
-        "confused_with": {"withdraw_cash": 1},
-    },
-    "nlu_fallback": {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0, "confused_with": {}},
-    "accuracy": 0.7857,
-    "macro avg": {"precision": 0.6833, "recall": 0.6533, "f1-score": 0.6533, "support": 14},
-    "weighted avg": {"precision": 0.8, "recall": 0.7857, "f1-score": 0.78, "support": 14},
-}
-ERRORS = [
-    {"text": "get cash", "intent": "withdraw_cash", "intent_prediction": {"name": "deposit_cash", "confidence": 0.61}},
-    {"text": "pin", "intent": "reset_pin", "intent_prediction": {"name": "withdraw_cash", "confidence": 0.5}},
-    {"text": "uh money", "intent": "withdraw_cash", "intent_prediction": {"name": "nlu_fallback", "confidence": 0.3}},
-]
+SERVICES = {"withdraw_cash": "cash", "deposit_cash": "cash", "report_lost_card": "cards", "pay_bill": "payments"}
 
 
-def test_summary_has_accuracy_per_intent_scores_and_confusions() -> None:
-    summary = summarize_intent_report(REPORT, ERRORS)
-    assert summary["accuracy"] == pytest.approx(0.7857)
-    assert summary["macro_f1"] == pytest.approx(0.6533)
-    assert summary["examples"] == 14
-    assert summary["errors"] == 3
-    assert set(summary["intents"]) == {"greet", "withdraw_cash", "deposit_cash", "reset_pin", "nlu_fallback"}
-    assert summary["intents"]["withdraw_cash"] == {"precision": 0.75, "recall": 0.6, "f1": 0.6667, "support": 5}
-    # weakest first (ties: lower recall first), intents without support (nlu_fallback) left out
-    assert summary["weakest"] == ["withdraw_cash", "reset_pin", "deposit_cash", "greet"]
-    assert summary["top_confusions"][0]["count"] == 1
-    assert {(c["intent"], c["predicted"]) for c in summary["top_confusions"]} == {
-        ("withdraw_cash", "deposit_cash"),
-        ("withdraw_cash", "nlu_fallback"),
-        ("reset_pin", "withdraw_cash"),
-    }
-    assert summary["misclassified"][0] == {
-        "text": "get cash",
-        "intent": "withdraw_cash",
-        "predicted": "deposit_cash",
-        "confidence": 0.61,
-    }
+def parse(*ranking: tuple[str, float], fallback: bool = False, entities: list[dict] | None = None) -> dict:
+    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    intent = "nlu_fallback" if fallback else ranked[0]["name"]
+    if fallback:
+        ranked.insert(0, {"name": "nlu_fallback", "confidence": 0.3})
+    return {"intent": intent, "ranking": ranked, "entities": entities or [], "ms": 5.0}
 
 
-def test_confusions_are_sorted_by_count_and_truncated() -> None:
-    report = {
-        "a": {"precision": 0.5, "recall": 0.5, "f1-score": 0.5, "support": 10, "confused_with": {"b": 2, "c": 3}},
-        "b": {"precision": 0.5, "recall": 0.5, "f1-score": 0.5, "support": 10, "confused_with": {"a": 5}},
-        "accuracy": 0.5,
-    }
-    summary = summarize_intent_report(report, top_confusions=2)
-    assert [(c["intent"], c["predicted"], c["count"]) for c in summary["top_confusions"]] == [
-        ("b", "a", 5),
-        ("a", "c", 3),
+def test_annotations_become_plain_text_with_spans() -> None:
+    example = parse_example('取[两千](amount)块[美元]{"entity": "currency", "value": "USD"}', "withdraw_cash")
+    assert example.text == "取两千块美元"
+    assert example.entities == ((1, 3, "amount"), (4, 6, "currency"))
+
+
+def test_loads_intent_blocks_and_skips_lookups() -> None:
+    document = """
+version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hello
+    - 你好
+- lookup: currency
+  examples: |
+    - euro
+"""
+    examples = load_examples(document)
+    assert [(e.intent, e.text) for e in examples] == [("greet", "hello"), ("greet", "你好")]
+
+
+def test_same_queue_counts_as_right_queue_but_not_as_right_intent() -> None:
+    examples = [parse_example("put cash in", "deposit_cash"), parse_example("lost card", "report_lost_card")]
+    parses = [parse(("withdraw_cash", 0.9)), parse(("report_lost_card", 0.95))]
+    report = score(examples, parses, SERVICES)
+    assert report["accuracy"] == 0.5
+    assert report["queue_accuracy"] == 1.0
+    assert report["routing"]["direct_right"] == 2
+    assert report["top_confusions"] == [{"intent": "deposit_cash", "predicted": "withdraw_cash", "count": 1}]
+
+
+def test_a_clarification_is_right_only_when_the_right_service_is_offered() -> None:
+    examples = [parse_example("my card thing", "report_lost_card"), parse_example("bill", "pay_bill")]
+    parses = [
+        parse(("withdraw_cash", 0.28), ("report_lost_card", 0.25), ("pay_bill", 0.05), fallback=True),
+        parse(("withdraw_cash", 0.28), ("report_lost_card", 0.25), ("pay_bill", 0.05), fallback=True),
     ]
-    # no "macro avg" in the report: computed from the supported intents
-    assert summary["macro_f1"] == pytest.approx(0.5)
-    assert summary["errors"] is None
+    report = score(examples, parses, SERVICES)
+    routing = report["routing"]
+    assert (routing["clarified"], routing["clarified_right"], routing["full_menu"]) == (2, 1, 0)
+    assert routing["right_within_one_clarification"] == 0.5
+    assert routing["misrouted"] == 0.0
 
 
-def test_accuracy_is_derived_when_rasa_omits_it() -> None:
-    report = {
-        "a": {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 3},
-        "b": {"precision": 1.0, "recall": 0.5, "f1-score": 0.6667, "support": 2},
-    }
-    assert summarize_intent_report(report)["accuracy"] == pytest.approx(0.8)
+def test_one_plausible_service_is_no_choice_so_the_full_menu() -> None:
+    lonely = [{"name": "pay_bill", "confidence": 0.29}, {"name": "greet", "confidence": 0.2}]
+    assert clarify_choices(lonely, SERVICES) == []
+    ranking = [{"name": n, "confidence": c} for n, c in [("nlu_fallback", 0.3), ("pay_bill", 0.2), ("greet", 0.19),
+               ("deposit_cash", 0.15), ("withdraw_cash", 0.12), ("report_lost_card", 0.11)]]  # fmt: skip
+    assert clarify_choices(ranking, SERVICES) == ["pay_bill", "deposit_cash", "withdraw_cash"]
 
 
-def test_empty_report_is_an_error() -> None:
+def test_entities_are_scored_by_exact_span_without_the_language_tag() -> None:
+    examples = [parse_example("取[两千](amount)块", "withdraw_cash")]
+    lang = {"entity": "lang", "value": "zh", "start": 0, "end": 0}
+    wrong = parse(("withdraw_cash", 0.9), entities=[{"entity": "amount", "start": 1, "end": 4}, lang])
+    right = parse(("withdraw_cash", 0.9), entities=[{"entity": "amount", "start": 1, "end": 3}, lang])
+    assert score(examples, [wrong], SERVICES)["entities"]["micro_f1"] == 0.0
+    assert score(examples, [right], SERVICES)["entities"]["micro_f1"] == 1.0
+
+
+def test_mismatched_lengths_and_empty_sets_are_errors() -> None:
     with pytest.raises(ValueError):
-        summarize_intent_report({"accuracy": 1.0})
+        score([parse_example("x", "greet")], [], SERVICES)
+    with pytest.raises(ValueError):
+        score([], [], SERVICES)
 
 
-def test_reads_the_files_rasa_writes(tmp_path: Path) -> None:
-    (tmp_path / "intent_report.json").write_text(json.dumps(REPORT))
-    (tmp_path / "intent_errors.json").write_text(json.dumps(ERRORS))
-    summary = read_rasa_results(tmp_path)
-    assert summary["accuracy"] == pytest.approx(0.7857)
-    assert len(summary["misclassified"]) == 3
-    table = format_table(summary)
-    assert "withdraw_cash" in table and "accuracy 0.786" in table
-    with pytest.raises(FileNotFoundError):
-        read_rasa_results(tmp_path / "missing")
+def test_report_names_the_numbers() -> None:
+    examples = [parse_example("lost card", "report_lost_card")]
+    text = format_report("en", "x.yml", score(examples, [parse(("report_lost_card", 0.9))], SERVICES))
+    assert "intent accuracy 1.000" in text and "[en] x.yml: 1 examples" in text
+    assert queue_of("greet", SERVICES) == "intent:greet"
