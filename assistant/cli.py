@@ -153,38 +153,28 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     printer_uri = hardware.printer
     if printer_uri.startswith("file://") and not printer_uri.startswith("file:///"):
         printer_uri = "file://" + str(settings.resolve(printer_uri[len("file://") :]))
-    model = str(settings.resolve(hardware.vosk_model)) if hardware.vosk_model else ""
-    grammar = _grammar_phrases(settings)
+    from assistant.models import kiosk_grammars, kiosk_recognizers
     from hardware.scanner import scanner_from_config
+    from kiosk.i18n import catalog
+
+    voices = {lang: catalog(lang).voice for lang in settings.kiosk.languages}  # the catalog names each voice
 
     return run_kiosk(
         hub_url=args.hub_url or settings.hub.public_url,
         branch_name=settings.branch.name,
         printer=printer_from_uri(printer_uri),
-        speaker=speaker_from_config(hardware.speaker, settings.resolve(hardware.voice_dir)),
+        speaker=speaker_from_config(hardware.speaker, settings.resolve(hardware.voice_dir), voices),
         microphone=microphone_from_config(hardware.microphone),
-        recognizer=recognizer_from_config(model),
+        recognizer=recognizer_from_config(""),  # every kiosk language has its own (below)
         lang=args.lang or settings.kiosk.languages[0],
         idle_timeout_s=settings.kiosk.idle_timeout_seconds,
         hub_token=settings.kiosk.token,
         languages=settings.kiosk.languages,
-        grammar=grammar,
         scanner=scanner_from_config(hardware.scanner),
         hands_free=settings.kiosk.hands_free,
+        recognizers=kiosk_recognizers(settings),  # one Vosk model per language, loaded once
+        grammars=kiosk_grammars(settings),
     )
-
-
-def _grammar_phrases(settings: Settings) -> list[str]:
-    """The recognizer's phrase list for `hardware.vosk_grammar` ("" free-form, "nlu", or a file)."""
-    from hardware.grammar import normalize_phrase, phrases_from_nlu
-
-    spec = settings.hardware.vosk_grammar.strip()
-    if not spec:
-        return []
-    if spec == "nlu":
-        return phrases_from_nlu(settings.resolve("nlu_data/nlu.yml"))
-    lines = settings.resolve(spec).read_text(encoding="utf-8").splitlines()
-    return [phrase for line in lines if (phrase := normalize_phrase(line))]
 
 
 def _kiosk_screenshots(settings: Settings, out: Path) -> int:
@@ -266,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from assistant.announcer import add_announcer_parser
     from assistant.bench import add_bench_parser
+    from assistant.models import add_models_parser
     from assistant.nlu_eval import add_eval_parser
     from assistant.simulate import add_simulate_parser
 
@@ -273,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_simulate_parser(sub, command)
     add_eval_parser(sub, command)
     add_announcer_parser(sub, command)  # lobby announcer: calls said on this PC's speaker
+    add_models_parser(sub, command)  # lobby models install: a Vosk model per language
     return parser
 
 

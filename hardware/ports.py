@@ -50,6 +50,7 @@ class TicketPrint:
     branch_name: str
     track_url: str  # absolute URL the QR code points to
     footer: str = ""
+    lang: str = "en"  # the ticket's words (labels) are printed in this language
 
 
 class TicketPrinter(ABC):

@@ -8,6 +8,11 @@ short menu of requests. Phrases containing words outside the model's
 vocabulary are dropped with a warning (Vosk would otherwise silently drop just
 those words and turn "카드를 잃어버렸어요" into "카드를"). vosk is imported
 only inside this module's methods.
+
+A kiosk that speaks several languages has one recognizer (one model) per
+language (`recognizers_from_config`); each loads its model once, when first
+needed, and keeps it. Chinese results come back without spaces between Han
+characters ("我的卡丢了", not Vosk's "我的 卡 丢了").
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from hardware.grammar import join_words
 from hardware.ports import HardwareError, HardwareState, HardwareStatus, SpeechRecognizer, Transcript
 from hardware.vad import level
 
@@ -29,13 +35,15 @@ logger = logging.getLogger(__name__)
 UNKNOWN_WORD = "[unk]"
 
 
-def _looks_like_model(path: Path) -> bool:
+def looks_like_model(path: Path) -> bool:
+    """Is `path` a Vosk model directory (an acoustic model `am/` or a `conf/model.conf`)?"""
     return (path / "am").is_dir() or (path / "conf" / "model.conf").is_file()
 
 
 class VoskRecognizer(SpeechRecognizer):
-    def __init__(self, model_path: Path | None) -> None:
+    def __init__(self, model_path: Path | None, lang: str | None = None) -> None:
         self.model_path = model_path
+        self.lang = lang  # only for what status() says
         self.load_seconds: float | None = None
         self._model: Any = None
         self._load_error: str | None = None
@@ -44,10 +52,12 @@ class VoskRecognizer(SpeechRecognizer):
     # -- status and loading ----------------------------------------------------
     def _missing_reason(self) -> str | None:
         if self.model_path is None or str(self.model_path) in ("", "."):
+            if self.lang:
+                return f"no Vosk model for {self.lang!r} (lobby models install ... --lang {self.lang})"
             return "no Vosk model path configured"
         if not self.model_path.exists():
             return f"Vosk model not found at {self.model_path}"
-        if not _looks_like_model(self.model_path):
+        if not looks_like_model(self.model_path):
             return f"{self.model_path} is not a Vosk model directory (no am/ or conf/model.conf)"
         if importlib.util.find_spec("vosk") is None:
             return "vosk not installed"
@@ -155,7 +165,7 @@ class VoskRecognizer(SpeechRecognizer):
 
 
 def _words(text: object) -> str:
-    return " ".join(word for word in str(text).split() if word != UNKNOWN_WORD)
+    return join_words(word for word in str(text).split() if word != UNKNOWN_WORD)
 
 
 def _transcript(result_json: str) -> Transcript:
@@ -167,7 +177,25 @@ def _transcript(result_json: str) -> Transcript:
     return Transcript(text=text, confidence=confidence)
 
 
-def recognizer_from_config(model_path: str) -> SpeechRecognizer:
+def recognizer_from_config(model_path: str, lang: str | None = None) -> SpeechRecognizer:
     """A Vosk recognizer for the model directory `model_path` ("" -> status MISSING)."""
     model_path = model_path.strip()
-    return VoskRecognizer(Path(model_path) if model_path else None)
+    return VoskRecognizer(Path(model_path) if model_path else None, lang)
+
+
+def recognizers_from_config(model_paths: Mapping[str, str]) -> dict[str, SpeechRecognizer]:
+    """One recognizer per language of `model_paths` ({lang: model directory, "" = none}).
+
+    Languages that name the same directory share one recognizer, so its model is loaded once.
+    """
+    by_path: dict[str, SpeechRecognizer] = {}
+    recognizers: dict[str, SpeechRecognizer] = {}
+    for lang, model_path in model_paths.items():
+        key = str(Path(model_path.strip()).absolute()) if model_path.strip() else ""
+        if key and key in by_path:
+            recognizers[lang] = by_path[key]
+            continue
+        recognizers[lang] = recognizer_from_config(model_path, lang)
+        if key:
+            by_path[key] = recognizers[lang]
+    return recognizers

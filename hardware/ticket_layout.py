@@ -7,7 +7,13 @@ exotic code pages for others, so any line that is not Latin-1 (Chinese or
 Korean service names, ...) is drawn with PIL in a CJK font and sent as a
 raster image (GS v 0). Vendor libraries are imported inside the functions:
 importing this module stays cheap.
+
+The ticket's fixed words are printed in the language of the job
+(`TicketPrint.lang`): `TICKET_LABELS` holds them per language, as data.
 """
+
+# Chinese labels use full-width punctuation (U+FF1A) on purpose: RUF001 takes it for a look-alike.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -15,9 +21,11 @@ import functools
 import logging
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from hardware.ports import TicketPrint
@@ -40,14 +48,36 @@ _FONT_GLOBS = (
 
 @dataclass(frozen=True, slots=True)
 class TicketLabels:
-    """Fixed words on the ticket; replace them for another language."""
+    """Fixed words on the ticket in one language; str.format templates where a value goes in.
+
+    `position` gets {position} (1 = next) and {ahead} (tickets called first), `wait` gets {span}
+    ("5-10"), `issued` gets {time}.
+    """
 
     number: str = "Your number"
-    position: str = "Position in queue"
-    wait: str = "Estimated wait"
-    minutes: str = "min"
-    issued: str = "Issued"
+    position: str = "Position in queue: {position}"
+    wait: str = "Estimated wait: {span} min"
+    issued: str = "Issued: {time}"
     scan: str = "Scan to follow your ticket"
+
+
+TICKET_LABELS: Mapping[str, TicketLabels] = MappingProxyType(
+    {
+        "en": TicketLabels(),
+        "zh": TicketLabels(
+            number="您的号码",
+            position="您前面还有 {ahead} 人等候",
+            wait="预计等候 {span} 分钟",
+            issued="取号时间：{time}",
+            scan="扫码查看排队进度",
+        ),
+    }
+)
+
+
+def labels_for(lang: str) -> TicketLabels:
+    """The ticket's words in `lang` ("zh-CN" -> "zh"); English for a language without its own."""
+    return TICKET_LABELS.get(lang.strip().lower().replace("_", "-").split("-")[0], TICKET_LABELS["en"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +89,7 @@ class TicketLayout:
     qr_module_size: int = 6
     font_path: Path | None = None  # None: look for a CJK font on this machine
     profile: str | None = None  # a python-escpos printer profile, e.g. "TM-T88V"
-    labels: TicketLabels = TicketLabels()
+    labels: TicketLabels | None = None  # None: the job's language (`TICKET_LABELS`)
 
 
 def is_latin1(text: str) -> bool:
@@ -181,7 +211,7 @@ def render_ticket(job: TicketPrint, layout: TicketLayout | None = None) -> bytes
     from escpos.printer import Dummy
 
     layout = layout or TicketLayout()
-    labels = layout.labels
+    labels = layout.labels or labels_for(job.lang)
     ticket = job.ticket
     printer = Dummy(profile=layout.profile) if layout.profile else Dummy()
     writer = _Writer(printer, layout)
@@ -193,12 +223,11 @@ def render_ticket(job: TicketPrint, layout: TicketLayout | None = None) -> bytes
     writer.line(ticket.number, bold=True, big=True)
     writer.line(ticket.service_name or ticket.service, bold=True)
     printer.ln()
-    writer.line(f"{labels.position}: {ticket.position}")
+    writer.line(labels.position.format(position=ticket.position, ahead=ticket.ahead))
     if ticket.eta_minutes is not None:
         low, high = ticket.eta_minutes
-        span = f"{low}" if low == high else f"{low}-{high}"
-        writer.line(f"{labels.wait}: {span} {labels.minutes}")
-    writer.line(f"{labels.issued}: {_format_issued(ticket.issued_at)}")
+        writer.line(labels.wait.format(span=f"{low}" if low == high else f"{low}-{high}"))
+    writer.line(labels.issued.format(time=_format_issued(ticket.issued_at)))
     if job.track_url:
         printer.ln()
         printer.set(align="center")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import PySide6
 from PySide6.QtCore import QObject, Signal
@@ -70,11 +70,15 @@ def build_window(
     grammar: Sequence[str] = (),
     scanner: Scanner | None = None,
     hands_free: bool = True,
+    recognizers: Mapping[str, SpeechRecognizer] | None = None,
+    grammars: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[KioskWindow, KioskController]:
     """Build model, window and controller (a QApplication must exist); nothing is shown.
 
-    With `start` the controller begins its background hub/device checks at once.
-    Call `controller.shutdown()` when done.
+    Voice per language: `recognizers` and `grammars` ({lang: ...}) serve the languages they
+    name, `recognizer` and `grammar` every other one. With `start` the controller begins its
+    background hub/device checks (and loads the speech model) at once. Call
+    `controller.shutdown()` when done.
     """
     model = KioskModel(branch_name, lang=lang)
     window = KioskWindow(model, languages=languages)
@@ -93,6 +97,8 @@ def build_window(
         grammar=grammar,
         scanner=scanner,
         hands_free=hands_free,
+        recognizers=recognizers,
+        grammars=grammars,
     )
     if start:
         controller.start()
@@ -113,6 +119,8 @@ def run_kiosk(
     grammar: Sequence[str] = (),
     scanner: Scanner | None = None,
     hands_free: bool = True,
+    recognizers: Mapping[str, SpeechRecognizer] | None = None,
+    grammars: Mapping[str, Sequence[str]] | None = None,
 ) -> int:
     """Show the greeter full screen and run the Qt event loop; returns its exit code."""
     existing = QApplication.instance()
@@ -136,6 +144,8 @@ def run_kiosk(
         grammar=grammar,
         scanner=scanner,
         hands_free=hands_free,
+        recognizers=recognizers,
+        grammars=grammars,
     )
     app.aboutToQuit.connect(controller.shutdown)
     logger.info("kiosk for %s started against hub %s (platform %s)", branch_name, hub_url, app.platformName())

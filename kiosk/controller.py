@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin
@@ -68,6 +68,8 @@ class KioskController(QObject):
         grammar: Sequence[str] = (),
         scanner: Scanner | None = None,
         hands_free: bool = True,
+        recognizers: Mapping[str, SpeechRecognizer] | None = None,
+        grammars: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         super().__init__(window)
         self.scanner = scanner
@@ -91,6 +93,8 @@ class KioskController(QObject):
             record_seconds,
             on_printer_problem=self._alert_printer_problem,
             grammar=grammar,
+            recognizers=recognizers,
+            grammars=grammars,
         )
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -121,6 +125,7 @@ class KioskController(QObject):
     def start(self) -> None:
         """Check hub and devices now, then every `health_interval_s`; listen to a serial scanner if any."""
         self.check()
+        self.devices.prepare_voice(self.lang)  # the speech model loads now, not on the first words
         self.poll_timer.start()
         if self.scanner is not None:
             try:
@@ -157,7 +162,7 @@ class KioskController(QObject):
         """UI text, speech voice and the dialogue language sent to the hub all follow."""
         self._touch()
         self.lang = lang
-        self.devices.lang = lang
+        self.devices.set_language(lang)  # its speech model (loaded once, in the background) and grammar
         self.model.set_language(lang)
         self.model.set_services(())  # reloaded with names in the new language
         self.runner.submit(
@@ -267,13 +272,14 @@ class KioskController(QObject):
             return
         self._touch()
         sender = self.model.sender_id
+        lang = self.lang
         released = self._released = threading.Event()
         self._listen_started = time.monotonic()
         self._spoken_turn = True
         self.model.set_listening(True)
         self._submit_customer(
             "listen",
-            lambda: self.devices.record_and_transcribe(released),
+            lambda: self.devices.record_and_transcribe(released, lang),
             lambda transcript: self._on_transcript(sender, transcript),
             self._on_listen_error,
         )
@@ -295,23 +301,27 @@ class KioskController(QObject):
         for message in reply.messages:
             if message.text or message.buttons:
                 self.model.add_assistant(message.text, message.buttons)
+        # The reply is spoken in the turn's language, which may not be the screen's (Chinese typed on
+        # an English screen is answered in Chinese): its voice and the sentences made here follow it.
+        speech_lang = reply.lang or self.lang
+        said = catalog(speech_lang)
         speech = " ".join(m.text for m in reply.messages if m.text)
         if reply.ticket is not None:
             self._show_ticket(reply.ticket)
             speech = speech.replace(reply.ticket.number, reply.ticket.spoken_number)
-            speech = speech or ticket_sentence(self.catalog, reply.ticket, spoken=True)
+            speech = speech or ticket_sentence(said, reply.ticket, spoken=True)
         if reply.route is not None:
             self.model.set_route(reply.route)
-            speech = speech or route_sentence(self.catalog, reply.route)
+            speech = speech or route_sentence(said, reply.route)
         if reply.appointment is not None:
             self.model.set_appointment(dict(reply.appointment))
         last = reply.messages[-1] if reply.messages else None
-        asks = last is not None and (last.text.rstrip().endswith("?") or bool(last.buttons))
+        asks = last is not None and (last.text.rstrip().endswith(("?", "\uff1f")) or bool(last.buttons))
         if self.hands_free and self._spoken_turn and asks and reply.ticket is None:
             # A spoken conversation stays spoken: once the question has been said, listen again.
-            self.devices.speak(speech, lambda seconds: self._listen_after(sender, seconds))
+            self.devices.speak(speech, lambda seconds: self._listen_after(sender, seconds), lang=speech_lang)
         else:
-            self.devices.speak(speech)
+            self.devices.speak(speech, lang=speech_lang)
 
     def _listen_after(self, sender: str, seconds: float) -> None:
         """Reopen the microphone once the question has been said (the timer dies with the controller)."""

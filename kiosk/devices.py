@@ -4,18 +4,24 @@ Every port call runs on the `TaskRunner`'s threads (ports may block); outcomes
 update the `KioskModel` on the GUI thread. A failing device never takes the
 screen down: a broken printer leaves the ticket on screen with a note, a
 broken speaker is only logged, and the status line shows what is wrong.
+
+Voice is per language: each language has its recognizer (its own Vosk model,
+loaded once and kept) and its grammar phrases, and replies are spoken in the
+language they are written in. Switching language loads the new language's
+model in the background (`set_language`), so the first words said after the
+switch do not wait for it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
 from assistant.protocol import TicketView
-from hardware.grammar import nearest_phrase, vocabulary_phrases
+from hardware.grammar import join_words, nearest_phrase, vocabulary_phrases
 from hardware.ports import (
     HardwareError,
     HardwareState,
@@ -70,13 +76,20 @@ class KioskDevices:
         record_seconds: float = 8.0,
         on_printer_problem: Callable[[str], None] | None = None,
         grammar: Sequence[str] = (),
+        recognizers: Mapping[str, SpeechRecognizer] | None = None,
+        grammars: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.model = model
         self.on_printer_problem = on_printer_problem
-        # Grammar mode: phrases the recognizer may return (a big gain for small models); checked
-        # against the model's vocabulary on first use, off the GUI thread.
+        # Per language: its recognizer (`recognizer` serves languages without one) and grammar mode's
+        # phrases (`grammar` for languages without their own), a big gain for small models; checked
+        # against that language's model vocabulary on first use, off the GUI thread.
+        self.default_recognizer = recognizer
+        self.recognizers = dict(recognizers or {})
         self.grammar_wanted = tuple(grammar)
-        self._grammar: list[str] | None = None
+        self.grammars_wanted = {lang: tuple(phrases) for lang, phrases in (grammars or {}).items()}
+        self._grammars: dict[str, list[str]] = {}
+        self._grammar_lock = threading.Lock()
         self.voice = VoiceSignals()
         self.voice.level.connect(model.set_level)
         self.voice.partial.connect(model.set_partial)
@@ -84,9 +97,52 @@ class KioskDevices:
         self.printer = printer
         self.speaker = speaker
         self.microphone = microphone
-        self.recognizer = recognizer
         self.lang = lang
         self.record_seconds = record_seconds
+
+    # -- language ---------------------------------------------------------------
+
+    @property
+    def recognizer(self) -> SpeechRecognizer:
+        """The recognizer of the kiosk's current language."""
+        return self.recognizer_for(self.lang)
+
+    def recognizer_for(self, lang: str) -> SpeechRecognizer:
+        return self.recognizers.get(lang, self.default_recognizer)
+
+    def set_language(self, lang: str) -> None:
+        """The customer switched language: listen with its model, and load that model now (off-thread)."""
+        self.lang = lang
+        self.prepare_voice(lang)
+
+    def prepare_voice(self, lang: str) -> None:
+        """Load `lang`'s model and check its grammar in the background, then show its recognizer's status.
+
+        Loading takes seconds for a real model; it happens once per model (the recognizer keeps it).
+        """
+        name = f"voice-load:{lang}"
+        if self.runner.pending(name):
+            return
+        recognizer = self.recognizer_for(lang)
+
+        def load() -> HardwareStatus:
+            if recognizer.status().ready:
+                loader = getattr(recognizer, "load", None)
+                if callable(loader):
+                    loader()
+                self.usable_grammar(lang)
+            return _status_of("recognizer", recognizer.status)
+
+        def loaded(status: HardwareStatus) -> None:
+            if lang == self.lang:
+                self.model.set_hardware({"recognizer": status})
+
+        def failed(error: Exception) -> None:
+            logger.warning("speech model for %s not loaded: %s", lang, error)
+            if lang == self.lang:
+                self.model.set_hardware({"recognizer": _status_of("recognizer", recognizer.status)})
+
+        self.runner.submit(name, load, loaded, failed)
 
     def refresh(self) -> None:
         """Read every device's status off-thread (skipped while a read is running)."""
@@ -102,7 +158,9 @@ class KioskDevices:
         if self.model.device_missing("printer"):
             self._on_print_error(HardwareError("printer_missing", "no ticket printer configured"), sender)
             return
-        job = TicketPrint(ticket, self.model.branch_name, ticket.track_url, catalog(self.lang).text("ticket.footer"))
+        job = TicketPrint(
+            ticket, self.model.branch_name, ticket.track_url, catalog(self.lang).text("ticket.footer"), self.lang
+        )
         self.runner.submit(
             "print",
             lambda: self.printer.print_ticket(job),
@@ -110,16 +168,18 @@ class KioskDevices:
             lambda error: self._on_print_error(error, sender),
         )
 
-    def speak(self, text: str, on_playing: Callable[[float], None] | None = None) -> None:
-        """Render and play `text` off-thread; a missing speaker is skipped.
+    def speak(self, text: str, on_playing: Callable[[float], None] | None = None, lang: str | None = None) -> None:
+        """Render and play `text` off-thread, in the voice of `lang` (default: the kiosk's language);
+        a missing speaker is skipped.
 
         `on_playing(seconds)` runs on the GUI thread once playback started, with its duration.
         """
         if not text or self.model.device_missing("speaker"):
             return
+        voice_lang = lang or self.lang
 
         def call() -> float:
-            utterance = self.speaker.render(text, self.lang)
+            utterance = self.speaker.render(text, voice_lang)
             self.speaker.play(utterance)
             return utterance.duration_seconds
 
@@ -128,21 +188,23 @@ class KioskDevices:
     def stop_speaking(self) -> None:
         self.runner.submit("speaker-stop", self.speaker.stop, on_error=self._on_speaker_error)
 
-    def record_and_transcribe(self, released: threading.Event | None = None) -> Transcript:
+    def record_and_transcribe(self, released: threading.Event | None = None, lang: str | None = None) -> Transcript:
         """Blocking: stop talking, listen until the customer stops (VAD endpoint), decode. Run it off-thread.
 
+        `lang` (default: the kiosk's language, read now) picks the recognizer and its grammar.
         Push-to-talk: setting `released` (the button let go) ends the recording at once.
         Levels and partial transcripts reach the model through `VoiceSignals` while it runs.
         """
+        lang = lang or self.lang
         try:
             self.speaker.stop()  # barge-in, and do not transcribe our own voice
         except HardwareError as error:
             logger.debug("speaker stop before listening failed: %s", error)
-        grammar = self._usable_grammar()
+        grammar = self.usable_grammar(lang)
         config = VadConfig(sample_rate=self.microphone.sample_rate, max_seconds=self.record_seconds)
         transcript = listen(
             self.microphone if released is None else _Released(self.microphone, released),
-            self.recognizer,
+            self.recognizer_for(lang),
             Endpointer(config),
             grammar=grammar or None,
             on_level=self.voice.level.emit,
@@ -151,25 +213,28 @@ class KioskDevices:
         if grammar and transcript.text:
             # Vosk's grammar is a bigram model: it can splice two phrases; snap to the nearest one.
             snapped = nearest_phrase(transcript.text, grammar)
+            snapped = join_words(snapped.split()) if snapped else snapped  # "我的 卡 丢了" -> "我的卡丢了"
             if snapped and snapped != transcript.text:
                 logger.info("heard %r, nearest grammar phrase %r", transcript.text, snapped)
                 transcript = Transcript(snapped, transcript.confidence)
         return transcript
 
-    def _usable_grammar(self) -> list[str]:
-        if self._grammar is None:
-            self._grammar = []
-            unknown_words = getattr(self.recognizer, "unknown_words", None)
-            if self.grammar_wanted and callable(unknown_words):
-                self._grammar = vocabulary_phrases(self.recognizer, self.grammar_wanted)  # type: ignore[arg-type]
+    def usable_grammar(self, lang: str) -> list[str]:
+        """Grammar mode's phrases for `lang`, in its model's words (computed once per language; blocking)."""
+        with self._grammar_lock:
+            if lang in self._grammars:
+                return self._grammars[lang]
+            wanted = self.grammars_wanted.get(lang, self.grammar_wanted)
+            recognizer = self.recognizer_for(lang)
+            unknown_words = getattr(recognizer, "unknown_words", None)
+            usable = list(wanted)
+            if wanted and callable(unknown_words):
+                usable = vocabulary_phrases(recognizer, wanted)  # type: ignore[arg-type]
                 logger.info(
-                    "grammar mode: %d of %d phrases are in the model's vocabulary",
-                    len(self._grammar),
-                    len(self.grammar_wanted),
+                    "grammar mode (%s): %d of %d phrases are in the model's vocabulary", lang, len(usable), len(wanted)
                 )
-            elif self.grammar_wanted:
-                self._grammar = list(self.grammar_wanted)
-        return self._grammar
+            self._grammars[lang] = usable
+            return usable
 
     def _on_print_error(self, error: Exception, sender: str) -> None:
         if isinstance(error, HardwareError):

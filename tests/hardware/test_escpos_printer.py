@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hw_support import TRACK_URL, TcpSink, free_port
 
 from hardware.ports import HardwareError, HardwareState, TicketPrint, TicketPrinter
 from hardware.printer import EscposTicketPrinter, NullPrinter, UsbTransport, printer_from_uri
-from hardware.ticket_layout import find_cjk_font, render_ticket
+from hardware.ticket_layout import TicketLayout, find_cjk_font, render_ticket, text_image
 
 ESC_INIT = b"\x1b@"
 GS_QR = b"\x1d(k"
@@ -171,3 +172,56 @@ def test_tcp_default_port_is_9100() -> None:
     assert isinstance(printer, EscposTicketPrinter)
     assert printer.transport.describe() == "escpos+tcp://10.0.0.5:9100"
     assert isinstance(printer, TicketPrinter)
+
+
+@pytest.mark.skipif(find_cjk_font() is None, reason="no CJK font installed (fonts-noto-cjk)")
+def test_a_chinese_ticket_prints_its_words_as_images_and_its_number_as_text(
+    job: Callable[..., TicketPrint],
+) -> None:
+    from escpos.image import EscposImage
+
+    from kiosk.i18n import catalog
+
+    footer = catalog("zh").text("ticket.footer")  # what the kiosk prints under a Chinese ticket
+    chinese = replace(job(number="C007", service_name="银行卡与密码", footer=footer), lang="zh")
+    font = find_cjk_font()
+    assert font is not None
+
+    data = render_ticket(chinese)
+
+    layout = TicketLayout()
+    expected_lines = [
+        "您的号码",
+        "银行卡与密码",
+        "您前面还有 3 人等候",  # position 4: three tickets are called first
+        "预计等候 5-10 分钟",
+        "取号时间：2025-03-14 09:26",  # noqa: RUF001 (Chinese punctuation)
+        "扫码查看排队进度",
+        footer,
+    ]
+    spans = raster_spans(data)
+    assert len(spans) == len(expected_lines)
+    for (_offset, payload), line in zip(spans, expected_lines, strict=True):
+        drawn = EscposImage(text_image(line, font, layout.image_font_px, layout.paper_width_px))
+        assert payload == drawn.to_raster_format(), f"the image is not {line!r}"
+    # the number (and the branch's Latin name) stay text, the number between its label and its service
+    number_at = data.find(b"C007")
+    assert spans[0][0] < number_at < spans[1][0]
+    assert b"Lobby Bank Main Street" in data
+    # nothing of the Chinese went out as text: no '?' replacements, no encoded characters, no English labels
+    text_only = data.replace(TRACK_URL.encode(), b"")
+    for _, payload in spans:
+        text_only = text_only.replace(payload, b"")
+    assert b"?" not in text_only
+    for line in expected_lines:
+        for encoding in ("utf-8", "gb18030"):
+            assert line.encode(encoding) not in data
+    assert b"Your number" not in data and b"Position in queue" not in data
+
+
+def test_an_english_ticket_keeps_its_english_words(job: Callable[..., TicketPrint]) -> None:
+    data = render_ticket(replace(job(), lang="en"))
+
+    assert b"Your number" in data and b"Position in queue: 4" in data and b"Estimated wait: 5-10 min" in data
+    assert raster_images(data) == []
+    assert render_ticket(replace(job(), lang="fr")) == data  # a language without its own words: English
