@@ -2,8 +2,13 @@
 
 The real window is built and driven through its model with the branch's own
 services and sample outcomes (no hub, no hardware needed), then grabbed
-offscreen at a kiosk's typical 1280x800.
+offscreen at a kiosk's typical 1280x800. Three Chinese conversations end in
+a ticket, a self-service device and a booking: what a Mandarin-speaking
+customer sees, in the words the assistant says to them.
 """
+
+# Chinese replies use full-width punctuation on purpose: RUF001 takes it for look-alikes.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -56,6 +61,73 @@ APPOINTMENT = {
     "status": "booked",
     "check_in_from": "2026-12-01T14:45:00+00:00",
 }
+
+
+TICKET_ZH = TicketView(
+    id="t-2",
+    number="C008",
+    service="cards",
+    service_name="银行卡与密码",
+    status=TicketStatus.WAITING,
+    position=3,
+    eta_minutes=(5, 10),
+    issued_at="2026-11-30T10:20:00+00:00",
+    track_url="http://127.0.0.1:8000/t/t-2",
+)
+ROUTE_ZH = RouteView(
+    service="cash",
+    device_id="atm-1",
+    kind="atm",
+    name="自动取款机 1",
+    location="大门外左侧",
+    reason="两千元以内的取款，在自动取款机办理最快",
+)
+APPOINTMENT_ZH = {
+    "code": "M4T8RW",
+    "service": "loans",
+    "service_name": "贷款与房贷",
+    "starts_at": "2026-12-01T10:00:00+00:00",
+    "status": "booked",
+    "check_in_from": "2026-12-01T09:45:00+00:00",
+}
+
+
+def _chinese_scenes(model: KioskModel) -> list[tuple[str, Callable[[], None]]]:
+    """A Chinese conversation ending in a ticket, in a device route and in a booking."""
+
+    def start() -> None:
+        model.set_language("zh")
+        model.reset(Screen.HOME)
+
+    def ticket() -> None:
+        start()
+        model.add_customer("我的卡丢了")
+        model.add_assistant(
+            "别着急，卡片挂失需要到柜台办理。银行卡与密码业务前面有 2 位在等，大约 5 到 10 分钟。要为您取号吗？",
+            (Button("好的，取号", "/affirm"), Button("不用了", "/deny")),
+        )
+        model.add_customer("好的，取号")
+        model.add_assistant("已为您取号：C008，办理银行卡与密码业务。您前面还有 2 位，请留意叫号。")
+        model.set_ticket(TICKET_ZH)
+
+    def route() -> None:
+        start()
+        model.add_customer("我想取两千块")
+        model.add_assistant("两千元可以直接在自动取款机办理，不用排队。请到自动取款机 1，就在大门外左侧。")
+        model.set_route(ROUTE_ZH)
+
+    def booking() -> None:
+        start()
+        model.add_customer("我想约明天上午十点看贷款")
+        model.add_assistant(
+            "好的，为您预约明天上午十点的贷款咨询，可以吗？",
+            (Button("可以", "/affirm"), Button("换个时间", "/deny")),
+        )
+        model.add_customer("可以")
+        model.add_assistant("已为您预约明天上午 10:00 的贷款与房贷咨询，预约码 M4T8RW。请提前 15 分钟到网点签到。")
+        model.set_appointment(dict(APPOINTMENT_ZH))
+
+    return [("11-chinese-ticket", ticket), ("12-chinese-device-route", route), ("13-chinese-appointment", booking)]
 
 
 def _scenes(model: KioskModel, window: KioskWindow) -> list[tuple[str, Callable[[], None]]]:
@@ -129,6 +201,7 @@ def _scenes(model: KioskModel, window: KioskWindow) -> list[tuple[str, Callable[
         ("08-touch-only", touch_only),
         ("09-large-text-high-contrast", large_contrast),
         ("10-chinese", chinese),
+        *_chinese_scenes(model),
     ]
 
 

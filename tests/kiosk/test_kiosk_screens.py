@@ -286,10 +286,15 @@ def test_screenshots_of_every_screen(qtbot: Any, tmp_path: Any) -> None:
 
     written = take_screenshots(tmp_path, "Test Branch", services)
     assert [path.name for path in written][:3] == ["01-attract.png", "02-home.png", "03-ticket.png"]
-    assert len(written) == 10
+    assert len(written) == 13
+    assert [path.name for path in written][10:] == [  # a Chinese conversation ending in each outcome
+        "11-chinese-ticket.png",
+        "12-chinese-device-route.png",
+        "13-chinese-appointment.png",
+    ]
     images = [QImage(str(path)) for path in written]
     assert all(image.width() == 1280 and image.height() >= 800 for image in images)
-    assert len({bytes(image.constBits()) for image in images}) == 10  # ten different screens
+    assert len({bytes(image.constBits()) for image in images}) == 13  # thirteen different screens
 
 
 def test_real_hub_on_time_check_in_is_served_before_walk_ins(
