@@ -15,6 +15,7 @@ from lobby_wire.lang import normalise_lang
 from rasa_sdk import Tracker
 
 from .hub_client import EntityValue
+from .numbers import amount_value, booking_code, canonical_amount
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +73,13 @@ class Turn:
 
 
 def _normalise(name: str, value: EntityValue) -> EntityValue:
-    """Codes are upper case in the hub; chat users type "k7p2qx"."""
+    """The hub's spelling of a value: codes upper case ("k7p2qx", "K七P二QX" -> "K7P2QX"), amounts a
+    plain number ("两千" -> "2000", "two hundred" -> "200"); anything not understood goes as it came."""
+    if name == "amount":
+        amount = amount_value(value)
+        return value if amount is None else canonical_amount(amount)
     if name == "appointment_code" and isinstance(value, str):
-        return value.replace(" ", "").upper()
+        return booking_code(value) or value.replace(" ", "").upper()
     return value
 
 

@@ -42,8 +42,13 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from lobby_wire.lang import detect_lang, han_count, normalise_lang
+
+from . import when_zh_words
 
 Tokens = tuple[str, ...]
 
@@ -129,6 +134,10 @@ PARTS_OF_DAY: tuple[tuple[Tokens, datetime.time, datetime.time, str, str], ...] 
     (("evening",), _T(17), _T(20), "the evening", "pm"),
     (("tonight",), _T(17), _T(20), "the evening", "pm"),
 )
+# Saying a window back: the first label of each (earliest, latest).
+_WINDOW_LABELS: dict[tuple[datetime.time, datetime.time], str] = {
+    (part[1], part[2]): part[3] for part in reversed(PARTS_OF_DAY)
+}
 # A part of the day that also names the day: "this afternoon", "tonight".
 _TODAY_PARTS = frozenset({"morning", "afternoon", "evening", "lunchtime", "lunch"})
 
@@ -148,24 +157,27 @@ def branch_now(timezone: str, utc: datetime.datetime | None = None) -> datetime.
     return moment.astimezone(ZoneInfo(timezone))
 
 
-def resolve_date(text: str, now: datetime.datetime) -> datetime.date | None:
+def resolve_date(text: str, now: datetime.datetime, lang: str = "en") -> datetime.date | None:
     """The branch-local date in `text`, or None when nothing date-like is found.
 
     `now` must be timezone-aware in the branch's timezone (see `branch_now`):
     its local date is "today". Future-preferring; the rules for weekdays,
     "the 3rd" and "next week" are in the module docstring. A time said with
-    the date ("tomorrow at ten") is allowed and ignored.
+    the date ("tomorrow at ten") is allowed and ignored. Chinese as in `split_when`.
     """
-    return split_when(text, now)[0]
+    return split_when(text, now, lang)[0]
 
 
-def resolve_time(text: str) -> TimeWish | None:
+def resolve_time(text: str, lang: str = "en") -> TimeWish | None:
     """The clock time or part of the day in `text`, or None when nothing time-like is found.
 
     Bare hours follow branch hours (1-7 pm, 8-11 am, 12 noon). Windows:
     first thing 09-10, morning 09-12, lunchtime 12-14, afternoon 12-17,
     late afternoon 15-17, evening 17-20. A date said with it is ignored.
+    Chinese as in `split_when`.
     """
+    if _reads_chinese(text, lang):
+        return split_when(text, _REFERENCE_NOW, lang)[1]
     tokens = _tokens(text)
     direct = _time(tokens)
     if direct is not None or not tokens:
@@ -174,23 +186,38 @@ def resolve_time(text: str) -> TimeWish | None:
     return _split(tokens, _REFERENCE_NOW)[1]
 
 
-def split_when(text: str, now: datetime.datetime) -> tuple[datetime.date | None, TimeWish | None]:
+def split_when(text: str, now: datetime.datetime, lang: str = "en") -> tuple[datetime.date | None, TimeWish | None]:
     """Both the date and the time from one phrase: "tomorrow at ten", "next friday afternoon".
 
     The NLU sometimes tags the whole phrase as one entity. The phrase must be
     fully understood: a date or time next to an unknown word gives (None, None).
     "this afternoon" and "tonight" also give today's date.
+
+    Chinese text (any Han character, whatever `lang` says) is read by
+    when_zh.py, whose labels are Chinese; see its docstring for its rules.
+    Digits in a Chinese conversation ("15:00" with lang "zh") are read the
+    Chinese way first, then as an English time if that finds nothing ("10 30"),
+    never as an English date: "12/8" is 8 December to many Chinese customers.
     """
     _require_aware(now)
+    if _reads_chinese(text, lang):
+        found = _chinese().split_when(text, now)
+        if found != (None, None) or han_count(text):
+            return found
+        day, wish = _split(_tokens(text), now)
+        return (None, None) if day is not None else (None, wish)
     return _split(_tokens(text), now)
 
 
-def say_date(day: datetime.date, today: datetime.date) -> str:
+def say_date(day: datetime.date, today: datetime.date, lang: str = "en") -> str:
     """ "today", "tomorrow", or "Monday 30 November": short and clear when read aloud.
 
     The year is added only when it is not the obvious one: a different year
-    than today's, unless the day is within the next 180 days.
+    than today's, unless the day is within the next 180 days. Chinese always
+    gives the date and weekday, after 今天/明天 when it is one (when_zh_words).
     """
+    if normalise_lang(lang) == "zh":
+        return when_zh_words.say_date(day, today)
     ahead = (day - today).days
     if ahead == 0:
         return "today"
@@ -202,16 +229,46 @@ def say_date(day: datetime.date, today: datetime.date) -> str:
     return text
 
 
-def say_time(t: datetime.time) -> str:
+def say_time(t: datetime.time, lang: str = "en") -> str:
     """ "9 am", "10:30 am", "3 pm", "12 noon", "12 midnight": how a person says a clock time.
 
-    No "15:00" and no ":00": speech engines read those badly.
+    No "15:00" and no ":00": speech engines read those badly. Chinese: "上午10点",
+    "下午3点半", "中午12点", "下午2点15分" (when_zh_words).
     """
+    if normalise_lang(lang) == "zh":
+        return when_zh_words.say_time(t)
     if t.minute == 0 and t.hour in (0, 12):
         return "12 noon" if t.hour == 12 else "12 midnight"
     suffix = "am" if t.hour < 12 else "pm"
     hour = t.hour % 12 or 12
     return f"{hour} {suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d} {suffix}"
+
+
+def wish_label(wish: TimeWish, lang: str = "en") -> str:
+    """How to say `wish` back in `lang`, whichever language it was asked in.
+
+    A wish read from English text has an English label and one read from
+    Chinese a Chinese label; a reply in the other language re-says exact
+    times and the known windows of the day in its own words.
+    """
+    if wish.exact:
+        return say_time(wish.earliest, lang)
+    if normalise_lang(lang) == "zh":
+        return when_zh_words.WINDOWS.get((wish.earliest, wish.latest), wish.label)
+    return _WINDOW_LABELS.get((wish.earliest, wish.latest), wish.label)
+
+
+def _chinese() -> ModuleType:
+    """The Chinese grammar (when_zh.py) builds on this module's helpers, so it is imported on first use."""
+    from . import when_zh
+
+    return when_zh
+
+
+def _reads_chinese(text: str, lang: str) -> bool:
+    """Chinese grammar for any Han character (the English one would drop them silently) and, first,
+    for text without words of its own ("15:00", "10 30") in a Chinese conversation."""
+    return han_count(text) > 0 or detect_lang(text, hint=lang) == "zh"
 
 
 # ---------------------------------------------------------------- normalising

@@ -478,3 +478,33 @@ def test_say_date(day: datetime.date, today: datetime.date, expected: str) -> No
 )
 def test_say_time(at: datetime.time, expected: str) -> None:
     assert say_time(at) == expected
+
+
+# ---------------------------------------------------------------- the language argument changes nothing in English
+
+
+@pytest.mark.parametrize("lang", ["en", "en-GB", "zh", "fr"])
+def test_english_phrases_read_the_same_with_any_language(lang: str) -> None:
+    # Text with English words is English whatever the conversation's language (lobby_wire.lang.detect_lang).
+    for text in ("tomorrow at ten", "next friday afternoon", "the 3rd of december", "half past two", "blue"):
+        assert split_when(text, SUNDAY, lang) == split_when(text, SUNDAY)
+    assert resolve_date("in two days", SUNDAY, lang) == D(2026, 12, 1)
+    assert resolve_time("quarter to four", lang) == exact(15, 45, "3:45 pm")
+
+
+@pytest.mark.parametrize("lang", ["en", "en-GB", "EN", "fr", ""])
+def test_say_date_and_time_stay_english_unless_chinese_is_asked_for(lang: str) -> None:
+    days = [D(2026, 11, 29), D(2026, 11, 30), D(2026, 12, 1), D(2027, 12, 3)]
+    assert [say_date(day, D(2026, 11, 29), lang) for day in days] == [
+        "today",
+        "tomorrow",
+        "Tuesday 1 December",
+        "Friday 3 December 2027",
+    ]
+    assert [say_time(at, lang) for at in (T(9), T(10, 30), T(12), T(0), T(15, 45))] == [
+        "9 am",
+        "10:30 am",
+        "12 noon",
+        "12 midnight",
+        "3:45 pm",
+    ]
