@@ -87,12 +87,12 @@ def _eta_clause(ticket: Ticket, lang: str) -> str:
 
 def day_name(day: date, today: date, lang: str) -> str:
     """'tomorrow', 'Monday 30 November' (when.say_date in the turn's language)."""
-    return say_date(day, today)
+    return say_date(day, today, lang=lang)
 
 
 def time_name(moment: time, lang: str) -> str:
     """'3 pm', '10:30 am' (when.say_time in the turn's language)."""
-    return say_time(moment)
+    return say_time(moment, lang=lang)
 
 
 def arrival_text(ticket: Ticket, lang: str) -> str:
@@ -103,13 +103,17 @@ def arrival_text(ticket: Ticket, lang: str) -> str:
 
 
 def decision_text(decision: str, reason: str, intent: str, lang: str) -> str:
-    """The hub's own phrase for appointment/info/staff answers, or a safe default.
+    """The hub's own phrase for a decision, or a safe default.
 
     A reason that is a bare code (e.g. 'check_in') is not for customers' ears.
+    A ticket offer without a reason says nothing here: the wait and the
+    question that follow it say all there is.
     """
     said = hub_text(reason, lang)
     if said and said != intent and (" " in said or fits_language(said, "zh")):
         return sentence(said, lang)
+    if decision == "ticket":
+        return ""
     return say(lang, f"decision.{decision if decision in _DECISIONS_WITH_TEXT else 'staff'}")
 
 

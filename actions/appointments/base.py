@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from ..base import HubAction
 from ..catalog import say
 from ..hub_client import Appointment, HubRefused
+from ..numbers import booking_code
 from ..phrasing import spoken_code, status_word
 from .replies import Reply
 from .slots import CODE_PATTERN, normalise_code
@@ -25,7 +26,8 @@ class AppointmentAction(HubAction):
     async def find_appointment(self, reply: Reply, raw_code: Any, purpose: str) -> Appointment | None:
         """Look a code up at the hub; say what is wrong with it, if anything."""
         lang = reply.lang
-        code = normalise_code(raw_code)
+        # Read aloud or inside a sentence ("我的预约码是K七P二QX", "k 7 p 2 q x"), else as typed.
+        code = booking_code(raw_code) or normalise_code(raw_code)
         if not CODE_PATTERN.match(code):
             reply.say(say(lang, "code.bad", format=say(lang, "code.format")))
             return None

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF002  (Chinese examples with full-width punctuation in docstrings)
 """The appointment forms' slots and the pure helpers over them: no hub, no dispatcher.
 
 Slot values once validated: `booking_service` a service id, `booking_date`
@@ -12,6 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lobby_wire.lang import han_count
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
@@ -135,10 +137,12 @@ def find_when(text: str, now: datetime, lang: str) -> tuple[date | None, TimeWis
     """The day and time in an answer: the whole text ("tomorrow at ten"), else its longest word
     span that reads as a day and/or time, so "um can we do friday instead" still finds Friday.
 
-    Day and time come from the same span: "in two days" is a day, not a day plus 2 pm.
+    Day and time come from the same span: "in two days" is a day, not a day plus 2 pm. Chinese
+    text has no word spans: when.py reads it whole, skipping the words around the day and time
+    and keeping the last of a correction ("不对，改成下午三点").
     """
     for candidate in (text, *_spans(text)):
-        day, wish = split_when(candidate, now)
+        day, wish = split_when(candidate, now, lang=lang)
         if day is not None or wish is not None:
             return day, wish
     return None, None
@@ -178,10 +182,15 @@ def booking_reason(tracker: Tracker) -> tuple[str | None, str | None]:
         text = " ".join(str(event.get("text") or "").split())
         if name in SERVICE_INTENTS and intent is None:
             intent = name
-        wordy = len(text.split()) >= NOTES_MIN_WORDS and not text.startswith("/")
+        wordy = _word_count(text) >= NOTES_MIN_WORDS and not text.startswith("/")
         if wordy and (name in SERVICE_INTENTS or name == "book_appointment") and text not in notes:
             notes.append(text)
     return intent, " / ".join(notes)[:NOTES_MAX] or None
+
+
+def _word_count(text: str) -> int:
+    """Words in `text`; Chinese has no spaces, so about two characters make a word ("我想咨询房贷" is 3)."""
+    return len(text.split()) + han_count(text) // 2
 
 
 def reset_booking() -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from ..catalog import join_list, say
 from ..hub_client import DaySlots, HubUnavailable, Slot
 from ..phrasing import day_name, time_name
 from ..turn import channel_and_lang
-from ..when import TimeWish
+from ..when import TimeWish, wish_label
 from .base import AppointmentAction
 from .replies import Reply, on_day, upper_first
 from .slots import (
@@ -200,9 +200,9 @@ class ValidateBookingForm(AppointmentAction):
             reply.say(say(lang, "book.time_taken", time=time_name(wish.earliest, lang), day=on_day(day, today, lang)))
             reply.set(CHOICES, {"label": "", "times": times})
         elif not alternatives:
-            reply.say(say(lang, "book.nothing_in_window", day=on_day(day, today, lang), window=wish.label))
+            reply.say(say(lang, "book.nothing_in_window", day=on_day(day, today, lang), window=wish_label(wish, lang)))
         else:
-            reply.set(CHOICES, {"label": wish.label, "times": times})
+            reply.set(CHOICES, {"label": wish_label(wish, lang), "times": times})
 
     @staticmethod
     def _settle_confirmation(reply: Reply, tracker: Tracker, changed: set[str]) -> None:

@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 
 from lobby_wire.lang import han_count, normalise_lang
 
-from . import en
+from . import en, zh
 
 DEFAULT_LANG = "en"
-CATALOGS: Mapping[str, Mapping[str, str]] = {"en": en.MESSAGES}
+CATALOGS: Mapping[str, Mapping[str, str]] = {"en": en.MESSAGES, "zh": zh.MESSAGES}
 LANGUAGES = tuple(CATALOGS)
 
 

@@ -66,7 +66,7 @@ async def test_device_route_tells_where_and_carries_the_route(hub: HubStub, hub_
     tracker = make_tracker(
         "withdraw_cash",
         [entity("amount", "200"), entity("currency", "GBP", 20)],
-        metadata={"channel": "mobile", "lang": "zh"},
+        metadata={"channel": "mobile", "lang": "en"},
     )
 
     dispatcher, events = await run(ActionTriage(hub_client), tracker)
@@ -76,7 +76,7 @@ async def test_device_route_tells_where_and_carries_the_route(hub: HubStub, hub_
             "intent": "withdraw_cash",
             "entities": {"amount": "200", "currency": "GBP"},
             "channel": "mobile",
-            "lang": "zh",
+            "lang": "en",
         }
     ]
     assert hub.bodies(TICKETS) == []  # a device route issues no ticket

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from actions.turn import FORM_INTENTS, HUB_CONVERSATION_INTENTS, SERVICE_INTENTS, TRIAGE_INTENTS
+from lobby_wire.lang import han_count
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -146,3 +147,36 @@ def test_the_action_server_registers_exactly_the_domain_actions(domain: dict[str
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(executor.actions) == set(domain["actions"])  # abstract bases are skipped, nothing missing
+
+
+def test_every_response_has_a_mandarin_variation_and_an_english_default(domain: dict[str, Any]) -> None:
+    zh_condition = [{"type": "slot", "name": "lang", "value": "zh"}]
+    for name, variations in domain["responses"].items():
+        chinese = [v for v in variations if v.get("condition") == zh_condition]
+        english = [v for v in variations if "condition" not in v]
+        assert chinese and english, name
+        assert all(han_count(v["text"]) for v in chinese) and not any(han_count(v["text"]) for v in english), name
+        # the same choices in both languages, titled in each
+        payloads = {tuple(b["payload"] for b in v.get("buttons", [])) for v in chinese + english}
+        assert len(payloads) == 1, name
+        assert all(han_count(b["title"]) for v in chinese for b in v.get("buttons", [])), name
+
+
+@pytest.mark.asyncio
+async def test_rasa_answers_in_the_language_of_the_lang_slot(domain: dict[str, Any]) -> None:
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    loaded = Domain.load(str(REPO / "domain.yml"))
+    generator = TemplatedNaturalLanguageGenerator(loaded.responses)
+
+    async def said(events: list[Any]) -> str:
+        tracker = DialogueStateTracker.from_events("s", events, slots=loaded.slots)
+        reply = await generator.generate("utter_you_are_welcome", tracker, "rest")
+        return str((reply or {}).get("text"))
+
+    assert await said([SlotSet("lang", "zh")]) == "不客气。还有什么可以帮您的吗？"  # noqa: RUF001
+    assert await said([SlotSet("lang", "en")]) == "You're welcome. Is there anything else I can help with?"
+    assert await said([]) == "You're welcome. Is there anything else I can help with?"
