@@ -9,7 +9,7 @@ import segno
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, raw
 
-from assistant.domain.errors import InvalidInput
+from assistant.domain.errors import InvalidInput, NotFound
 
 STATIC = Path(__file__).parent / "static"
 
@@ -18,11 +18,23 @@ bp = Blueprint("screens")
 
 QR_MAX_CHARS = 512  # a tracking URL or a booking code; not a file store
 
+# Scripts the customer pages share (the words per language: i18n.js); only these are served.
+_SHARED_ASSETS = {"i18n.js": "text/javascript; charset=utf-8"}
+
 
 @bp.get("/chat")
 async def chat_page(request: Request) -> HTTPResponse:
     """The reference web chat for the bank's app and website (DESIGN §4)."""
     return await file(STATIC / "chat.html", mime_type="text/html; charset=utf-8")
+
+
+@bp.get("/static/<asset:str>")
+async def shared_asset(request: Request, asset: str) -> HTTPResponse:
+    """A script the customer pages share, served from here so they work without the internet."""
+    mime = _SHARED_ASSETS.get(asset)
+    if mime is None:
+        raise NotFound(f"no shared asset {asset}", code="not_found")
+    return await file(STATIC / asset, mime_type=mime)  # file() says no-cache: a new release is seen at once
 
 
 @bp.get("/api/v1/qr.svg")
