@@ -178,8 +178,16 @@ class Pyttsx3Speaker(Speaker):
         logger.info("pyttsx3 engine started with %d voices (default %s)", len(voices), default_voice)
         return _Engine(engine, voices, str(default_voice) if default_voice else None, finished)
 
+    def _voice_for(self, handle: _Engine, lang: str) -> str | None:
+        """The engine's voice id for `lang`: a configured voice (an id such as "sit/cmn", or an espeak-ng
+        language such as "cmn", as `kiosk.i18n.Catalog.voice` names them), else the best match."""
+        wanted = self.voice_overrides.get(lang)
+        if wanted and wanted not in handle.voices:
+            wanted = pick_voice(handle.voices, wanted) or wanted
+        return wanted or pick_voice(handle.voices, lang)
+
     def _render_one(self, handle: _Engine, text: str, lang: str) -> Utterance:
-        voice = self.voice_overrides.get(lang) or pick_voice(handle.voices, lang)
+        voice = self._voice_for(handle, lang)
         if voice is None:
             logger.warning("no voice for language %r; using the engine default", lang)
             voice = handle.default_voice

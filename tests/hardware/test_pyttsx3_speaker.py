@@ -201,3 +201,20 @@ def test_wav_speaker_renders_without_a_sound_device(tmp_path: Path) -> None:
         assert 0.8 < utterance.duration_seconds < 10
     finally:
         speaker.close()  # type: ignore[attr-defined]
+
+
+@requires_espeak
+def test_configured_voices_may_be_espeak_languages_as_the_kiosk_catalog_names_them(tmp_path: Path) -> None:
+    """`kiosk.i18n.Catalog.voice` says "cmn" and "en-gb"; the speaker maps them to the engine's voices
+    (the cache file name hashes the voice used, so equal names mean the same voice)."""
+    catalog_voices = Pyttsx3Speaker(tmp_path / "catalog", voices={"zh": "cmn", "en": "en-gb"})
+    defaults = Pyttsx3Speaker(tmp_path / "defaults")
+    cantonese = Pyttsx3Speaker(tmp_path / "cantonese", voices={"zh": "yue"})
+    try:
+        for lang, text in (("zh", "请到三号柜台"), ("en", "Please go to counter 3")):
+            assert catalog_voices.render(text, lang).wav_path.name == defaults.render(text, lang).wav_path.name
+        mandarin = defaults.render("请到三号柜台", "zh")
+        assert cantonese.render("请到三号柜台", "zh").wav_path.name != mandarin.wav_path.name
+    finally:
+        for speaker in (catalog_voices, defaults, cantonese):
+            speaker.close()
