@@ -206,6 +206,32 @@ def test_call_a_specific_ticket_from_the_waiting_list(
     console.assert_stayed_local()
 
 
+def test_each_ticket_shows_the_language_to_greet_in(
+    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+) -> None:
+    """A ticket taken in Chinese (kiosk switch, chat) says 中文 in the list and at the counter; English says EN."""
+    english = issue(hub_server, "cash", lang="en")
+    chinese = issue(hub_server, "cash", lang="zh")
+    rows = staff_get(hub_server, hub_token, "/api/v1/tickets?status=waiting")["tickets"]
+    assert {row["number"]: row.get("lang") for row in rows} == {english["number"]: "en", chinese["number"]: "zh"}
+    console = open_console(hub_server)
+    console.sign_in(hub_token)
+
+    badge = console.row(chinese["number"]).locator(".badge.lang")
+    expect(badge).to_have_text("中文", timeout=LIVE_TIMEOUT)
+    expect(badge).to_have_attribute("lang", "zh-Hans")
+    expect(badge).to_have_attribute("title", "Mandarin: greet in Chinese")
+    expect(console.row(english["number"]).locator(".badge.lang")).to_have_text("EN")
+
+    console.page.get_by_role("button", name=f"Call {chinese['number']}").click()
+    console.expect_current(chinese["number"])
+    expect(console.page.locator("#current-detail .badge.lang")).to_have_text("中文")
+    console.page.get_by_role("button", name=f"Call {english['number']}").click()
+    console.expect_current(english["number"])
+    expect(console.page.locator("#current-detail .badge.lang")).to_have_text("EN")
+    console.assert_stayed_local()
+
+
 def test_shows_online_bookings_with_their_notes_and_remote_customers_on_the_way(
     open_console: Callable[[str], Console], hub_server: str, hub_token: str
 ) -> None:

@@ -299,6 +299,8 @@
     const detail = $("current-detail");
     detail.replaceChildren();
     if (ticket) {
+      const badge = langBadge(ticket);
+      if (badge) detail.append(badge);
       if (ticket.priority !== "normal") detail.append(priorityBadge(ticket.priority));
       const parts = [`waited ${waitedText(ticket.waited_minutes)}`, ...originParts(ticket)];
       if (ticket.appointment_code && !ticket.appointment) parts.push(`appointment ${ticket.appointment_code}`);
@@ -364,6 +366,19 @@
     }
   }
 
+  // The language the ticket was taken in (kiosk switch, chat): the teller greets the customer in it.
+  const LANG_BADGES = {
+    zh: { text: "中文", lang: "zh-Hans", title: "Mandarin: greet in Chinese" },
+    en: { text: "EN", lang: "en", title: "English: greet in English" },
+  };
+  function langBadge(ticket) {
+    const code = String(ticket.lang || "").toLowerCase().split(/[-_]/)[0];
+    const known = LANG_BADGES[code === "cmn" ? "zh" : code];
+    if (!known) return null;
+    return el("span", { class: `badge lang ${known.lang === "en" ? "en" : "zh"}`, lang: known.lang, text: known.text,
+      title: known.title, "aria-label": known.title, "data-lang": code === "cmn" ? "zh" : code });
+  }
+
   function priorityBadge(priority) {
     if (priority === "appointment") return el("span", { class: "badge appointment", text: "★ Appt", title: "checked-in appointment" });
     if (priority === "priority") return el("span", { class: "badge priority", text: "▲ Priority", title: "priority customer" });
@@ -400,7 +415,7 @@
     if (ticket.target_counter) info.push(`sent to ${ticket.target_counter_name}`);
     if (ticket.parked_by) info.push(`parked by ${ticket.parked_by_name}`);
     if (ticket.transfers) info.push(`transferred ${ticket.transfers}×`);
-    const badges = el("span", { class: "badges" }, priorityBadge(ticket.priority),
+    const badges = el("span", { class: "badges" }, langBadge(ticket), priorityBadge(ticket.priority),
       ticket.boosted ? el("span", { class: "badge boosted", text: "↑ Long wait", title: "moved up for waiting long" }) : null,
       ticket.status === "parked" ? el("span", { class: "badge parked", text: "Parked" }) : null,
       ticket.on_the_way ? el("span", { class: "badge away", text: "On the way", title: "joined from the app; not called until they check in" }) : null);
