@@ -22,10 +22,16 @@ def user_event(
     text: str = "",
     message_id: str | None = None,
     metadata: Mapping[str, Any] | None = None,
+    ranking: Sequence[tuple[str, float]] = (),
 ) -> dict[str, Any]:
-    """A `user` event as the Rasa server serialises it for the action server."""
+    """A `user` event as the Rasa server serialises it for the action server.
+
+    `ranking` is the NLU's intent ranking as (name, confidence), most likely first; below the fallback
+    threshold Rasa puts `nlu_fallback` on top of it and makes it the intent.
+    """
     parse_data = {
-        "intent": {"name": intent, "confidence": 0.97},
+        "intent": {"name": intent, "confidence": ranking[0][1] if ranking else 0.97},
+        "intent_ranking": [{"name": name, "confidence": confidence} for name, confidence in ranking],
         "entities": [dict(entity) for entity in entities],
         "text": text or intent,
         "message_id": message_id,
@@ -52,9 +58,10 @@ def make_tracker(
     sender_id: str = "kiosk-1",
     history: Sequence[Mapping[str, Any]] = (),
     slots: Mapping[str, Any] | None = None,
+    ranking: Sequence[tuple[str, float]] = (),
 ) -> Tracker:
     """A tracker whose latest message is `intent`, after the events in `history`."""
-    latest = user_event(intent, entities, text, message_id, metadata)
+    latest = user_event(intent, entities, text, message_id, metadata, ranking)
     events = [*history, latest, {"event": "action", "name": "action_triage"}]
     return Tracker(
         sender_id=sender_id,

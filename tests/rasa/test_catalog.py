@@ -13,7 +13,7 @@ from lobby_wire.lang import LANGUAGES, han_count
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 # Keys whose text is punctuation or spacing, the same kind of thing in every language.
-GRAMMAR = re.compile(r"^(sentence\.|punct\.|list\.|busy\.(last_)?sep$)")
+GRAMMAR = re.compile(r"^(sentence\.|punct\.|list\.|(busy|clarify)\.(last_)?sep$)")
 
 
 def words(template: str) -> list[str]:
