@@ -180,3 +180,36 @@ async def test_rasa_answers_in_the_language_of_the_lang_slot(domain: dict[str, A
     assert await said([SlotSet("lang", "zh")]) == "不客气。还有什么可以帮您的吗？"  # noqa: RUF001
     assert await said([SlotSet("lang", "en")]) == "You're welcome. Is there anything else I can help with?"
     assert await said([]) == "You're welcome. Is there anything else I can help with?"
+
+
+FLOW_ACTIONS = {
+    "action_triage",
+    "action_accept_offer",
+    "action_decline_offer",
+    "action_clarify",
+    "action_stop_form",
+    "action_book_appointment",
+    "action_reschedule_appointment",
+    "action_cancel_appointment",
+    "action_check_in",
+}
+
+
+@pytest.mark.parametrize("name", ["tests/test_stories.yml", "tests/test_stories_zh.yml"])
+def test_the_test_stories_cover_every_flow_with_the_domains_names(domain: dict[str, Any], name: str) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    loaded = Domain.load(str(REPO / "domain.yml"))
+    steps = YAMLStoryReader(loaded).read_from_file(REPO / name)
+    events = [event for step in steps for event in step.events]
+    actions = {event.action_name for event in events if isinstance(event, ActionExecuted)}
+    intents = {event.intent_name for event in events if isinstance(event, UserUttered) and event.intent_name}
+    assert actions - set(loaded.action_names_or_texts) == set()
+    assert intents - set(loaded.intents) == set()
+    assert FLOW_ACTIONS | set(domain["forms"]) <= actions
+    if name.endswith("_zh.yml"):  # the customer's own words, in Chinese, on (nearly) every turn
+        said = [event.text for event in events if isinstance(event, UserUttered) and event.text]
+        assert said and all(han_count(text) or text.isalnum() for text in said)
+        assert len(said) >= len([e for e in events if isinstance(e, UserUttered)]) - 2
