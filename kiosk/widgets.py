@@ -11,7 +11,7 @@ import logging
 
 import segno
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -67,6 +67,21 @@ def touch_button(text: str, object_name: str = "") -> QPushButton:
     return button
 
 
+class WrappingLabel(QLabel):
+    """A word-wrapped label that claims the height its text needs at its width.
+
+    A plain QLabel's size hint guesses a width, so a layout can give it fewer lines than the
+    text needs; Chinese, which wraps between any two characters with taller lines, came out
+    clipped top and bottom once the conversation filled the screen instead of scrolling.
+    """
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        height = self.heightForWidth(self.width())
+        if height > 0 and height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+
 class Bubble(QFrame):
     """One conversation line; assistant lines carry their quick replies."""
 
@@ -78,7 +93,7 @@ class Bubble(QFrame):
         self.setObjectName(f"bubble_{line.role}")
         self.setProperty("role", str(line.role))
         layout = QVBoxLayout(self)
-        text = QLabel(line.text)
+        text = WrappingLabel(line.text)
         text.setObjectName("bubbleText")
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
