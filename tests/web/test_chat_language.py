@@ -159,3 +159,17 @@ def test_without_the_socket_messages_post_their_lang_and_a_lost_socket_is_said(p
     page.get_by_role("button", name="发送").click()
     expect(page.get_by_role("button", name="银行卡与密码")).to_be_visible(timeout=10_000)  # served over POST
     assert posts == [{"message": "你好", "channel": "mobile", "lang": "zh"}], posts
+
+
+def test_chinese_typed_into_an_english_page_gets_the_page_in_chinese(page: Any, hub_server: str) -> None:
+    """End to end: the hub decides the turn's language from the text (lobby_wire.lang) and says it in the reply."""
+    frames = _sent_frames(page)
+    page.goto(f"{hub_server}/chat?lang=en&token=typed-zh-customer-0123456789")
+    expect(page.locator("body")).to_have_attribute("data-socket", "open", timeout=10_000)
+    page.get_by_label("Your message").fill("我想取钱")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans", timeout=10_000)
+    expect(page.get_by_role("button", name="发送")).to_be_visible()
+    page.get_by_role("button", name="银行卡与密码").click(timeout=10_000)  # the hub's menu, now in Chinese
+    expect(page.locator("section.ticket h2")).to_have_text("银行卡与密码", timeout=10_000)
+    assert [frame["lang"] for frame in frames] == ["en", "zh"], frames
