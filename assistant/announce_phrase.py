@@ -2,7 +2,7 @@
 
 Shared by the hub (`assistant.web.announcements` renders the phrase to WAV for `/display`) and by
 `lobby announcer` (renders it on the branch PC's speaker), so both say exactly the same words;
-importing it pulls in no framework.
+importing it pulls in no framework. The words are the hub's catalogs (`assistant.i18n`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ import struct
 import wave
 from functools import cache
 
+from assistant.i18n import say, ticket_number
+
 LANGUAGES = ("en", "zh")  # the languages a call can be announced in
 
 _ENDS_IN_NUMBER = re.compile(r"\d\s*$")
-_NUMBERED_COUNTER = re.compile(r"(?:counter|window|desk|柜台|窗口)\s*(\d+)", re.IGNORECASE)
+_NUMBERED_COUNTER = re.compile(r"(?:counter|window|desk)\s*(\d+)", re.IGNORECASE)
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def announcement_language(lang: str) -> str | None:
@@ -28,31 +31,27 @@ def announcement_language(lang: str) -> str | None:
 
 
 def spoken_number(number: str) -> str:
-    """'A023' -> 'A 23': how a ticket number reads well aloud (same rule as TicketView.spoken_number)."""
-    prefix = number.rstrip("0123456789")
-    digits = number[len(prefix) :]
-    return f"{prefix} {int(digits)}" if digits else number
+    """'A023' -> 'A 23': how a ticket number reads well aloud in English (as TicketView.spoken_number)."""
+    return ticket_number(number, "en")
 
 
 def call_phrase(number: str, counter_name: str, lang: str = "en") -> str:
-    """The sentence said when ticket `number` is called to `counter_name` (its name in branch.yml).
+    """The sentence said when ticket `number` is called to `counter_name` (its name in `lang`, branch.yml).
 
     English: "Ticket A 23, please go to Counter 2." — a counter whose name does not end in a
-    number gets an article ("please go to the Advisor desk."). Chinese: "请 A 23 号到 2 号柜台。"
-    for a numbered counter; other counter names are said as configured (they are not localised).
+    number gets an article ("please go to the Advisor desk."). Chinese: "请A023号到1号窗口办理。";
+    a counter without a Chinese name that is numbered in English ("Counter 2") is said "2号窗口".
     """
     language = announcement_language(lang)
     if language is None:
         raise ValueError(f"no announcement wording for language {lang!r} (one of {', '.join(LANGUAGES)})")
-    spoken = spoken_number(number.strip())
     name = counter_name.strip()
-    if language == "zh":
-        numbered = _NUMBERED_COUNTER.fullmatch(name)
-        place = f"{numbered.group(1)} 号柜台" if numbered else name
-        return f"请 {spoken} 号到 {place}。"
-    if not _ENDS_IN_NUMBER.search(name) and not name.lower().startswith("the "):
-        name = f"the {name}"
-    return f"Ticket {spoken}, please go to {name}."
+    if language != "en" and not _HAN.search(name) and (numbered := _NUMBERED_COUNTER.fullmatch(name)):
+        name = say("counter.numbered", language, number=int(numbered.group(1)))
+    named = not _ENDS_IN_NUMBER.search(name) and not name.lower().startswith("the ")
+    return say(
+        "call.named" if named else "call", language, number=ticket_number(number.strip(), language), counter=name
+    )
 
 
 # -- the chime -----------------------------------------------------------------------------------

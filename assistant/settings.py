@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import msgspec
 import yaml
 
+from lobby_wire.lang import normalise_lang
+
 ENV_PREFIX = "LOBBY_"
 
 
@@ -26,14 +28,62 @@ class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pass
 
 
+# Words a customer reads in branch.yml (names, locations, the address): one string for every
+# language, or one per language ({en: "Counter 1", zh: "1号窗口"}), the form services' names use.
+Text = str | dict[str, str]
+
+
+def in_lang(text: Text, lang: str | None) -> str:
+    """`text` in `lang` ("zh", "zh-CN", ...), else in English, else in the first language it has."""
+    if isinstance(text, str):
+        return text
+    wanted = normalise_lang(lang) or "en"
+    return text.get(wanted) or text.get("en") or next(iter(text.values()), "")
+
+
+def _check_text(text: Text, where: str) -> None:
+    if isinstance(text, dict) and not any(text.values()):
+        raise ValueError(f"{where}: give a string or at least one language, e.g. {{en: ..., zh: ...}}")
+
+
 class BranchInfo(Frozen):
+    """`name`, `address` and each of `facilities` may be given per language; the `*_i18n` fields hold
+    them as written, the plain properties give English (for logs, calendars, staff screens) and
+    `display_*(lang)` the customer's language."""
+
     id: str
-    name: str
+    name_i18n: Text = msgspec.field(name="name")
     timezone: str = "UTC"
     opening_hours: dict[str, tuple[str, str]] = {}
-    address: str = ""  # said by the assistant for "where are you?"
+    address_i18n: Text = msgspec.field(default="", name="address")  # said for "where are you?"
     phone: str = ""
-    facilities: tuple[str, ...] = ()  # e.g. "step-free access", "hearing loop"
+    # e.g. "step-free access", "hearing loop"
+    facilities_i18n: tuple[Text, ...] = msgspec.field(default=(), name="facilities")
+
+    def __post_init__(self) -> None:
+        for text in (self.name_i18n, self.address_i18n, *self.facilities_i18n):
+            _check_text(text, "branch")
+
+    @property
+    def name(self) -> str:
+        return in_lang(self.name_i18n, "en")
+
+    @property
+    def address(self) -> str:
+        return in_lang(self.address_i18n, "en")
+
+    @property
+    def facilities(self) -> tuple[str, ...]:
+        return self.display_facilities("en")
+
+    def display_name(self, lang: str | None) -> str:
+        return in_lang(self.name_i18n, lang)
+
+    def display_address(self, lang: str | None) -> str:
+        return in_lang(self.address_i18n, lang)
+
+    def display_facilities(self, lang: str | None) -> tuple[str, ...]:
+        return tuple(in_lang(facility, lang) for facility in self.facilities_i18n)
 
 
 class DeviceRule(Frozen):
@@ -44,7 +94,7 @@ class DeviceRule(Frozen):
 
 class ServiceConfig(Frozen):
     id: str
-    name: dict[str, str]
+    name: Text
     prefix: str
     handling_minutes: float
     intents: tuple[str, ...]
@@ -59,22 +109,55 @@ class ServiceConfig(Frozen):
     def __post_init__(self) -> None:
         if not self.target_wait_minutes > 0:
             raise ValueError(f"services: target_wait_minutes of {self.id} must be positive")
+        _check_text(self.name, f"services: {self.id}")
 
-    def display_name(self, lang: str) -> str:
-        return self.name.get(lang) or self.name.get("en") or next(iter(self.name.values()), self.id)
+    def display_name(self, lang: str | None) -> str:
+        return in_lang(self.name, lang) or self.id
 
 
 class CounterConfig(Frozen):
+    """`name` as BranchInfo's: per language or one string; `.name` is English, `display_name(lang)`."""
+
     id: str
-    name: str
+    name_i18n: Text = msgspec.field(name="name")
     skills: dict[str, float]
+
+    def __post_init__(self) -> None:
+        _check_text(self.name_i18n, f"counters: {self.id}")
+
+    @property
+    def name(self) -> str:
+        return in_lang(self.name_i18n, "en")
+
+    def display_name(self, lang: str | None) -> str:
+        return in_lang(self.name_i18n, lang)
 
 
 class DeviceConfig(Frozen):
+    """`name` and `location` (the hint shown to the customer) as BranchInfo's: per language or one string."""
+
     id: str
     kind: str
-    name: str
-    location: str
+    name_i18n: Text = msgspec.field(name="name")
+    location_i18n: Text = msgspec.field(name="location")
+
+    def __post_init__(self) -> None:
+        _check_text(self.name_i18n, f"devices: {self.id}")
+        _check_text(self.location_i18n, f"devices: {self.id}")
+
+    @property
+    def name(self) -> str:
+        return in_lang(self.name_i18n, "en")
+
+    @property
+    def location(self) -> str:
+        return in_lang(self.location_i18n, "en")
+
+    def display_name(self, lang: str | None) -> str:
+        return in_lang(self.name_i18n, lang)
+
+    def display_location(self, lang: str | None) -> str:
+        return in_lang(self.location_i18n, lang)
 
 
 class PriorityConfig(Frozen):

@@ -39,10 +39,10 @@ def _day_span(days: Sequence[str]) -> str:
     return f"{DAY_NAMES[days[0]]} to {DAY_NAMES[days[-1]]}"
 
 
-def describe_hours(opening_hours: Mapping[str, Sequence[str]]) -> str:
-    """Runs of consecutive days with the same hours, e.g.
-    'Monday to Wednesday 9 am to 5 pm, Thursday 9 am to 7 pm, Friday 9 am to 5 pm, Saturday 10 am to 1 pm'.
-    """
+def day_groups(opening_hours: Mapping[str, Sequence[str]]) -> list[tuple[list[str], tuple[str, str]]]:
+    """Runs of consecutive open days with the same hours, Monday first: [(["mon", "tue"], ("09:00", "17:00")), ...].
+
+    The one grouping rule behind every language's wording of the hours (`describe_hours`, `assistant.i18n`)."""
     groups: list[tuple[list[str], tuple[str, str]]] = []
     for day in DAYS:
         span = opening_hours.get(day)
@@ -54,6 +54,14 @@ def describe_hours(opening_hours: Mapping[str, Sequence[str]]) -> str:
             previous[0].append(day)
         else:
             groups.append(([day], hours))
+    return groups
+
+
+def describe_hours(opening_hours: Mapping[str, Sequence[str]]) -> str:
+    """Runs of consecutive days with the same hours, e.g.
+    'Monday to Wednesday 9 am to 5 pm, Thursday 9 am to 7 pm, Friday 9 am to 5 pm, Saturday 10 am to 1 pm'.
+    """
+    groups = day_groups(opening_hours)
     if not groups:
         return "closed every day"
     return ", ".join(f"{_day_span(days)} {say_clock(a)} to {say_clock(b)}" for days, (a, b) in groups)

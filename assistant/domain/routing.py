@@ -1,6 +1,8 @@
 """The routing brain: device now, counter ticket, appointment, info or staff.
 
-Inputs are read through Protocols so the domain needs no configuration library.
+Inputs are read through Protocols so the domain needs no configuration library. The decision
+says why as a code with its facts (`Reason`, `Blocked`), never as words: the edge says it in
+the customer's language (`assistant.web.wording`, catalogs in `assistant.i18n`).
 """
 
 from __future__ import annotations
@@ -54,33 +56,37 @@ class DeviceLike(Protocol):
     def id(self) -> str: ...
     @property
     def kind(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def location(self) -> str: ...
 
 
-# How a device kind is said to a customer ("the cash machine takes up to 1,000").
-KIND_NAMES = {"atm": "cash machine", "cash_recycler": "cash recycler", "stm": "smart teller", "vtm": "video teller"}
+class Reason(StrEnum):
+    """Why a customer goes where they go (the key of its wording, `reason.<code>`)."""
+
+    DEVICE_FREE = "device_free"  # `Route.device_id` can do it now
+    COUNTER = "counter"  # staff at a counter; `Route.blocked` says why no device could
+    ADVISOR = "advisor"  # an advisor's service: the advisor desk
+    APPOINTMENT = "appointment"  # book, check in or cancel
+    BRANCH_INFO = "branch_info"  # hours, address, facilities
+    QUEUE_STATUS = "queue_status"  # waiting times
+    STAFF = "staff"  # a person was asked for
 
 
-def kind_name(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind.replace("_", " "))
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """A device kind that could have served the customer but cannot: the amount is over its
+    `max_amount`, or (`max_amount` None) none of that kind is online."""
 
-
-def and_list(items: Sequence[str]) -> str:
-    """['a'] -> 'a'; ['a', 'b', 'c'] -> 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    kind: str
+    max_amount: int | None = None
 
 
 # Conversation intents the hub answers itself rather than with a service.
-CONVERSATION_DECISIONS: dict[str, Decision] = {
-    "book_appointment": Decision.APPOINTMENT,
-    "check_in": Decision.APPOINTMENT,
-    "cancel_appointment": Decision.APPOINTMENT,
-    "branch_info": Decision.INFO,
-    "queue_status": Decision.INFO,
-    "talk_to_human": Decision.STAFF,
+CONVERSATION_DECISIONS: dict[str, tuple[Decision, Reason]] = {
+    "book_appointment": (Decision.APPOINTMENT, Reason.APPOINTMENT),
+    "check_in": (Decision.APPOINTMENT, Reason.APPOINTMENT),
+    "cancel_appointment": (Decision.APPOINTMENT, Reason.APPOINTMENT),
+    "branch_info": (Decision.INFO, Reason.BRANCH_INFO),
+    "queue_status": (Decision.INFO, Reason.QUEUE_STATUS),
+    "talk_to_human": (Decision.STAFF, Reason.STAFF),
 }
 
 
@@ -88,8 +94,9 @@ CONVERSATION_DECISIONS: dict[str, Decision] = {
 class Route:
     decision: Decision
     service_id: str | None
-    reason: str
+    reason: Reason
     device_id: str | None = None
+    blocked: tuple[Blocked, ...] = ()  # for Reason.COUNTER: the devices that could not, in rule order
 
 
 def parse_amount(value: object) -> Decimal | None:
@@ -115,25 +122,23 @@ def triage(
 ) -> Route:
     """Decide where a customer with `intent` should go, given live device states."""
     if intent in CONVERSATION_DECISIONS:
-        return Route(CONVERSATION_DECISIONS[intent], None, intent)
+        decision, reason = CONVERSATION_DECISIONS[intent]
+        return Route(decision, None, reason)
     service = next((s for s in services if intent in s.intents), None)
     if service is None:
         raise InvalidInput(f"unknown intent {intent!r}", code="unknown_intent")
     amount = parse_amount(entities.get("amount"))
-    blocked: list[str] = []
+    blocked: list[Blocked] = []
     for rule in service.devices:
         if intent not in rule.intents:
             continue
         if amount is not None and rule.max_amount is not None and amount > rule.max_amount:
-            blocked.append(f"the {kind_name(rule.kind)} takes up to {rule.max_amount:,}")
+            blocked.append(Blocked(rule.kind, rule.max_amount))
             continue
         for device in devices:
             if device.kind == rule.kind and device_states.get(device.id) is DeviceState.ONLINE:
-                return Route(Decision.DEVICE, service.id, f"{device.name} can do this now", device.id)
-        blocked.append(f"no {kind_name(rule.kind)} is free right now")
+                return Route(Decision.DEVICE, service.id, Reason.DEVICE_FREE, device.id)
+        blocked.append(Blocked(rule.kind))
     if service.advisor:
-        return Route(Decision.TICKET, service.id, "an advisor will see you at the advisor desk")
-    reason = "a member of staff will help you at the counter"
-    if blocked:
-        reason += ": " + and_list(list(dict.fromkeys(blocked)))
-    return Route(Decision.TICKET, service.id, reason)
+        return Route(Decision.TICKET, service.id, Reason.ADVISOR)
+    return Route(Decision.TICKET, service.id, Reason.COUNTER, blocked=tuple(dict.fromkeys(blocked)))

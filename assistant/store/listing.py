@@ -37,6 +37,7 @@ class Origin:
     channel: str
     remote: bool
     arrived_at: datetime | None
+    lang: str = "en"  # the conversation's language: the teller sees which language to greet in
 
     @property
     def on_the_way(self) -> bool:
@@ -105,7 +106,7 @@ def _booked(row: TicketRow, starts_at: datetime | None, *rest: str | None) -> Bo
 
 
 def _origin(row: TicketRow) -> Origin:
-    return Origin(channel=row.channel, remote=bool(row.remote), arrived_at=row.arrived_at)
+    return Origin(channel=row.channel, remote=bool(row.remote), arrived_at=row.arrived_at, lang=row.lang)
 
 
 _AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)

@@ -1,9 +1,10 @@
 """Spoken announcements of ticket calls, rendered offline by the hub (pyttsx3 + espeak-ng).
 
-`GET /api/v1/announcements/{ticket_id}.wav?lang=en|zh` says "Ticket A 23, please go to Counter 2."
-for the counter the ticket was last called to. The phrase comes from `assistant.announce_phrase`
-(the same words `lobby announcer` says); the WAV is rendered once per phrase by
-`hardware.speaker.WavSpeaker` — one engine on its own thread, files cached under
+`GET /api/v1/announcements/{ticket_id}.wav?lang=en|zh|ticket` says "Ticket A 23, please go to Counter 2."
+(or "请A023号到2号窗口办理。") for the counter the ticket was last called to; without `lang` (or with
+`lang=ticket`) in the ticket's own language, the one its customer spoke when they took it. The
+phrase comes from `assistant.announce_phrase` (the same words `lobby announcer` says); the WAV is
+rendered once per phrase by `hardware.speaker.WavSpeaker` — one engine on its own thread, files cached under
 `<hardware.voice_dir>/announcements/` by a hash of text, language and voice — and awaited here
 off the event loop. The speaker is created when the server starts and starts its engine at the
 first request: nothing happens at import.
@@ -110,26 +111,36 @@ async def close_announcements(app: Sanic) -> None:
     await asyncio.to_thread(app.ctx.announcements.close)  # joins the engine thread (bounded)
 
 
-def requested_language(request: Request) -> str:
-    raw = request.args.get("lang") or "en"
+TICKET_LANG = "ticket"  # ?lang=ticket: the ticket's own language
+
+
+def requested_language(request: Request) -> str | None:
+    """The language asked for, or None for the ticket's own (`lang` omitted or "ticket")."""
+    raw = request.args.get("lang") or TICKET_LANG
+    if raw == TICKET_LANG:
+        return None
     lang = announcement_language(raw)
     if lang is None:
-        raise InvalidInput(f"no announcements in {raw!r}; one of {', '.join(LANGUAGES)}", code="unsupported_language")
+        choices = ", ".join((*LANGUAGES, TICKET_LANG))
+        raise InvalidInput(f"no announcements in {raw!r}; one of {choices}", code="unsupported_language")
     return lang
 
 
 @bp.get("/<ticket_id:ext=wav>")
 async def ticket_announcement(request: Request, ticket_id: str, ext: str) -> HTTPResponse:
-    """The call of a ticket said aloud (audio/wav), in `lang` (en, zh; default en).
+    """The call of a ticket said aloud (audio/wav), in `lang` (en, zh; default: the ticket's own language).
 
     404 `ticket_not_found` for an unknown ticket, 409 `not_called` for a ticket that is at no counter.
     A recall asks again and gets the same (cached) file; `ETag` lets a browser revalidate it.
     """
-    lang = requested_language(request)
-    ticket = await request.app.ctx.branch.get_ticket(ticket_id)
+    asked = requested_language(request)
+    branch = request.app.ctx.branch
+    ticket = await branch.get_ticket(ticket_id)
     if not ticket.counter:
         raise Conflict(f"ticket {ticket.number} is not called to a counter", code="not_called")
-    text = call_phrase(ticket.number, ticket.counter_name or ticket.counter, lang)
+    lang = asked or announcement_language(ticket.lang) or "en"
+    counter = next((c for c in branch.settings.counters if c.id == ticket.counter), None)
+    text = call_phrase(ticket.number, counter.display_name(lang) if counter else ticket.counter, lang)
     utterance, synthesized = await announcements(request).render(text, lang)
     etag = f'"{utterance.wav_path.stem}"'
     headers = {"ETag": etag, "X-Announcement-Cache": "miss" if synthesized else "hit"}  # file() adds no-cache

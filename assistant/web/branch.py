@@ -16,8 +16,8 @@ from assistant.domain.clock import Clock, business_date
 from assistant.domain.errors import Conflict, InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
 from assistant.domain.handling import HandlingTimes
-from assistant.domain.hours import describe_hours, is_open
-from assistant.domain.routing import DeviceState, Route, and_list, triage
+from assistant.domain.hours import is_open
+from assistant.domain.routing import DeviceState, Route, triage
 from assistant.domain.tickets import (
     ACTIVE,
     NOT_ARRIVED,
@@ -29,23 +29,16 @@ from assistant.domain.tickets import (
     format_number,
     place_in_line,
 )
+from assistant.i18n import hours_text, language, say
 from assistant.protocol import TICKET_ID, TICKET_NUMBER, Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
-from assistant.settings import BranchInfo, Settings
+from assistant.settings import Settings
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from assistant.store.stats import RouteLog
+from assistant.web.wording import branch_info_text, reason_text
+from lobby_wire.lang import normalise_lang
 
 log = logging.getLogger(__name__)
-
-
-def branch_info_text(branch: BranchInfo) -> str:
-    """What the assistant says for "when are you open / where are you": short, readable aloud."""
-    text = f"We're open {describe_hours(branch.opening_hours)}."
-    if branch.address:
-        text += f" You'll find us at {branch.address}."
-    if branch.facilities:
-        text += " We have " + and_list(branch.facilities) + "."
-    return text
 
 
 Publish = Callable[[Event], Awaitable[None]]
@@ -98,7 +91,7 @@ class BranchService:
         service = self.settings.service(service_id)
         if service is None:
             raise InvalidInput(f"unknown service {service_id!r}", code="unknown_service")
-        if remote and (reason := self.remote_join_refusal(service_id)):
+        if remote and (reason := self.remote_join_refusal(service_id, lang)):
             raise Conflict(reason, code="remote_join_closed")
         if priority not in self.settings.priority.classes:
             raise InvalidInput(f"unknown priority {priority!r}", code="unknown_priority")
@@ -118,7 +111,7 @@ class BranchService:
                     service_id=service.id,
                     business_date=day,
                     channel=channel,
-                    lang=lang,
+                    lang=normalise_lang(lang) or lang,  # "zh-CN" -> "zh": one value per language
                     priority=Priority(priority),
                     status=TicketStatus.WAITING,
                     issued_at=now,
@@ -237,6 +230,7 @@ class BranchService:
             position = place_in_line(self.policy, ticket, others, self.clock.now())
             minutes = await self.handling_minutes(session, service.id)
             eta = eta_range(position - 1, minutes, await self._capacity(session, service.id))
+        counter = next((c for c in self.settings.counters if c.id == ticket.counter_id), None)
         return TicketView(
             id=ticket.id,
             number=ticket.number,
@@ -249,10 +243,11 @@ class BranchService:
             track_url=f"{self.settings.hub.public_url.rstrip('/')}/t/{ticket.id}",
             counter=ticket.counter_id,
             priority=str(ticket.priority),
-            counter_name=next((c.name for c in self.settings.counters if c.id == ticket.counter_id), None),
+            counter_name=counter.display_name(ticket.lang) if counter else None,
             remote=ticket.remote,
             arrive_by=self.arrive_by(ticket).isoformat() if ticket.on_the_way and ticket.status in ACTIVE else None,
             outcome=ticket.outcome,
+            lang=language(ticket.lang),  # "en" | "zh": the language its words come in
         )
 
     async def handling_minutes(self, session: AsyncSession, service_id: str) -> float:
@@ -270,35 +265,37 @@ class BranchService:
         states = await CounterRepository(session).states()
         return sum(c.skills.get(service_id, 0.0) for c in self.settings.counters if states.get(c.id) == OPEN)
 
-    def remote_join_refusal(self, service_id: str) -> str | None:
-        """Why a customer cannot join `service_id`'s queue from the app right now (None: they can)."""
+    def remote_join_refusal(self, service_id: str, lang: str | None = "en") -> str | None:
+        """Why a customer cannot join `service_id`'s queue from the app right now (None: they can), in `lang`."""
         service = self.settings.service(service_id)
         branch = self.settings.branch
         if service is None or not service.remote_join:
-            return f"{service.display_name('en') if service else service_id} takes customers at the branch only"
+            name = service.display_name(lang) if service else service_id
+            return say("refusal.branch_only", lang, service=name)
         local = self.clock.now().astimezone(ZoneInfo(branch.timezone))
         if not is_open(branch.opening_hours, local):
-            return f"the branch is closed now; we're open {describe_hours(branch.opening_hours)}"
+            return say("refusal.closed", lang, hours=hours_text(branch.opening_hours, lang))
         return None
 
-    def branch_json(self) -> dict[str, Any]:
-        """GET /api/v1/branch: who and where the branch is, and its clock (for relative dates)."""
+    def branch_json(self, lang: str | None = "en") -> dict[str, Any]:
+        """GET /api/v1/branch: who and where the branch is, and its clock (for relative dates); words in `lang`."""
         branch = self.settings.branch
         business_now = self.clock.now().astimezone(ZoneInfo(branch.timezone))
         return {
             "id": branch.id,
-            "name": branch.name,
+            "name": branch.display_name(lang),
             "timezone": branch.timezone,
             "now": business_now.isoformat(),
             "opening_hours": {day: list(span) for day, span in branch.opening_hours.items()},
-            "hours_text": describe_hours(branch.opening_hours),
-            "address": branch.address,
+            "hours_text": hours_text(branch.opening_hours, lang),
+            "address": branch.display_address(lang),
             "phone": branch.phone,
-            "facilities": list(branch.facilities),
-            "info_text": branch_info_text(branch),
+            "facilities": list(branch.display_facilities(lang)),
+            "info_text": branch_info_text(branch, lang),
+            "lang": language(lang),
         }
 
-    async def queue_overview(self) -> dict[str, Any]:
+    async def queue_overview(self, lang: str | None = "en") -> dict[str, Any]:
         now = self.clock.now()
         async with self.sessions.begin() as session:
             counts = await TicketRepository(session).waiting_counts()
@@ -311,13 +308,16 @@ class BranchService:
                 services.append(
                     {
                         "service": service.id,
-                        "name": service.display_name("en"),
+                        "name": service.display_name(lang),
                         "waiting": count,
                         "longest_wait_minutes": round((now - oldest).total_seconds() / 60, 1) if oldest else 0,
                         "eta_minutes": list(eta) if (eta := eta_range(count, minutes, capacity)) else None,
                     }
                 )
-        counters = [{"id": c.id, "name": c.name, "state": states.get(c.id, "closed")} for c in self.settings.counters]
+        counters = [
+            {"id": c.id, "name": c.display_name(lang), "state": states.get(c.id, "closed")}
+            for c in self.settings.counters
+        ]
         return {"services": services, "counters": counters, "at": now.isoformat()}
 
     # -- routing and devices ---------------------------------------------------
@@ -329,9 +329,11 @@ class BranchService:
             # Recorded for the dashboard (self-service share, top intents).
             now, zone = self.clock.now(), self.settings.branch.timezone
             await RouteLog(session).add(intent, route.decision.value, route.service_id, route.device_id, now, zone)
-        return self._triage_view(route, intent)
+        return self._triage_view(route, lang)
 
-    def _triage_view(self, route: Route, intent: str) -> TriageView:
+    def _triage_view(self, route: Route, lang: str) -> TriageView:
+        """The decision as the API shows it: names, places and reasons in `lang`."""
+        reason = reason_text(route, self.settings, lang)
         device_view = None
         if route.device_id is not None:
             device = next(d for d in self.settings.devices if d.id == route.device_id)
@@ -339,30 +341,18 @@ class BranchService:
                 service=route.service_id or "",
                 device_id=device.id,
                 kind=device.kind,
-                name=device.name,
-                location=device.location,
-                reason=route.reason,
+                name=device.display_name(lang),
+                location=device.display_location(lang),
+                reason=reason,
             )
         return TriageView(
             decision=Decision(route.decision.value),
             service=route.service_id,
-            reason=self._reason_text(route, intent),
+            reason=reason,
             device=device_view,
             bookable=route.service_id in self.settings.bookable_service_ids(),
-            remote_join_refusal=self.remote_join_refusal(route.service_id) if route.service_id else None,
+            remote_join_refusal=self.remote_join_refusal(route.service_id, lang) if route.service_id else None,
         )
-
-    def _reason_text(self, route: Route, intent: str) -> str:
-        branch = self.settings.branch
-        if route.decision.value == "info":
-            if intent == "queue_status":
-                return "You can see the waiting times for each service on the lobby screen."
-            return branch_info_text(branch)
-        if route.decision.value == "staff":
-            return "A member of staff has been told and will be with you shortly."
-        if route.decision.value == "appointment":
-            return "An advisor can see you by appointment. Please ask at the desk to book or check in."
-        return route.reason[0].upper() + route.reason[1:] + "."
 
     async def set_device_status(self, device_id: str, state: str, detail: str) -> dict[str, Any]:
         try:
@@ -377,15 +367,15 @@ class BranchService:
         await self.publish(Event(EventType.DEVICE_STATUS, now, data))
         return data
 
-    async def devices(self) -> list[dict[str, Any]]:
+    async def devices(self, lang: str | None = "en") -> list[dict[str, Any]]:
         async with self.sessions.begin() as session:
             states = await DeviceRepository(session).states()
         return [
             {
                 "id": d.id,
                 "kind": d.kind,
-                "name": d.name,
-                "location": d.location,
+                "name": d.display_name(lang),
+                "location": d.display_location(lang),
                 "state": states.get(d.id, (DeviceState.OFFLINE, ""))[0].value,
                 "detail": states.get(d.id, (DeviceState.OFFLINE, ""))[1],
             }

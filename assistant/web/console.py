@@ -18,6 +18,7 @@ from sanic.response import HTTPResponse, file, json
 from assistant.domain.errors import InvalidInput
 from assistant.domain.staff import Role
 from assistant.domain.tickets import OrderingPolicy, TicketStatus
+from assistant.i18n import language
 from assistant.settings import Settings
 from assistant.store.listing import QUEUED, Desk, DeskTicket, ListingRepository, QueuedTicket
 from assistant.web.auth import requires
@@ -63,10 +64,10 @@ async def console_config(request: Request) -> HTTPResponse:
     lang = request.args.get("lang", "en")
     return json(
         {
-            "branch": {"id": settings.branch.id, "name": settings.branch.name},
+            "branch": {"id": settings.branch.id, "name": settings.branch.display_name(lang)},
             "timezone": settings.branch.timezone,
             "role": str(request.ctx.role),
-            "counters": [{"id": c.id, "name": c.name, "skills": c.skills} for c in settings.counters],
+            "counters": [{"id": c.id, "name": c.display_name(lang), "skills": c.skills} for c in settings.counters],
             "services": [{"id": s.id, "name": s.display_name(lang), "prefix": s.prefix} for s in settings.services],
             "outcomes": [{"code": code, "label": outcome_label(code)} for code in settings.queue.outcomes],
             "max_recalls": settings.queue.max_recalls,
@@ -89,6 +90,8 @@ def _ticket_basics(ticket: DeskTicket | QueuedTicket, settings: Settings, lang: 
         "issued_at": ticket.issued_at.isoformat(),
         # Where it came from: a remote ticket (the bank's app) is "on the way" until its customer checks in.
         "channel": ticket.origin.channel,
+        # The customer's language ("en" | "zh"): the teller greets them in it.
+        "lang": language(ticket.origin.lang),
         "remote": ticket.origin.remote,
         "on_the_way": ticket.origin.on_the_way,
         "arrived_at": ticket.origin.arrived_at.isoformat() if ticket.origin.arrived_at else None,
@@ -142,7 +145,7 @@ def _desk_json(desk: Desk, settings: Settings, now: datetime, lang: str) -> dict
     counter = next(c for c in settings.counters if c.id == desk.counter_id)
     return {
         "id": counter.id,
-        "name": counter.name,
+        "name": counter.display_name(lang),
         "state": desk.state,
         "skills": counter.skills,
         "ticket": _desk_ticket_json(desk.ticket, settings, now, lang) if desk.ticket else None,
@@ -175,8 +178,8 @@ def _statuses(raw: str | None) -> tuple[TicketStatus, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-def _counter_name(settings: Settings, counter_id: str | None) -> str | None:
-    return next((c.name for c in settings.counters if c.id == counter_id), counter_id)
+def _counter_name(settings: Settings, counter_id: str | None, lang: str) -> str | None:
+    return next((c.display_name(lang) for c in settings.counters if c.id == counter_id), counter_id)
 
 
 def _queued_json(
@@ -195,9 +198,11 @@ def _queued_json(
         "intent": ticket.intent,
         "appointment": _booking_json(ticket),
         "target_counter": ticket.target_counter_id,
-        "target_counter_name": _counter_name(settings, ticket.target_counter_id) if ticket.target_counter_id else None,
+        "target_counter_name": (
+            _counter_name(settings, ticket.target_counter_id, lang) if ticket.target_counter_id else None
+        ),
         "parked_by": ticket.parked_by,
-        "parked_by_name": _counter_name(settings, ticket.parked_by) if ticket.parked_by else None,
+        "parked_by_name": _counter_name(settings, ticket.parked_by, lang) if ticket.parked_by else None,
         "transfers": ticket.transfers,
     }
 

@@ -69,11 +69,13 @@ def _last(request: Request) -> int:
 async def calls(request: Request) -> HTTPResponse:
     """The last `last` calls of today (default 6, at most 20), newest first: a recall counts as a new call.
 
-    Each is `{ticket, counter: {id, name}, called_at, recalls}` (`ticket` as in GET /api/v1/tickets/{id}).
+    Each is `{ticket, counter: {id, name}, called_at, recalls}` (`ticket` as in GET /api/v1/tickets/{id}, in
+    its own language; the counter's name in `?lang=`, default en).
     """
     limit = _last(request)
     branch = request.app.ctx.branch
-    names = {counter.id: counter.name for counter in branch.settings.counters}
+    lang = request.args.get("lang", "en")
+    names = {counter.id: counter.display_name(lang) for counter in branch.settings.counters}
     day = business_date(branch.clock.now(), branch.settings.branch.timezone)
     out = []
     async with branch.sessions.begin() as session:

@@ -23,7 +23,8 @@ async def triage(request: Request) -> HTTPResponse:
 
 @bp.get("/devices")
 async def devices(request: Request) -> HTTPResponse:
-    return json({"devices": await request.app.ctx.branch.devices()})
+    """Every self-service device and its state; `?lang=zh` gives names and locations in Chinese."""
+    return json({"devices": await request.app.ctx.branch.devices(request.args.get("lang", "en"))})
 
 
 @bp.put("/devices/<device_id:str>/status")

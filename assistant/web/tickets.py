@@ -25,7 +25,8 @@ EXPIRY_CHECK_SECONDS = 10.0
 @bp.get("/branch")
 async def branch_info(request: Request) -> HTTPResponse:
     settings = request.app.ctx.settings
-    return json({**request.app.ctx.branch.branch_json(), "notify_position": settings.queue.notify_position})
+    branch = request.app.ctx.branch.branch_json(request.args.get("lang", "en"))  # ?lang=zh: its words in Chinese
+    return json({**branch, "notify_position": settings.queue.notify_position})
 
 
 @bp.get("/services")
@@ -88,7 +89,7 @@ async def arrive(request: Request, ref: str) -> HTTPResponse:
 
 @bp.get("/queue")
 async def queue(request: Request) -> HTTPResponse:
-    return json(await request.app.ctx.branch.queue_overview())
+    return json(await request.app.ctx.branch.queue_overview(request.args.get("lang", "en")))  # ?lang=: names
 
 
 @bp.after_server_start

@@ -59,8 +59,11 @@ def test_phrases() -> None:
     assert spoken_number("A023") == "A 23"
     assert call_phrase("A023", "Counter 2") == "Ticket A 23, please go to Counter 2."
     assert call_phrase("L005", "Advisor desk", "en-GB") == "Ticket L 5, please go to the Advisor desk."
-    assert call_phrase("C004", "Counter 3", "zh") == "请 C 4 号到 3 号柜台。"
-    assert call_phrase("C004", "Advisor desk", "zh-CN") == "请 C 4 号到 Advisor desk。"
+    # Chinese: the number as printed, the counter by its Chinese name (branch.yml), as a bank's caller says it.
+    assert call_phrase("A023", "1号窗口", "zh") == "请A023号到1号窗口办理。"
+    assert call_phrase("L005", "理财顾问席", "zh-CN") == "请L005号到理财顾问席办理。"
+    assert call_phrase("C004", "Counter 3", "zh") == "请C004号到3号窗口办理。"  # no Chinese name: numbered anyway
+    assert call_phrase("C1004", "Counter 3", "zh") == "请C1004号到3号窗口办理。"
     with pytest.raises(ValueError, match="fr"):
         call_phrase("A001", "Counter 1", "fr")
 
@@ -173,3 +176,34 @@ async def test_display_page_and_chime(client) -> None:  # type: ignore[no-untype
     assert chime.body == chime_wav()
     duration, peak = wav_facts(chime.body)
     assert 0.5 <= duration <= 1.5 and peak > 10000
+
+
+async def test_a_chinese_ticket_is_called_in_chinese(client, staff: dict[str, str], app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Without `lang` (or with `lang=ticket`) the call is said in the ticket's language, with the counter's
+    name in that language (branch.yml); `lang=en` still asks for English."""
+    from assistant.web.announcements import Announcements
+    from hardware.fakes import FakeSpeaker
+
+    _, chinese = await client.post("/api/v1/tickets", json={"service": "cash", "lang": "zh"})
+    _, called = await client.post("/api/v1/counters/c1/call-next", headers=staff)
+    assert called.json["id"] == chinese.json["id"]
+    speaker = FakeSpeaker(tmp_path / "fake-voice")
+    real = app.ctx.announcements
+    app.ctx.announcements = Announcements(speaker)  # the app has started: swap in a speaker that records
+    try:
+        url = f"/api/v1/announcements/{chinese.json['id']}.wav"
+        for params in ({}, {"lang": "ticket"}, {"lang": "en"}, {"lang": "zh-CN"}):
+            _, response = await client.get(url, params=params)
+            assert response.status == 200 and response.headers["content-type"] == "audio/wav"
+        assert speaker.rendered == [
+            ("请A001号到1号窗口办理。", "zh"),  # rendered once, then the same phrase is served from memory
+            ("Ticket A 1, please go to Counter 1.", "en"),
+        ]
+        _, english = await client.post("/api/v1/tickets", json={"service": "loans"})
+        await client.post("/api/v1/counters/c3/call-next", headers=staff)
+        await client.get(f"/api/v1/announcements/{english.json['id']}.wav")
+        assert speaker.rendered[-1] == ("Ticket L 1, please go to the Advisor desk.", "en")
+        await client.get(f"/api/v1/announcements/{english.json['id']}.wav", params={"lang": "zh"})
+        assert speaker.rendered[-1] == ("请L001号到理财顾问席办理。", "zh")
+    finally:
+        app.ctx.announcements = real  # closed with the app
