@@ -21,9 +21,11 @@ from assistant.web import (
     events,
     health,
     metrics,
+    rasa,
     routing,
     screens,
     tickets,
+    understand,
 )
 from assistant.web.branch import BranchService
 from assistant.web.bus import EventBus
@@ -74,6 +76,7 @@ def create_app(
         app, metrics.RateLimiter(hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted))
     )
     blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, routing.bp, chat.bp, events.bp, screens.bp)
+    blueprints += (understand.bp,)
     blueprints += (console.bp, display.bp)  # the staff screens
     for blueprint in (*blueprints, metrics.bp):
         app.blueprint(blueprint)
@@ -93,7 +96,7 @@ def create_app(
             settings, app.ctx.sessions, the_clock, app.ctx.branch.publish, app.ctx.branch
         )
         app.ctx.counters = CounterService(app.ctx.branch)
-        app.ctx.rasa = chat.RasaClient(settings.dialogue.rasa_url, settings.dialogue.timeout_seconds)
+        app.ctx.rasa = rasa.RasaClient(settings.dialogue.rasa_url, settings.dialogue.timeout_seconds)
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:

@@ -35,7 +35,9 @@ class ChatRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sender: Annotated[str, msgspec.Meta(max_length=128)] = ""
     message: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
     channel: Channel = "kiosk"
-    lang: Lang = "en"
+    # The client's language (the kiosk's switch, the app's setting): decides mixed sentences and payloads;
+    # the words of the message decide the rest (lobby_wire.lang.detect_lang).
+    lang: Lang | None = None
 
 
 class DeviceStatusUpdate(msgspec.Struct, forbid_unknown_fields=True):

@@ -1,7 +1,10 @@
 """Chat gateway: forwards a turn to Rasa's REST channel and lifts ticket/route payloads.
 
-When Rasa cannot answer, the hub still serves touch: a "/<intent>" payload is
-triaged here, and anything else gets a menu of services as buttons.
+Each turn's language is decided here (`lobby_wire.lang.detect_lang`, the client's `lang` as the
+hint) and sent to Rasa with the turn (`assistant.web.rasa.prepare_turn`); the reply says it
+(`ChatReply.lang`). When Rasa cannot answer, the hub still serves touch, in that language: a
+"/<intent>" payload is triaged here, and anything else gets a menu of services as buttons. Pushes
+on the chat socket speak each ticket's own language.
 """
 
 from __future__ import annotations
@@ -9,10 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import datetime
 from typing import Annotated, Any
 
-import httpx
 import msgspec
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
@@ -20,54 +21,22 @@ from sanic.server.websockets.impl import WebsocketImplProtocol
 
 from assistant.domain.errors import Conflict, InvalidInput, Unauthorized
 from assistant.domain.tickets import NOT_ARRIVED
+from assistant.i18n import say, sentences, ticket_number
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
 from assistant.store.repo import TicketRepository
 from assistant.web.auth import customer_key
 from assistant.web.bodies import ChatRequest, Lang
 from assistant.web.branch import BranchService
 from assistant.web.errors import decode_body
+from assistant.web.rasa import RasaClient, RasaUnavailable, Turn, prepare_turn
+from assistant.web.wording import arrive_by_text, called_text, expired_text, nearly_text
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("chat", url_prefix="/api/v1")
 
 
-class RasaUnavailable(Exception):
-    pass
-
-
-class RasaClient:
-    """The hub's side of Rasa's REST channel (/webhooks/rest/webhook)."""
-
-    def __init__(self, base_url: str, timeout: float) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
-
-    async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
-        try:
-            response = await self._http.post(
-                "/webhooks/rest/webhook", json={"sender": sender, "message": message, "metadata": metadata}
-            )
-            response.raise_for_status()
-            messages = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
-        if not isinstance(messages, list):
-            raise RasaUnavailable("Rasa answered with something other than a list")
-        return [m for m in messages if isinstance(m, dict)]
-
-    async def ping(self, timeout: float = 1.0) -> bool:
-        """Is the Rasa server answering? (its root path says hello)"""
-        try:
-            response = await self._http.get("/", timeout=timeout)
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
-
-    async def close(self) -> None:
-        await self._http.aclose()
-
-
-def reply_from_rasa(messages: list[dict[str, Any]]) -> ChatReply:
+def reply_from_rasa(messages: list[dict[str, Any]], lang: str | None = None) -> ChatReply:
     out: list[ChatMessage] = []
     ticket: TicketView | None = None
     route: RouteView | None = None
@@ -85,45 +54,40 @@ def reply_from_rasa(messages: list[dict[str, Any]]) -> ChatReply:
         if message.text or message.buttons or rest:
             # The lifted ticket/route travels once, at the top level of the reply.
             out.append(ChatMessage(message.text, message.buttons, rest or None))
-    return ChatReply(messages=tuple(out), ticket=ticket, route=route, appointment=appointment)
+    return ChatReply(messages=tuple(out), ticket=ticket, route=route, appointment=appointment, lang=lang)
 
 
-async def touch_reply(branch: BranchService, body: ChatRequest, sender: str) -> ChatReply:
-    """Serve a turn without Rasa: triage an "/intent" payload, else offer the menu."""
-    intent = body.message[1:].strip() if body.message.startswith("/") else ""
+async def touch_reply(branch: BranchService, turn: Turn, channel: str, sender: str) -> ChatReply:
+    """Serve a turn without Rasa, in the turn's language: triage an "/intent" payload, else offer the menu."""
+    lang = turn.lang
+    intent = turn.payload.intent if turn.payload else ""
     service = branch.settings.service_for_intent(intent) if intent else None
-    if service is not None:
-        triage = await branch.triage(intent, {}, body.lang)
+    if turn.payload is not None and service is not None:
+        entities = {key: value for key, value in turn.payload.entities.items() if key != "lang"}
+        triage = await branch.triage(intent, entities, lang)
         if triage.decision is Decision.DEVICE and triage.device is not None:
-            text = f"You can do that now at the {triage.device.name}, {triage.device.location}."
-            return ChatReply((ChatMessage(text),), route=triage.device, degraded=True)
+            text = say("touch.device", lang, device=triage.device.name, location=triage.device.location)
+            return ChatReply((ChatMessage(text),), route=triage.device, degraded=True, lang=lang)
         try:
             ticket, _ = await branch.issue_ticket(
-                service.id, channel=body.channel, lang=body.lang, intent=intent,
+                service.id, channel=channel, lang=lang, intent=intent,
                 idempotency_key=f"{sender}:{intent}",
-                remote=body.channel != "kiosk",  # from the app: the remote-join rules apply
+                remote=channel != "kiosk",  # from the app: the remote-join rules apply
             )  # fmt: skip
         except Conflict as exc:
             if exc.code != "remote_join_closed":
                 raise
-            text = f"Sorry, you can't join this queue from the app: {exc.message}."
-            return ChatReply((ChatMessage(text),), degraded=True)
-        text = f"Your ticket is {ticket.spoken_number} for {ticket.service_name}."
+            reason = branch.remote_join_refusal(service.id, lang) or exc.message
+            return ChatReply((ChatMessage(say("touch.remote_closed", lang, reason=reason)),), degraded=True, lang=lang)
+        number = ticket_number(ticket.number, lang)
+        text = say("touch.ticket", lang, number=number, service=service.display_name(lang))
         if ticket.arrive_by:
-            text += f" {arrive_by_text(ticket.arrive_by)}"
-        return ChatReply((ChatMessage(text),), ticket=ticket, degraded=True)
+            text = sentences([text, arrive_by_text(ticket.arrive_by, lang)], lang)
+        return ChatReply((ChatMessage(text),), ticket=ticket, degraded=True, lang=lang)
     buttons = tuple(
-        Button(title=s.display_name(body.lang), payload=f"/{s.intents[0]}")
-        for s in branch.settings.services
-        if s.intents
+        Button(title=s.display_name(lang), payload=f"/{s.intents[0]}") for s in branch.settings.services if s.intents
     )
-    text = "I can't understand messages right now. Please choose a service."
-    return ChatReply((ChatMessage(text, buttons=buttons),), degraded=True)
-
-
-def arrive_by_text(arrive_by: str) -> str:
-    deadline = datetime.fromisoformat(arrive_by).strftime("%H:%M")
-    return f"Please check in at the branch kiosk by {deadline}: scan your ticket's QR code there."
+    return ChatReply((ChatMessage(say("touch.menu", lang), buttons=buttons),), degraded=True, lang=lang)
 
 
 CUSTOMER_TOKEN = re.compile(r"^[A-Za-z0-9._~-]{16,256}$")
@@ -147,14 +111,15 @@ def session_sender(request: Request, body: ChatRequest) -> str:
 
 
 async def answer(request: Request, body: ChatRequest, sender: str) -> ChatReply:
-    """One chat turn: Rasa when it answers, else the touch menu the hub serves itself."""
+    """One chat turn: Rasa when it answers, else the touch menu the hub serves itself; both in the turn's language."""
     rasa: RasaClient = request.app.ctx.rasa
+    turn = prepare_turn(body.message, hint=body.lang)
     try:
-        messages = await rasa.send(sender, body.message, {"channel": body.channel, "lang": body.lang})
+        messages = await rasa.send(sender, turn.message, {"channel": body.channel, "lang": turn.lang})
     except RasaUnavailable as exc:
         log.warning("Rasa unavailable, serving touch menu: %s", exc)
-        return await touch_reply(request.app.ctx.branch, body, sender)
-    return reply_from_rasa(messages)
+        return await touch_reply(request.app.ctx.branch, turn, body.channel, sender)
+    return reply_from_rasa(messages, turn.lang)
 
 
 @bp.post("/chat")
@@ -187,7 +152,7 @@ def concerns(message: dict[str, Any], mine: set[str], lines: set[str]) -> bool:
 
 class ChatSocketMessage(msgspec.Struct, forbid_unknown_fields=True):
     message: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-    lang: Lang = "en"
+    lang: Lang | None = None  # the app's language; else the socket's last turn decides mixed sentences
 
 
 async def _customer_tickets(branch: BranchService, sender: str) -> list[TicketView]:
@@ -198,26 +163,17 @@ async def _customer_tickets(branch: BranchService, sender: str) -> list[TicketVi
 
 
 def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) -> dict[str, Any] | None:
-    """The push a ticket deserves now, once per state: nearly your turn, then called (or expired)."""
+    """The push a ticket deserves now, once per state: nearly your turn, then called (or expired).
+    Its text is in the ticket's language (the conversation's, when it was taken)."""
     if ticket.outcome == NOT_ARRIVED and told.get(ticket.id) != "expired":
         told[ticket.id] = "expired"
-        text = f"Ticket {ticket.spoken_number} has expired: nobody checked in at the branch in time."
-        return {"type": "ticket.expired", "text": text + " You can take a new ticket here.", "ticket": ticket.to_json()}
+        return {"type": "ticket.expired", "text": expired_text(ticket), "ticket": ticket.to_json()}
     if ticket.status == "called" and told.get(ticket.id) != "called":
         told[ticket.id] = "called"
-        where = ticket.counter_name or f"counter {ticket.counter}"
-        text = f"Ticket {ticket.spoken_number}: please go to {where} now."
-        return {"type": "ticket.called", "text": text, "ticket": ticket.to_json()}
+        return {"type": "ticket.called", "text": called_text(ticket), "ticket": ticket.to_json()}
     if ticket.status == "waiting" and 0 < ticket.position <= notify_position and ticket.id not in told:
         told[ticket.id] = "near"
-        ahead = ticket.position - 1
-        people = "nobody is" if ahead == 0 else ("1 person is" if ahead == 1 else f"{ahead} people are")
-        if ticket.arrive_by:  # still on the way
-            text = f"Time to head to the branch: {people} ahead of ticket {ticket.spoken_number}."
-            text += " " + arrive_by_text(ticket.arrive_by)
-        else:
-            text = f"Nearly your turn: {people} ahead of ticket {ticket.spoken_number}."
-        return {"type": "ticket.nearly_your_turn", "text": text, "ticket": ticket.to_json()}
+        return {"type": "ticket.nearly_your_turn", "text": nearly_text(ticket), "ticket": ticket.to_json()}
     return None
 
 
@@ -238,6 +194,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     told: dict[str, str] = {}
     seen: set[str] = set()  # this customer's tickets seen open on this socket
     lines: set[str] = set()  # the services they wait in
+    last_lang: str | None = None  # the language of this socket's last turn: the hint for the next one
     events = request.app.ctx.events.subscribe()
 
     async def push_due(tickets: list[TicketView] | None = None) -> None:
@@ -270,6 +227,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
             await push_due()
 
     async def replies() -> None:
+        nonlocal last_lang
         while True:
             raw = await ws.recv()
             if raw is None:
@@ -283,8 +241,10 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
                 error = {"code": "invalid_json", "message": "send a JSON object {message, lang}"}
                 await ws.send(json_dumps({"type": "error", "error": error}))
                 continue
-            body = ChatRequest(message=incoming.message, channel=channel, lang=incoming.lang)  # type: ignore[arg-type]
+            hint = incoming.lang or last_lang
+            body = ChatRequest(message=incoming.message, channel=channel, lang=hint)  # type: ignore[arg-type]
             reply = await answer(request, body, sender)
+            last_lang = reply.lang
             await ws.send(json_dumps({"type": "reply", **reply.to_json()}))
             await push_due()  # a ticket taken just now may already be near
 

@@ -1,5 +1,7 @@
 """The chat WebSocket for the bank's app, against a real hub process (Rasa down: the hub's touch menu answers)."""
 
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import json
@@ -48,6 +50,39 @@ async def test_remote_ticket_is_told_when_to_come_and_when_called(hub_server: st
             snapshot = await next_event(again, "snapshot")
             assert [(t["id"], t["status"]) for t in snapshot["tickets"]] == [(mine["id"], "called")]
             assert [t["number"] for t in walk_ins] == sorted(t["number"] for t in walk_ins)
+
+
+async def test_a_chinese_conversation_is_answered_and_told_in_chinese(hub_server: str, hub_token: str) -> None:
+    """The app's customer writes in Chinese: the touch menu answers in Chinese, the ticket takes the
+    conversation's language, and its pushes come in it; the next turn in English is answered in English."""
+    staff = {"Authorization": f"Bearer {hub_token}"}
+    url = hub_server.replace("http://", "ws://") + f"/api/v1/chat/ws?token={TOKEN}-zh"
+    async with httpx.AsyncClient(base_url=hub_server, timeout=10) as http:
+        for _ in range(3):
+            await http.post("/api/v1/tickets", json={"service": "cards"})
+        async with websockets.connect(url, open_timeout=10) as ws:
+            await next_event(ws, "snapshot")
+            await ws.send(json.dumps({"message": "我的卡丢了"}))  # no lang sent: the words decide
+            menu = await next_event(ws, "reply")
+            assert menu["lang"] == "zh" and menu["messages"][0]["text"].startswith("抱歉")
+            await ws.send(json.dumps({"message": "/report_lost_card"}))  # a button: the last turn's language
+            reply = await next_event(ws, "reply")
+            mine = reply["ticket"]
+            assert reply["lang"] == mine["lang"] == "zh" and mine["position"] == 4
+            assert reply["messages"][0]["text"].startswith(f"您的号码是{mine['number']}，办理银行卡与密码。请在")
+
+            await http.post("/api/v1/counters/c2/call-next", headers=staff)
+            near = await next_event(ws, "ticket.nearly_your_turn")
+            assert near["text"].startswith(f"请您动身前往网点：{mine['number']}号前面还有2位。请在")
+            await ws.send(json.dumps({"message": "where is the ATM?"}))
+            assert (await next_event(ws, "reply"))["lang"] == "en"  # language follows the customer
+
+            await http.post(f"/api/v1/tickets/{mine['id']}/arrive")
+            for _ in range(3):
+                await http.post("/api/v1/counters/c2/call-next", headers=staff)
+            called = await next_event(ws, "ticket.called")
+            assert called["ticket"]["id"] == mine["id"]
+            assert called["text"] == f"请{mine['number']}号现在到2号窗口办理。"  # the ticket's language, not the turn's
 
 
 async def test_bad_messages_get_errors_and_the_socket_stays_open(hub_server: str) -> None:
