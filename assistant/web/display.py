@@ -1,10 +1,11 @@
 """The lobby display: which counter calls which ticket, the last calls, waiting and ETA per service.
 
-`/display?last=6&lang=en` is a plain page (static/display.*, no framework, nothing from the
+`/display?last=6` is a plain page (static/display.*, no framework, nothing from the
 internet). It subscribes to `/api/v1/events` (snapshot, then changes), reads `GET /api/v1/queue`
 and `GET /api/v1/calls?last=N` when it (re)connects, and for each call plays the chime
 (`/display/chime.wav`, synthesized by `assistant.announce_phrase`) then the spoken call
-(`/api/v1/announcements/{ticket_id}.wav`, see `announcements.py`).
+(`/api/v1/announcements/{ticket_id}.wav`, see `announcements.py`) in the ticket's own language, the
+one its customer spoke; `?lang=en`, `?lang=zh` or `?lang=en,zh` says every call in those languages instead.
 
 `bp` groups the screen, its small API and the announcements: the app registers it once.
 """
@@ -37,7 +38,8 @@ api = Blueprint("display_api", url_prefix="/api/v1")
 
 @screen.get("/display")
 async def display(request: Request) -> HTTPResponse:
-    """The lobby screen (`?last=N` calls kept visible, default 6; `?lang=en,zh` announcement languages)."""
+    """The lobby screen (`?last=N` calls kept visible, default 6; `?lang=en,zh` announcement languages,
+    default each ticket's own)."""
     return await file(STATIC / "display.html", mime_type="text/html; charset=utf-8")  # file() says no-cache
 
 

@@ -42,11 +42,18 @@ class Hub:
         self.url = url
         self.staff = {"Authorization": f"Bearer {token}"}
 
-    def issue(self, *services: str) -> list[dict[str, Any]]:
+    def issue(self, *services: str, lang: str = "en") -> list[dict[str, Any]]:
         return [
-            httpx.post(f"{self.url}/api/v1/tickets", json={"service": s}, timeout=10).raise_for_status().json()
+            httpx.post(f"{self.url}/api/v1/tickets", json={"service": s, "lang": lang}, timeout=10)
+            .raise_for_status()
+            .json()
             for s in services
         ]
+
+    def announcement_etag(self, ticket_id: str, lang: str) -> str:
+        """The ETag (a hash of the phrase, its language and voice) of a call said in `lang`."""
+        response = httpx.get(f"{self.url}/api/v1/announcements/{ticket_id}.wav?lang={lang}", timeout=30)
+        return response.raise_for_status().headers["etag"]  # type: ignore[no-any-return]
 
     def counter(self, counter: str, action: str = "call-next") -> dict[str, Any]:
         response = httpx.post(f"{self.url}/api/v1/counters/{counter}/{action}", headers=self.staff, timeout=10)
@@ -69,6 +76,7 @@ class Display:
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.audio: list[tuple[str, int, str]] = []  # (url, status, content type) of announcements
+        self.etags: dict[str, str] = {}  # announcement url -> its ETag: which phrase the hub said
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("websocket", lambda socket: self.requests.append(socket.url))
         self.page.on("response", self._response)
@@ -78,6 +86,8 @@ class Display:
     def _response(self, response: Any) -> None:
         if "/api/v1/announcements/" in response.url:
             self.audio.append((response.url, response.status, response.headers.get("content-type", "")))
+            if etag := response.headers.get("etag"):
+                self.etags[response.url] = etag
 
     def wait_connected(self, timeout_ms: int = 10_000) -> None:
         script = "window.lobbyDisplay && window.lobbyDisplay.connected && window.lobbyDisplay.synced"
@@ -147,7 +157,7 @@ def test_a_call_is_shown_and_announced_within_a_second(loud_browser: Any, hub: H
     assert chime_ms < 1000  # the announcement starts within a second; the words follow the chime
     assert speech_ms < 1500
 
-    url = f"{hub.url}/api/v1/announcements/{called['id']}.wav?lang=en"
+    url = f"{hub.url}/api/v1/announcements/{called['id']}.wav?lang=ticket"  # said in the ticket's language
     assert display.page.evaluate("document.getElementById('speech').currentSrc") == url
     assert (url, 200, "audio/wav") in display.audio
     audio = display.page.evaluate(
@@ -164,6 +174,39 @@ def test_a_call_is_shown_and_announced_within_a_second(loud_browser: Any, hub: H
     expect(display.page.locator("#calls li")).to_have_count(1)  # a recall is not a second row
     display.assert_fits()
     display.assert_local_only(hub.url, hub.url.replace("http://", "ws://"))
+
+
+def test_a_chinese_ticket_is_called_in_chinese(loud_browser: Any, hub: Hub, displays: list[Display]) -> None:
+    """By default each call is said in its ticket's language: a ticket taken in Chinese, in Chinese."""
+    [english] = hub.issue("cards")
+    [chinese] = hub.issue("cards", lang="zh")
+    display = Display(loud_browser, hub.url)
+    displays.append(display)
+
+    for ticket, lang in ((english, "en"), (chinese, "zh")):
+        called = hub.counter("c2")  # the two tickets in the order they were taken
+        assert called["id"] == ticket["id"]
+        display.wait_spoken(ticket["id"], timeout_ms=20_000)
+        url = f"{hub.url}/api/v1/announcements/{ticket['id']}.wav?lang=ticket"
+        assert display.debug(f"announced.find((a) => a.ticket === {ticket['id']!r}).urls") == [url[len(hub.url) :]]
+        assert display.etags[url] == hub.announcement_etag(ticket["id"], lang)
+    # The ETag tells the phrases apart: the Chinese ticket's call was not the English one.
+    zh_url = f"{hub.url}/api/v1/announcements/{chinese['id']}.wav?lang=ticket"
+    assert display.etags[zh_url] != hub.announcement_etag(chinese["id"], "en")
+
+
+def test_lang_on_the_display_overrides_the_tickets(loud_browser: Any, hub: Hub, displays: list[Display]) -> None:
+    """`/display?lang=en` says every call in English, a Chinese ticket's too."""
+    [chinese] = hub.issue("cards", lang="zh")
+    display = Display(loud_browser, hub.url, "?lang=en")
+    displays.append(display)
+    called = hub.counter("c2")
+    assert called["id"] == chinese["id"]
+    display.wait_spoken(chinese["id"], timeout_ms=20_000)
+    url = f"{hub.url}/api/v1/announcements/{chinese['id']}.wav?lang=en"
+    assert display.debug("announced[0].urls") == [url[len(hub.url) :]]
+    assert display.etags[url] == hub.announcement_etag(chinese["id"], "en")
+    assert display.etags[url] != hub.announcement_etag(chinese["id"], "zh")
 
 
 def test_last_calls_counters_and_waiting(loud_browser: Any, hub: Hub, displays: list[Display], tmp_path: Path) -> None:

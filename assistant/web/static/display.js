@@ -1,5 +1,6 @@
 // Lobby display: live over /api/v1/events (snapshot, then changes); resyncs on every (re)connect.
-// Query: ?last=N calls kept visible (default 6, 1..20), ?lang=en|zh|en,zh announcement languages,
+// Query: ?last=N calls kept visible (default 6, 1..20), ?lang=en|zh|en,zh announcement languages
+// (default "ticket": each call in the language its customer took the ticket in, as the hub decides),
 // ?sound=off for a silent screen. window.lobbyDisplay exposes timings for tests and diagnostics.
 "use strict";
 
@@ -7,7 +8,8 @@
   const params = new URLSearchParams(location.search);
   const clamp = (value, low, high) => Math.max(low, Math.min(high, value));
   const LAST = clamp(parseInt(params.get("last") || "6", 10) || 6, 1, 20);
-  const LANGS = (params.get("lang") || "en").split(",").map((lang) => lang.trim()).filter(Boolean);
+  const LANGS = (params.get("lang") || "ticket").split(",").map((lang) => lang.trim()).filter(Boolean);
+  if (!LANGS.length) LANGS.push("ticket");  // ?lang= left empty: the ticket's own language
   const SOUND = params.get("sound") !== "off";
   const AT_COUNTER = new Set(["called", "serving"]);
   const QUEUE_EVENTS = new Set([
