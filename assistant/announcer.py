@@ -4,8 +4,11 @@ It is a client of the hub, like the kiosk: it subscribes to the events WebSocket
 `ticket.called` and `ticket.recalled`, renders the same sentence as `/display`
 (`assistant.announce_phrase.call_phrase`) with `hardware.speaker` (pyttsx3 + espeak-ng on the
 speaker's own thread, cached per phrase), then plays the chime and the sentence, one call after
-the other. When the hub goes away it reconnects with backoff; calls made meanwhile are not
-replayed, and a call that waited over a minute behind others is skipped (old news in the room).
+the other. By default (`--lang ticket`) each call is said in the language its customer took the
+ticket in; `--lang en,zh` says every call in those languages, in order. The counter is named in the
+language of the sentence, from branch.yml by the counter's id (the event carries its English name).
+When the hub goes away it reconnects with backoff; calls made meanwhile are not replayed, and a
+call that waited over a minute behind others is skipped (old news in the room).
 
 It imports no web framework (no Sanic, no database): `tests/test_announcer.py` checks that.
 """
@@ -17,12 +20,12 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from assistant.announce_phrase import announcement_language, call_phrase, chime_seconds, chime_wav
+from assistant.announce_phrase import LANGUAGES, announcement_language, call_phrase, chime_seconds, chime_wav
 from hardware.ports import HardwareError, Speaker, Utterance
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,10 @@ CALL_EVENTS = ("ticket.called", "ticket.recalled")
 MAX_DELAY = 10.0  # seconds between reconnection attempts, at most
 GAP_SECONDS = 0.25  # silence between the chime and the sentence, and between languages
 QUEUED_CALLS = 16
+TICKET_LANG = "ticket"  # a language spec meaning: the one the ticket was taken in
+
+# counter id -> language -> the counter's name in it (branch.yml `counters`)
+CounterNames = Mapping[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,8 @@ class Call:
     counter_name: str
     recall: bool
     received: float  # time.monotonic() when the event arrived
+    counter_id: str = ""
+    ticket_lang: str = "en"  # the language the ticket was taken in (an announcement language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +79,33 @@ def call_from_event(message: Mapping[str, Any], received: float) -> Call | None:
     if not number or not counter_name:
         return None
     recall = message["type"] == "ticket.recalled"
-    return Call(str(ticket.get("id", "")), str(number), str(counter_name), recall, received)
+    counter_id = str(counter.get("id") or ticket.get("counter") or "")
+    ticket_lang = announcement_language(str(ticket.get("lang") or "en")) or "en"
+    return Call(str(ticket.get("id", "")), str(number), str(counter_name), recall, received, counter_id, ticket_lang)
+
+
+def call_languages(call: Call, languages: Sequence[str]) -> tuple[str, ...]:
+    """The languages `call` is said in, in order: TICKET_LANG becomes the ticket's own; each said once."""
+    return tuple(dict.fromkeys(call.ticket_lang if lang == TICKET_LANG else lang for lang in languages))
+
+
+class NamedCounter(Protocol):
+    """What the announcer needs of a counter in settings (assistant.settings.CounterConfig)."""
+
+    @property
+    def id(self) -> str: ...
+
+    def display_name(self, lang: str | None) -> str: ...
+
+
+def counter_names(counters: Iterable[NamedCounter]) -> dict[str, dict[str, str]]:
+    """Each counter's name per announcement language, from settings' counters (`display_name(lang)`)."""
+    return {counter.id: {lang: counter.display_name(lang) for lang in LANGUAGES} for counter in counters}
+
+
+def counter_name(call: Call, lang: str, names: CounterNames) -> str:
+    """The counter of `call` named in `lang`: branch.yml's name by its id, else the name the event gave."""
+    return names.get(call.counter_id, {}).get(lang) or call.counter_name
 
 
 def prepare_chime(directory: Path) -> Utterance:
@@ -91,7 +126,8 @@ class Announcer:
         hub_url: str,
         speaker: Speaker,
         chime: Utterance | None,
-        languages: Sequence[str] = ("en",),
+        languages: Sequence[str] = (TICKET_LANG,),
+        counters: CounterNames | None = None,
         max_age: float = 60.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -99,6 +135,7 @@ class Announcer:
         self.speaker = speaker
         self.chime = chime
         self.languages = tuple(languages)
+        self.counters: CounterNames = counters or {}
         self.max_age = max_age
         self.sleep = sleep  # waits while a sound plays (the speaker's play() returns at once)
         self.connected = asyncio.Event()
@@ -161,8 +198,8 @@ class Announcer:
     async def announce(self, call: Call) -> Announced:
         """Render the sentence in every language first (no gap after the chime), then play them."""
         utterances = []
-        for lang in self.languages:
-            text = call_phrase(call.number, call.counter_name, lang)
+        for lang in call_languages(call, self.languages):
+            text = call_phrase(call.number, counter_name(call, lang, self.counters), lang)
             utterances.append(await asyncio.to_thread(self.speaker.render, text, lang))
         if self.chime is not None:
             await self._play(self.chime)
@@ -184,12 +221,15 @@ def parse_languages(spec: str) -> tuple[str, ...]:
     for part in spec.split(","):
         if not part.strip():
             continue
+        if part.strip().lower() == TICKET_LANG:
+            languages.append(TICKET_LANG)
+            continue
         lang = announcement_language(part)
         if lang is None:
             raise ValueError(f"no announcements in {part.strip()!r}")
         languages.append(lang)
     if not languages:
-        raise ValueError("name at least one language, e.g. en or en,zh")
+        raise ValueError("name at least one language, e.g. ticket, en or en,zh")
     return tuple(dict.fromkeys(languages))
 
 
@@ -208,7 +248,9 @@ def cmd_announcer(args: argparse.Namespace) -> int:
     speaker = speaker_from_config(args.speaker or settings.hardware.speaker, voice_dir)
     status = speaker.status()
     log.info("speaker: %s (%s)", status.state, status.detail)
-    announcer = Announcer(args.hub_url or settings.hub.public_url, speaker, prepare_chime(voice_dir), languages)
+    names = counter_names(settings.counters)
+    hub_url = args.hub_url or settings.hub.public_url
+    announcer = Announcer(hub_url, speaker, prepare_chime(voice_dir), languages, counters=names)
     try:
         asyncio.run(announcer.run())
     finally:
@@ -220,4 +262,8 @@ def add_announcer_parser(sub: Any, command: Callable[..., argparse.ArgumentParse
     announcer = command("announcer", cmd_announcer, "say each ticket call on this PC's speaker (chime, then the call)")
     announcer.add_argument("--hub-url", default=None, help="the hub (default hub.public_url)")
     announcer.add_argument("--speaker", default=None, help="default | wav: | none: (default hardware.speaker)")
-    announcer.add_argument("--lang", default="en", help="languages the call is said in, in order: en, zh or en,zh")
+    announcer.add_argument(
+        "--lang",
+        default=TICKET_LANG,
+        help="languages the call is said in, in order: ticket (the ticket's own, default), en, zh or en,zh",
+    )
