@@ -29,6 +29,7 @@ from .phrasing import (
     offer_question,
     queue_status_text,
     route_text,
+    sentence,
     ticket_text,
     waiting_text,
 )
@@ -75,6 +76,9 @@ class ActionTriage(HubAction):
                     names = {s.id: s.name for s in await self._hub.services(turn.lang)}
                     dispatcher.utter_message(text=busy_text(await self._hub.queue(), names, turn.lang))
                 return []
+            if turn.intent == "branch_info" and triage.decision == "info":
+                dispatcher.utter_message(text=await self._branch_info_text(turn, triage))
+                return []
             if triage.decision == "staff":
                 await self._hub.alert_staff(triage.reason, turn.channel, tracker.sender_id, turn.lang)
         except HubUnavailable as exc:
@@ -93,6 +97,25 @@ class ActionTriage(HubAction):
         else:
             dispatcher.utter_message(text=decision_text(triage.decision, triage.reason, turn.intent, turn.lang))
         return []
+
+    async def _branch_info_text(self, turn: Turn, triage: Triage) -> str:
+        """Opening hours and address in the turn's language.
+
+        The hub's triage answer when it can be said as it is (the hub words it in the request's lang);
+        else (a reason left in another language, or a bare code) the `info_text` of
+        GET /api/v1/branch?lang=, the hub's own page about itself; only then "ask at the front desk".
+        """
+        lang = turn.lang
+        # As a ticket's reason, decision_text gives the hub's words or "" (no default) when they cannot be said.
+        said = decision_text("ticket", triage.reason, turn.intent or "", lang)
+        if said:
+            return said
+        try:
+            info = hub_text((await self._hub.branch(lang)).info_text, lang)
+        except HubUnavailable as exc:
+            logger.warning("branch info in %s unavailable: %s", lang, exc)
+            info = ""
+        return sentence(info, lang) if info else decision_text(triage.decision, "", turn.intent or "", lang)
 
     async def _offer_ticket(self, dispatcher: CollectingDispatcher, turn: Turn, triage: Triage) -> list[dict[str, Any]]:
         """Say why a counter, how long the wait is, and ask before issuing (a ticket nobody wanted skews the queue)."""

@@ -129,8 +129,10 @@ class HubClient:
         payload = {"reason": reason, "channel": channel, "sender": sender, "lang": lang}
         await self._request("POST", "/api/v1/staff-alerts", payload)
 
-    async def branch(self) -> BranchClock:
-        return _parse(BranchClock.from_json, await self._request("GET", "/api/v1/branch"), "branch")
+    async def branch(self, lang: str | None = None) -> BranchClock:
+        """The branch's clock and timezone; with `lang`, its `info_text` (hours, address) in that language."""
+        path = f"/api/v1/branch?{_lang_query(lang)}" if lang else "/api/v1/branch"
+        return _parse(BranchClock.from_json, await self._request("GET", path), "branch")
 
     async def services(self, lang: str) -> list[Service]:
         data = await self._request("GET", f"/api/v1/services?{urlencode({'lang': lang})}")
