@@ -167,6 +167,7 @@ def bench_events(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
+    """A chat turn through the whole branch, per language (`--lang`): see assistant/bench_chat.py."""
     from assistant.bench_chat import bench_chat as run
 
     return run(args)
@@ -236,6 +237,8 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--subscribers", type=int, default=100, help="WebSocket subscribers for `events`")
     bench.add_argument("--events", type=int, default=50, help="tickets issued for `events`")
     bench.add_argument("--turns", type=int, default=20, help="turns per conversation for `chat`")
+    bench.add_argument("--lang", choices=("en", "zh", "both"), default="both",
+                       help="language(s) for `chat`: both runs the same script in each, side by side")  # fmt: skip
     bench.add_argument("--customers", type=int, default=20, help="app customers for `remote`")
     bench.add_argument("--cold-starts", type=int, default=3, help="kiosk process starts for `kiosk`")
     bench.add_argument("--taps", type=int, default=20, help="tile taps for `kiosk`")
