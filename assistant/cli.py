@@ -161,7 +161,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
 
     return run_kiosk(
         hub_url=args.hub_url or settings.hub.public_url,
-        branch_name=settings.branch.name,
+        branch_name=_branch_names(settings),  # the kiosk names the branch in the language it shows
         printer=printer_from_uri(printer_uri),
         speaker=speaker_from_config(hardware.speaker, settings.resolve(hardware.voice_dir), voices),
         microphone=microphone_from_config(hardware.microphone),
@@ -175,6 +175,11 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         recognizers=kiosk_recognizers(settings),  # one Vosk model per language, loaded once
         grammars=kiosk_grammars(settings),
     )
+
+
+def _branch_names(settings: Settings) -> dict[str, str]:
+    """The branch's name in each kiosk language and English (branch.yml `branch.name`, per language or one)."""
+    return {lang: settings.branch.display_name(lang) for lang in dict.fromkeys(("en", *settings.kiosk.languages))}
 
 
 def _kiosk_screenshots(settings: Settings, out: Path) -> int:
@@ -194,7 +199,7 @@ def _kiosk_screenshots(settings: Settings, out: Path) -> int:
             for s in settings.services
         ]
 
-    written = take_screenshots(out, settings.branch.name, services)
+    written = take_screenshots(out, _branch_names(settings), services)
     print("\n".join(str(path) for path in written))
     del app
     return 0

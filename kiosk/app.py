@@ -53,7 +53,7 @@ def qt_binding_problem(emits: int = 20) -> str | None:
 
 def build_window(
     hub_url: str,
-    branch_name: str,
+    branch_name: str | Mapping[str, str],
     printer: TicketPrinter,
     speaker: Speaker,
     microphone: Microphone,
@@ -74,6 +74,10 @@ def build_window(
     grammars: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[KioskWindow, KioskController]:
     """Build model, window and controller (a QApplication must exist); nothing is shown.
+
+    `branch_name`: one name, or the branch's name per language ({"en": ..., "zh": ...}, branch.yml's
+    `display_name(lang)`): the greeting, the attract screen, the window title and the printed ticket
+    name it in the language shown.
 
     Voice per language: `recognizers` and `grammars` ({lang: ...}) serve the languages they
     name, `recognizer` and `grammar` every other one. With `start` the controller begins its
@@ -107,7 +111,7 @@ def build_window(
 
 def run_kiosk(
     hub_url: str,
-    branch_name: str,
+    branch_name: str | Mapping[str, str],
     printer: TicketPrinter,
     speaker: Speaker,
     microphone: Microphone,
@@ -148,6 +152,7 @@ def run_kiosk(
         grammars=grammars,
     )
     app.aboutToQuit.connect(controller.shutdown)
-    logger.info("kiosk for %s started against hub %s (platform %s)", branch_name, hub_url, app.platformName())
+    name = window.model.branch_name_in("en")
+    logger.info("kiosk for %s started against hub %s (platform %s)", name, hub_url, app.platformName())
     window.showFullScreen()
     return int(app.exec())

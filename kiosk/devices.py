@@ -159,7 +159,11 @@ class KioskDevices:
             self._on_print_error(HardwareError("printer_missing", "no ticket printer configured"), sender)
             return
         job = TicketPrint(
-            ticket, self.model.branch_name, ticket.track_url, catalog(self.lang).text("ticket.footer"), self.lang
+            ticket,
+            self.model.branch_name_in(self.lang),
+            ticket.track_url,
+            catalog(self.lang).text("ticket.footer"),
+            self.lang,
         )
         self.runner.submit(
             "print",

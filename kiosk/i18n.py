@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 
 from assistant.protocol import RouteView, TicketView
@@ -99,6 +100,9 @@ _EN: dict[str, str] = {
     "appointment.booking_code": "Booking code",
     "appointment.check_in_from": "Check in from {time}",
     "appointment.cancelled": "Appointment cancelled",
+    "appointment.when": "{weekday} {day:02d} {month}, {time}",
+    "date.weekdays": "Mon Tue Wed Thu Fri Sat Sun",  # Monday first, as datetime.weekday()
+    "date.months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
     "checkin.title": "Check in",
     "checkin.prompt": "Type your booking code or ticket number, or scan its QR code",
     "checkin.button": "Check in",
@@ -189,6 +193,9 @@ _ZH: dict[str, str] = {
     "appointment.booking_code": "预约码",
     "appointment.check_in_from": "{time} 起可签到",
     "appointment.cancelled": "预约已取消",
+    "appointment.when": "{month}{day}日（{weekday}）{time}",
+    "date.weekdays": "周一 周二 周三 周四 周五 周六 周日",
+    "date.months": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
     "checkin.title": "签到",
     "checkin.prompt": "请输入预约码或排队号，或扫描二维码",
     "checkin.button": "签到",
@@ -287,6 +294,11 @@ def catalog(lang: str) -> Catalog:
     return found
 
 
+def name_in(names: Mapping[str, str], lang: str) -> str:
+    """A name given per language ({"en": ..., "zh": ...}) in `lang`, else in English, else the first given."""
+    return names.get(normalize_lang(lang)) or names.get(DEFAULT_LANG) or next(iter(names.values()), "")
+
+
 def other_languages(lang: str, enabled: Iterable[str] | None = None) -> tuple[str, ...]:
     """The languages the switch offers while `lang` is shown: those of `enabled` (default all) we have."""
     current = normalize_lang(lang)
@@ -324,6 +336,13 @@ def ticket_sentence(cat: Catalog, ticket: TicketView, spoken: bool = False) -> s
     )
 
 
+def appointment_when(cat: Catalog, starts: datetime) -> str:
+    """A booking's day and time in `cat`'s words: "Tue 01 Dec, 10:00", in Chinese 12月1日, weekday in brackets."""
+    weekday = cat.template("date.weekdays").split()[starts.weekday()]
+    month = cat.template("date.months").split()[starts.month - 1]
+    return cat.text("appointment.when", weekday=weekday, day=starts.day, month=month, time=starts.strftime("%H:%M"))
+
+
 def route_sentence(cat: Catalog, route: RouteView) -> str:
     return cat.text("route.sentence", device=route.name, location=route.location)
 
@@ -343,12 +362,16 @@ def voice_off_reason(cat: Catalog, hardware: Mapping[str, HardwareStatus]) -> st
 
 
 def status_text(cat: Catalog, hub_state: str, hardware: Mapping[str, HardwareStatus]) -> str:
-    """The operator's status line: hub state, each device, and why voice is off."""
+    """The operator's status line: hub state, each device, and why voice is off.
+
+    A device that is not ready keeps its adapter's detail ("no Vosk model configured") as the
+    adapter wrote it: it is what the operator looks up; the customer reads only the voice-off reason.
+    """
     parts = [cat.text("status.hub", state=cat.text(f"hub_state.{hub_state.replace(' ', '_')}"))]
     for name in DEVICE_ORDER:
         status = hardware.get(name)
         state = cat.text("device_state.checking" if status is None else f"device_state.{status.state}")
-        if status is not None and status.detail and not status.ready and name in ("printer", "speaker"):
+        if status is not None and status.detail and not status.ready:
             state = cat.text("status.device_detail", state=state, detail=status.detail)
         parts.append(cat.text("status.device", device=cat.text(f"device.{name}"), state=state))
     reason = voice_off_reason(cat, hardware)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.protocol import TICKET_ID, TICKET_NUMBER, RouteView
-from kiosk.i18n import Catalog
+from kiosk.i18n import Catalog, appointment_when
 from kiosk.widgets import ServiceGrid, qr_pixmap, touch_button
 
 
@@ -249,7 +249,7 @@ class AppointmentCard(QFrame):
         self.caption.setText(t.text(key))
         self.service.setText(str(appointment.get("service_name") or appointment.get("service") or ""))
         starts = _parse_time(appointment.get("starts_at"))
-        self.when.setText(starts.strftime("%a %d %b, %H:%M") if starts else "")
+        self.when.setText(appointment_when(t, starts) if starts else "")
         code = str(appointment.get("code") or "")
         self.code_caption.setText(t.text("appointment.booking_code"))
         self.code.setText(code)

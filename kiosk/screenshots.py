@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -206,9 +206,11 @@ def _scenes(model: KioskModel, window: KioskWindow) -> list[tuple[str, Callable[
 
 
 def take_screenshots(
-    out: Path, branch_name: str, services: Callable[[str], Sequence[ServiceView]]
+    out: Path, branch_name: str | Mapping[str, str], services: Callable[[str], Sequence[ServiceView]]
 ) -> list[Path]:
     """Write one PNG per screen into `out`; returns their paths. Needs a QApplication.
+
+    `branch_name`: one name, or the branch's name per language (the Chinese screens show the Chinese one).
 
     `services(lang)`: the branch's services with names in `lang` (the tiles).
     """

@@ -15,16 +15,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 from PySide6.QtCore import QObject, Signal
 
 from assistant.protocol import Button, RouteView, ServiceView, TicketView
 from hardware.ports import HardwareState, HardwareStatus
-from kiosk.i18n import ahead_text, catalog, eta_text
+from kiosk import i18n
+from kiosk.i18n import ahead_text, catalog, eta_text, name_in
 
 logger = logging.getLogger(__name__)
-
-DEVICE_ORDER = ("printer", "speaker", "microphone", "recognizer")
 
 
 class Role(StrEnum):
@@ -83,9 +83,11 @@ class KioskModel(QObject):
     language_changed = Signal(str)
     theme_changed = Signal()
 
-    def __init__(self, branch_name: str, parent: QObject | None = None, lang: str = "en") -> None:
+    def __init__(self, branch_name: str | Mapping[str, str], parent: QObject | None = None, lang: str = "en") -> None:
+        """`branch_name`: one name for every language, or the name per language ({"en": ..., "zh": ...})."""
         super().__init__(parent)
-        self.branch_name = branch_name
+        names = {"en": branch_name} if isinstance(branch_name, str) else dict(branch_name)
+        self.branch_names: Mapping[str, str] = MappingProxyType(names)
         self.lang = lang
         self.screen = Screen.ATTRACT
         self.panel = Panel.NONE
@@ -104,8 +106,16 @@ class KioskModel(QObject):
         self.listening = False
 
     @property
+    def branch_name(self) -> str:
+        """The branch's name in the language shown (branch.yml's name in that language, else English)."""
+        return name_in(self.branch_names, self.lang)
+
+    def branch_name_in(self, lang: str) -> str:
+        return name_in(self.branch_names, lang)
+
+    @property
     def greeting(self) -> str:
-        return f"Welcome to {self.branch_name}. How can I help you today?"
+        return catalog(self.lang).text("app.greeting", branch=self.branch_name)
 
     # -- conversation -----------------------------------------------------------
 
@@ -274,30 +284,13 @@ class KioskModel(QObject):
 
     @property
     def voice_off_reason(self) -> str:
-        """Why voice input is off ("" when it is on)."""
-        if self.voice_ready:
-            return ""
-        for name in ("recognizer", "microphone"):
-            status = self.hardware.get(name)
-            if status is None:
-                return "checking the microphone"
-            if not status.ready:
-                return status.detail or f"{name} {status.state}"
-        return ""
+        """Why voice input is off, in the language shown ("" when it is on)."""
+        return i18n.voice_off_reason(catalog(self.lang), self.hardware)
 
     @property
     def status_text(self) -> str:
-        parts = [f"Hub: {self.hub_state}"]
-        for name in DEVICE_ORDER:
-            status = self.hardware.get(name)
-            state = "checking" if status is None else str(status.state)
-            detail = status.detail if status is not None and not status.ready else ""
-            if detail and name in ("printer", "speaker"):
-                state = f"{state} ({detail})"
-            parts.append(f"{name.capitalize()}: {state}")
-        if not self.voice_ready:
-            parts.append(f"Voice input off: {self.voice_off_reason}")
-        return " \u00b7 ".join(parts)
+        """The status line in the language shown: hub, each device, why voice is off (device details as given)."""
+        return i18n.status_text(catalog(self.lang), self.hub_state.value, self.hardware)
 
     def set_busy(self, busy: bool) -> None:
         if busy != self.busy:

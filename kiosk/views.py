@@ -108,7 +108,6 @@ class KioskWindow(QMainWindow):
         self.languages = tuple(lang for lang in languages if lang in LANGUAGES) or ("en",)
         self.catalog_for = catalog_for
         self.t = catalog_for(model.lang)
-        self.setWindowTitle(f"Lobby \u2014 {model.branch_name}")
 
         self.greeting = QLabel()
         self.greeting.setObjectName("greeting")
@@ -413,6 +412,7 @@ class KioskWindow(QMainWindow):
         """Every label in the model's language (the language button shows the next language's own name)."""
         t = self.t = self.catalog_for(self.model.lang)
         model = self.model
+        self.setWindowTitle(t.text("app.title", branch=model.branch_name))  # the branch's name in this language
         self.greeting.setText(model.branch_name)  # the screens below ask the question
         next_lang = self.languages[(self.languages.index(model.lang) + 1) % len(self.languages)] if (
             model.lang in self.languages

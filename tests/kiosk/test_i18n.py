@@ -11,6 +11,7 @@ import re
 import shutil
 import string
 import subprocess
+from datetime import datetime
 from types import MappingProxyType
 
 import pytest
@@ -26,8 +27,10 @@ from kiosk.i18n import (
     LANGUAGES,
     Catalog,
     ahead_text,
+    appointment_when,
     catalog,
     eta_text,
+    name_in,
     other_languages,
     route_sentence,
     status_text,
@@ -238,6 +241,29 @@ def test_chinese_sentences_keep_numbers_as_digits() -> None:
     )
 
 
+def test_a_bookings_date_in_each_language() -> None:
+    en, zh = catalog("en"), catalog("zh")
+    tuesday = datetime.fromisoformat("2026-12-01T10:00:00+00:00")
+    assert appointment_when(en, tuesday) == "Tue 01 Dec, 10:00"
+    assert appointment_when(zh, tuesday) == "12月1日（周二）10:00"
+    week = [datetime(2027, 1, 4 + offset, 9, 5) for offset in range(7)]  # Monday 4 January to Sunday
+    assert [appointment_when(zh, day) for day in week] == [
+        f"1月{4 + offset}日（周{day}）09:05" for offset, day in enumerate("一二三四五六日")
+    ]
+    assert appointment_when(en, datetime(2027, 5, 9, 16, 30)) == "Sun 09 May, 16:30"
+    assert appointment_when(zh, datetime(2027, 10, 31, 16, 30)) == "10月31日（周日）16:30"
+    for cat in (en, zh):
+        assert len(cat.template("date.weekdays").split()) == 7 and len(cat.template("date.months").split()) == 12
+
+
+def test_a_name_per_language() -> None:
+    names = {"en": "Lobby Demo Branch", "zh": "Lobby 演示支行"}
+    assert name_in(names, "zh-CN") == "Lobby 演示支行"
+    assert name_in(names, "en") == "Lobby Demo Branch"
+    assert name_in({"en": "Lobby Demo Branch"}, "zh") == "Lobby Demo Branch"  # no Chinese name: the English one
+    assert name_in({"zh": "演示支行"}, "en") == "演示支行"
+
+
 def test_voice_off_reasons_and_status_line() -> None:
     hardware = {
         "printer": HardwareStatus("printer", HardwareState.FAULT, "offline"),
@@ -255,7 +281,8 @@ def test_voice_off_reasons_and_status_line() -> None:
     assert voice_off_reason(en, ready) == ""
     assert status_text(en, "touch only", hardware) == (
         "Hub: touch only \u00b7 Printer: fault (offline) \u00b7 Speaker: ready \u00b7 Microphone: ready"
-        " \u00b7 Recognizer: missing \u00b7 Voice input off: speech recognition is not installed"
+        " \u00b7 Recognizer: missing (no Vosk model configured)"
+        " \u00b7 Voice input off: speech recognition is not installed"
     )
     assert (
         status_text(zh, "online", ready)

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001
 """TaskRunner threading and the plain view-model."""
 
 from __future__ import annotations
@@ -80,8 +81,15 @@ def test_status_text_and_voice_reason(qtbot: Any) -> None:
     text = model.status_text
     assert text.startswith("Hub: touch only")
     assert "Printer: fault (out of paper)" in text
-    assert "Voice input off: no Vosk model configured" in text
+    assert "Recognizer: missing (no Vosk model configured)" in text  # the adapter's words, for the operator
+    assert "Voice input off: speech recognition is not installed" in text  # the customer's
+    assert model.voice_off_reason == "speech recognition is not installed"
     assert not model.voice_ready
+    model.set_language("zh")  # the same line on a Chinese screen
+    text = model.status_text
+    assert text.startswith("网点系统：仅限触屏 · 打印机：故障（out of paper）")
+    assert text.endswith("语音识别：未配置（no Vosk model configured） · 语音输入已关闭：未安装语音识别")
+    assert model.voice_off_reason == "未安装语音识别"
 
 
 def test_ticket_texts() -> None:
