@@ -11,7 +11,7 @@ test: setup
 	@bash scripts/test.sh
 
 lint: setup
-	.venv/bin/ruff check assistant kiosk hardware actions tests
+	.venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire scripts tests
 	.venv/bin/lint-imports
 
 bench: setup

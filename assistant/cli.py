@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from assistant.dialogue import DialogueError
+from assistant.dialogue import RASA_ENV, DialogueError
 from assistant.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("lobby")
@@ -107,7 +107,7 @@ def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  
             project.actions_command(actions_port),
             f"http://127.0.0.1:{actions_port}/health",
             project.root,
-            env={"LOBBY_HUB_URL": hub_url},
+            env={"LOBBY_HUB_URL": hub_url, **RASA_ENV},
             log_path=logs / "actions.log",
         ),
         Managed(
@@ -115,6 +115,7 @@ def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  
             project.server_command(model, rasa.hostname or "127.0.0.1", port, actions_port),
             f"http://127.0.0.1:{port}/status",
             project.root,
+            env=RASA_ENV,
             log_path=logs / "rasa.log",
         ),
     ]

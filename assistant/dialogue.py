@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import subprocess
 import time
@@ -21,6 +22,11 @@ TRAINING_INPUTS = ("config.yml", "domain.yml")
 TRAINING_DIRS = ("nlu_data",)
 # Code the trained pipeline runs (config.yml names its components): a change retrains too.
 COMPONENT_DIRS = ("rasa_addons", "lobby_wire")
+
+
+# Rasa phones home (telemetry, Sentry error reports) unless told not to; branches are often offline and a
+# bank's conversations must not leave the building. Every Rasa process we start gets this.
+RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false"}
 
 
 class DialogueError(Exception):
@@ -84,7 +90,7 @@ class RasaProject:
             "--data", *TRAINING_DIRS, "--out", str(self.models), "--fixed-model-name", target.name[:-7],
         ]  # fmt: skip
         log.info("training the dialogue model: %s", " ".join(command))
-        result = subprocess.run(command, cwd=self.root, check=False)
+        result = subprocess.run(command, cwd=self.root, check=False, env={**os.environ, **RASA_ENV})
         if result.returncode != 0 or not target.exists():
             raise DialogueError(f"rasa train failed (exit {result.returncode})")
         if cached is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.dialogue import RASA_ENV
+
 # Keys of intent_report.json that are aggregates, not intents.
 AGGREGATE_KEYS = frozenset({"accuracy", "macro avg", "weighted avg", "micro avg"})
 
@@ -36,7 +39,7 @@ def run_story_test(rasa: Path, root: Path, model: Path, stories: Path, out: Path
     """`rasa test core` on test stories: {"stories": {correct,total,accuracy}, "actions": accuracy, "failed": yaml}."""
     command = [str(rasa), "test", "core", "--stories", str(stories), "--model", str(model), "--out", str(out)]
     command += ["--no-plot"]
-    result = subprocess.run(command, cwd=root, check=False)
+    result = subprocess.run(command, cwd=root, check=False, env={**os.environ, **RASA_ENV})
     if result.returncode != 0:
         raise RuntimeError(f"rasa test core failed (exit {result.returncode})")
     report = json.loads((out / "story_report.json").read_text())
@@ -113,7 +116,7 @@ def parse_all(project: Any, model: Path, items: list[dict[str, Any]]) -> list[di
         lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
         result = subprocess.run(
             [str(python), str(worker), str(model), str(out)], input=lines, text=True, cwd=project.root,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, env={**os.environ, **RASA_ENV},
         )  # fmt: skip
         if result.returncode != 0:
             raise RuntimeError(f"parsing failed (exit {result.returncode}): {result.stderr[-2000:]}")

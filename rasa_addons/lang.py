@@ -11,16 +11,15 @@ Only added when parsing, never in training, so no model learns to predict it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
+from lobby_wire.lang import detect_lang, normalise_lang
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-
-from lobby_wire.lang import detect_lang, normalise_lang
 
 ENTITY = "lang"
 
@@ -30,18 +29,18 @@ class LanguageTagger(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageTagger":
+    ) -> LanguageTagger:
         return cls()
 
     @staticmethod
     def supported_languages() -> None:
         return None
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str):

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003
 """One tokenizer for English, Mandarin and code-switched sentences ("我想 open an account").
 
 Rasa ships a whitespace tokenizer (English) and a Jieba tokenizer (Chinese), and a model has one. Lobby's
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -33,6 +34,14 @@ NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍�
 # one of these, so words that merely contain a numeral ("一下", "统一", "一起") stay whole.
 UNITS = "块元圆角毛点号日月年分刻半位个张岁次周天美欧港英人千百万"
 LEADING_NUMBER = re.compile(f"^([{NUMERALS}]+)(?=[{UNITS}])")
+# A number inside a Han run, cut out before Jieba sees the run, so "转2万给我" or "往国外转一万美元" does not
+# become "万给" / "转一": two or more numerals, or one magnitude (十百千万亿). A lone 一/两 stays inside its
+# word ("一下", "两个", "统一").
+NUMBER_IN_HAN = re.compile(f"[{NUMERALS}]{{2,}}|[十百千万亿拾佰仟]")
+# Jieba's dictionary fuses a day with a part of the day ("今天下午"); customers correct one without the other
+# ("不对，改成下午"), so they are separate words here.
+DAY_WORDS = ("今天", "明天", "后天", "昨天", "大后天")
+PART_WORDS = ("上午", "下午", "中午", "晚上", "早上", "傍晚")
 NUMBER = re.compile(f"^[0-9０-９{NUMERALS}][0-9０-９.,{NUMERALS}]*$")
 
 
@@ -65,34 +74,46 @@ class MixedTokenizer(JiebaTokenizer):
     """Jieba for Han runs, Rasa's whitespace rules for the rest; see the module docstring."""
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         return None  # English, Chinese and both at once
 
-    def __init__(self, config: Dict[Text, Any], model_storage: Any, resource: Any) -> None:
+    def __init__(self, config: dict[str, Any], model_storage: Any, resource: Any) -> None:
         super().__init__(config, model_storage, resource)
         self._latin = WhitespaceTokenizer({**WhitespaceTokenizer.get_default_config(), **self._latin_config(config)})
 
     @staticmethod
-    def _latin_config(config: Dict[Text, Any]) -> Dict[Text, Any]:
+    def _latin_config(config: dict[str, Any]) -> dict[str, Any]:
         keys = ("intent_tokenization_flag", "intent_split_symbol", "token_pattern", "prefix_separator_symbol")
         return {key: config[key] for key in keys if key in config}
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
-        import jieba
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
 
         text = message.get(attribute)
         tokens: list[Token] = []
         position = 0
         for han in HAN_RUN.finditer(text):
             tokens += self._latin_tokens(text[position : han.start()], position)
-            for word, start, _end in jieba.tokenize(han.group()):
-                tokens += split_number(word, han.start() + start)
+            tokens += self._han_tokens(han.group(), han.start())
             position = han.end()
         tokens += self._latin_tokens(text[position:], position)
         tokens = join_numbers(tokens)
         if not tokens:  # punctuation only: keep one token, as the whitespace tokenizer does
             tokens = [Token(text, 0)]
         return self._apply_token_pattern(tokens)
+
+    @staticmethod
+    def _han_tokens(run: str, offset: int) -> list[Token]:
+        import jieba
+
+        _prepare_jieba()
+        tokens: list[Token] = []
+        position = 0
+        for number in NUMBER_IN_HAN.finditer(run):
+            tokens += _jieba_tokens(jieba, run[position : number.start()], offset + position)
+            tokens.append(Token(number.group(), offset + number.start()))
+            position = number.end()
+        tokens += _jieba_tokens(jieba, run[position:], offset + position)
+        return tokens
 
     def _latin_tokens(self, segment: str, offset: int) -> list[Token]:
         if not segment.strip() or not re.search(r"\w", segment):
@@ -105,10 +126,26 @@ class MixedTokenizer(JiebaTokenizer):
             _simplify(example)
         return super().process_training_data(training_data)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             _simplify(message)
         return super().process(messages)
+
+
+def _jieba_tokens(jieba: Any, piece: str, offset: int) -> list[Token]:
+    tokens: list[Token] = []
+    for word, start, _end in jieba.tokenize(piece) if piece else ():
+        tokens += split_number(word, offset + start)
+    return tokens
+
+
+@lru_cache(maxsize=1)
+def _prepare_jieba() -> None:
+    import jieba
+
+    for day in DAY_WORDS:
+        for part in PART_WORDS:
+            jieba.suggest_freq((day, part), tune=True)
 
 
 def join_numbers(tokens: list[Token]) -> list[Token]:

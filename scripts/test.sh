@@ -7,7 +7,7 @@ export QT_QPA_PLATFORM=offscreen
 say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
 
 say "ruff + import contracts"
-.venv/bin/ruff check assistant kiosk hardware actions tests
+.venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire scripts tests
 .venv/bin/lint-imports
 
 say "rasa data validate"
