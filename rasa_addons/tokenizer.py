@@ -33,6 +33,8 @@ NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍�
 # Units that follow a number: money, clock, calendar, counting. A numeral run is split off only before
 # one of these, so words that merely contain a numeral ("一下", "统一", "一起") stay whole.
 UNITS = "块元圆角毛点号日月年分刻半位个张岁次周天美欧港英人千百万"
+UNIT_ALONE = "点块元号分刻"  # clock and money units that end a time or an amount
+UNIT_WORDS = frozenset({"点钟", "点半", "分钟", "块钱", "元整", "号码"})
 LEADING_NUMBER = re.compile(f"^([{NUMERALS}]+)(?=[{UNITS}])")
 # A number inside a Han run, cut out before Jieba sees the run, so "转2万给我" or "往国外转一万美元" does not
 # become "万给" / "转一": two or more numerals, or one magnitude (十百千万亿). A lone 一/两 stays inside its
@@ -96,7 +98,7 @@ class MixedTokenizer(JiebaTokenizer):
             tokens += self._han_tokens(han.group(), han.start())
             position = han.end()
         tokens += self._latin_tokens(text[position:], position)
-        tokens = join_numbers(tokens)
+        tokens = split_units(join_numbers(tokens))
         if not tokens:  # punctuation only: keep one token, as the whitespace tokenizer does
             tokens = [Token(text, 0)]
         return self._apply_token_pattern(tokens)
@@ -155,6 +157,28 @@ def join_numbers(tokens: list[Token]) -> list[Token]:
         last = out[-1] if out else None
         if last is not None and last.end == token.start and NUMBER.match(last.text) and NUMBER.match(token.text):
             out[-1] = Token(last.text + token.text, last.start)
+        else:
+            out.append(token)
+    return out
+
+
+def split_units(tokens: list[Token]) -> list[Token]:
+    """A clock or money unit that Jieba glued to the next word after a number ("十" "点来" -> "十" "点" "来")
+    is cut off it, so a time or an amount ends on a token boundary; the units' own words ("点钟", "点半",
+    "分钟") stay whole."""
+    out: list[Token] = []
+    for token in tokens:
+        last = out[-1] if out else None
+        text = token.text
+        if (
+            last is not None
+            and last.end == token.start
+            and NUMBER.match(last.text)
+            and len(text) > 1
+            and text[0] in UNIT_ALONE
+            and text not in UNIT_WORDS
+        ):
+            out += [Token(text[0], token.start), Token(text[1:], token.start + 1)]
         else:
             out.append(token)
     return out
