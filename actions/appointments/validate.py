@@ -89,6 +89,7 @@ class ValidateBookingForm(AppointmentAction):
             service_id = await self._check_service(reply, tracker, values[SERVICE])
         now, zone = await self.branch_zone()
         self._read_unextracted_change(tracker, changed, values, now, lang)
+        self._read_whole_chinese_answer(tracker, changed, values, now, lang)
         day = slot_day(values[DATE])
         wish: TimeWish | None = None
         if values[TIME]:
@@ -143,6 +144,27 @@ class ValidateBookingForm(AppointmentAction):
         if wish is not None:
             values[TIME] = text
             changed.add(TIME)
+
+    @staticmethod
+    def _read_whole_chinese_answer(
+        tracker: Tracker, changed: set[str], values: dict[str, Any], now: datetime, lang: str
+    ) -> None:
+        """A Chinese day or time is read from the whole answer, not from the entity the NLU tagged.
+
+        Chinese has no spaces, and the CRF often tags part of a clock time ("晚上11点50分" -> "11点50",
+        "下午2点15分" -> "下午2点"): the Chinese grammar (when_zh) reads the whole sentence, keeping the
+        last correction ("不对，改成下午三点"), so what it finds there wins over the tagged span.
+        """
+        if lang != "zh" or not changed & {DATE, TIME}:
+            return
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if text.startswith("/"):  # a button payload carries its exact value
+            return
+        day, wish = find_when(text, now, lang)
+        if DATE in changed and day is not None:
+            values[DATE] = text
+        if TIME in changed and wish is not None:
+            values[TIME] = text
 
     async def _check_service(self, reply: Reply, tracker: Tracker, value: Any) -> str | None:
         lang = reply.lang

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.e2e.conftest import Branch
 
@@ -27,12 +26,6 @@ def _buttons(reply: dict[str, Any]) -> list[dict[str, str]]:
     return [button for message in reply["messages"] for button in message.get("buttons") or ()]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (NLU time spans + booking validation): the CRF tags part of a Chinese clock time "
-    "(晚上11点50分 -> '11点50', 凌晨4点45分 -> '4点45', 下午2点15分 -> '下午2点' + amount '15', 晚上七点 -> '点') and "
-    "validate_booking_form reads the slot from that entity, not the whole answer, so the wrong time is confirmed",
-)
 def test_a_correction_to_any_offered_time_confirms_that_time(branch: Branch) -> None:
     token = "e2e-zh-corrections-0123456789"
     _chat(branch, token, "我想预约")
