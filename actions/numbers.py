@@ -46,7 +46,7 @@ EN_SCALES = {"thousand": 1000, "grand": 1000, "k": 1000, "million": 1_000_000}
 
 
 @functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
+def opencc_t2s() -> Any:
     """OpenCC is built once, on first use (not at import)."""
     import opencc
 
@@ -54,7 +54,7 @@ def _t2s() -> Any:
 
 
 @functools.lru_cache(maxsize=1)
-def _cn2an() -> Any:
+def cn2an_lib() -> Any:
     """cn2an takes most of a second to import: on first use, not when the action server starts."""
     import cn2an
 
@@ -63,7 +63,7 @@ def _cn2an() -> Any:
 
 def _simplify(text: str) -> str:
     """Full-width forms to ASCII, traditional to simplified characters, lower case."""
-    return str(_t2s().convert(unicodedata.normalize("NFKC", text))).lower()
+    return str(opencc_t2s().convert(unicodedata.normalize("NFKC", text))).lower()
 
 
 # ---------------------------------------------------------------- amounts
@@ -101,7 +101,7 @@ def _chinese_amount(said: str) -> Decimal | None:
     """ "两千", "一万五", "3千", "2千5", "1.5万", "一千二百" by cn2an; spaces inside are ignored."""
     compact = re.sub(r"\s+", "", said)
     try:
-        value = _cn2an().cn2an(compact, "smart")
+        value = cn2an_lib().cn2an(compact, "smart")
     except (ValueError, KeyError, IndexError, TypeError):
         return None
     try:
@@ -148,7 +148,7 @@ _NOT_CODE = re.compile(r"[^a-z0-9\s\-_.,、·/]+")  # Han words, other punctuati
 @functools.lru_cache(maxsize=1)
 def _chinese_digits() -> dict[str, str]:
     """零〇一二两三四五六七八九幺 -> "0".."9", as cn2an reads each (幺 is 1 read aloud)."""
-    return {char: str(_cn2an().cn2an(char, "smart")) for char in "零〇一二两三四五六七八九幺"}
+    return {char: str(cn2an_lib().cn2an(char, "smart")) for char in "零〇一二两三四五六七八九幺"}
 
 
 def booking_code(text: object) -> str | None:

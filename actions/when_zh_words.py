@@ -19,11 +19,11 @@ second to import) load on first use.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+
+from .numbers import cn2an_lib, opencc_t2s
 
 _T = datetime.time
 
@@ -137,25 +137,9 @@ _CN_DIGITS = "零〇一二两三四五六七八九幺"
 _NUMERAL_RUN = re.compile(rf"[{_CN_DIGITS}十百千万]+")
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
-    """OpenCC is built once, on first use (not at import)."""
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@functools.lru_cache(maxsize=1)
-def _cn2an() -> Any:
-    """cn2an takes most of a second to import: on first use, not when the action server starts."""
-    import cn2an
-
-    return cn2an
-
-
 def _numeral_value(run: str) -> int | None:
     try:
-        value = _cn2an().cn2an(run, "smart")
+        value = cn2an_lib().cn2an(run, "smart")
     except (ValueError, KeyError, IndexError, TypeError):
         return None
     return int(value) if float(value).is_integer() else None
@@ -181,7 +165,7 @@ def _arabic(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """The one spelling the grammar reads: ASCII digits, simplified characters, no spaces near Han."""
-    text = _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+    text = opencc_t2s().convert(unicodedata.normalize("NFKC", text)).lower()
     text = _SPACE_NEAR_HAN.sub("", text)
     for said, spelling in SPELLINGS:
         text = text.replace(said, spelling)
