@@ -236,7 +236,7 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis for `events` ('' to skip)")
     bench.add_argument("--subscribers", type=int, default=100, help="WebSocket subscribers for `events`")
     bench.add_argument("--events", type=int, default=50, help="tickets issued for `events`")
-    bench.add_argument("--turns", type=int, default=20, help="turns per conversation for `chat`")
+    bench.add_argument("--turns", type=int, default=96, help="turns per kiosk, level and language for `chat`")
     bench.add_argument("--lang", choices=("en", "zh", "both"), default="both",
                        help="language(s) for `chat`: both runs the same script in each, side by side")  # fmt: skip
     bench.add_argument("--customers", type=int, default=20, help="app customers for `remote`")

@@ -6,12 +6,13 @@ hub triage/tickets → Rasa → hub → reply. The branch is started with `lobby
 
 `--lang both` (the default) runs the same conversation in each language, turn for turn (a
 greeting, a ticket offer and its yes, a device route, information, a check-in with a code the
-hub looks up, a no, thanks), so the two latencies compare like with like. The languages take
-turns in rounds (en, zh, then zh, en) at each concurrency level, so load from other processes
-on a shared machine falls on both alike. Every reply is checked as well as timed: answered by
-Rasa (not the touch fallback), in the conversation's language, and of the expected kind (an
-offer, a ticket, a route); a language whose turns went elsewhere is measuring something else,
-and `unexpected` says so.
+hub looks up, a no, thanks), so the two latencies compare like with like. At each concurrency
+level every kiosk says the script once per pass (a new customer each time), and the languages
+take turns pass by pass (en, zh, zh, en, ...) so that load from other processes on a shared
+machine falls on both alike; `--turns` is rounded up to whole passes. Every reply is checked
+as well as timed: answered by Rasa (not the touch fallback), in the conversation's language,
+and of the expected kind (an offer, a ticket, a route). A language whose turns went elsewhere
+would be measuring something else; `unexpected` says so.
 """
 
 # The Chinese turns are written with full-width punctuation, as customers type them.
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +43,6 @@ from assistant.bench import free_port, latency_stats
 from assistant.supervisor import wait_for_urls
 
 LEVELS = (1, 8)  # conversations at once: one kiosk, a busy branch
-ROUNDS = 2  # per language and level; the order alternates so neither language always goes first
 P95_BAR = 1.3  # issue 12: the Chinese p95 within 1.3x of the English one
 
 
@@ -110,6 +111,7 @@ class Samples:
     """One language at one level, pooled over its rounds."""
 
     latencies: list[float] = field(default_factory=list)
+    by_turn: dict[int, list[float]] = field(default_factory=dict)  # script position -> latencies
     errors: int = 0  # not 200, or the hub's touch fallback (Rasa did not answer)
     unexpected: int = 0  # answered, but not in this language or not of the scripted kind
     elapsed: float = 0.0
@@ -123,6 +125,8 @@ class Samples:
             "unexpected": self.unexpected,
             "turns_per_s": round(len(self.latencies) / self.elapsed, 2),
             **stats,
+            # Median per scripted turn, in script order: which kind of turn is slow (a ticket, a route...).
+            "by_turn_p50_ms": [round(statistics.median(self.by_turn[i]) * 1000, 1) for i in sorted(self.by_turn)],
         }
 
 
@@ -140,7 +144,9 @@ async def _conversations(hub: str, lang: str, concurrency: int, turns: int, samp
             body = {"sender": sender, "message": turn.text, "channel": "kiosk", "lang": lang}
             started = time.perf_counter()
             response = await http.post("/api/v1/chat", json=body)
-            samples.latencies.append(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            samples.latencies.append(elapsed)
+            samples.by_turn.setdefault(index % len(script), []).append(elapsed)
             reply = response.json() if response.status_code == 200 else {}
             if response.status_code != 200 or reply.get("degraded"):
                 samples.errors += 1
@@ -153,16 +159,21 @@ async def _conversations(hub: str, lang: str, concurrency: int, turns: int, samp
         samples.elapsed += time.perf_counter() - started
 
 
+def passes(turns: int) -> int:
+    """Whole passes of the script for at least `turns` turns per kiosk (the scripts are equally long)."""
+    return max(1, -(-turns // len(SCRIPTS["en"])))
+
+
 def measure(hub: str, langs: tuple[str, ...], turns: int) -> dict[str, list[dict[str, Any]]]:
-    """Per language, one summary per level in LEVELS; the languages alternate within each level."""
+    """Per language, one summary per level in LEVELS; the languages alternate pass by pass."""
     for lang in langs:  # warm-up: the first turns load lazy parts of Rasa (Jieba's dictionary for Chinese)
         asyncio.run(_conversations(hub, lang, 1, len(SCRIPTS[lang]), Samples()))
     runs: dict[str, list[dict[str, Any]]] = {lang: [] for lang in langs}
     for level in LEVELS:
         pooled = {lang: Samples() for lang in langs}
-        for round_ in range(ROUNDS):
-            for lang in langs if round_ % 2 == 0 else tuple(reversed(langs)):
-                asyncio.run(_conversations(hub, lang, level, turns, pooled[lang]))
+        for pass_ in range(passes(turns)):
+            for lang in langs if pass_ % 2 == 0 else tuple(reversed(langs)):
+                asyncio.run(_conversations(hub, lang, level, len(SCRIPTS[lang]), pooled[lang]))
         for lang in langs:
             runs[lang].append(pooled[lang].summary(level))
     return runs
@@ -219,7 +230,7 @@ def bench_chat(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {
         "branch_start_s": round(started, 1),
         "languages": list(langs),
-        "rounds_per_level": ROUNDS,
+        "passes_per_kiosk": passes(args.turns),
         "turn_mix": {lang: [turn.text for turn in SCRIPTS[lang]] for lang in langs},
         "chat_turns": runs,
     }

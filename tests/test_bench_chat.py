@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.bench_chat import SCRIPTS, Expect, Turn, as_expected, languages, p95_ratios
+from assistant.bench_chat import SCRIPTS, Expect, Turn, as_expected, languages, p95_ratios, passes
 from lobby_wire.lang import detect_lang
 
 
@@ -20,9 +20,10 @@ def test_every_language_says_the_same_conversation_in_its_own_words() -> None:
         assert [detect_lang(turn.text) for turn in script] == [lang] * len(script), lang
 
 
-def test_lang_choice() -> None:
+def test_lang_choice_and_whole_passes() -> None:
     assert languages("both") == ("en", "zh")
     assert languages("zh") == ("zh",)
+    assert [passes(turns) for turns in (1, 8, 9, 96)] == [1, 1, 2, 12]
 
 
 OFFER = {"messages": [{"text": "需要取号吗？", "buttons": [{"payload": "/affirm"}, {"payload": "/deny"}]}]}
