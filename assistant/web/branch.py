@@ -137,12 +137,14 @@ class BranchService:
             ticket = await TicketRepository(session).by_idempotency_key(key)
             return await self.view(session, ticket) if ticket else None
 
-    async def get_ticket(self, ticket_id: str) -> TicketView:
+    async def get_ticket(self, ticket_id: str, lang: str | None = None) -> TicketView:
+        """The ticket with its words in `lang` (e.g. the assistant asking in the customer's current
+        language about a ticket taken in the other one), else in the ticket's own language."""
         async with self.sessions.begin() as session:
             ticket = await TicketRepository(session).get(ticket_id)
             if ticket is None:
                 raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
-            return await self.view(session, ticket)
+            return await self.view(session, ticket, lang)
 
     async def abandon(self, ticket_id: str) -> TicketView:
         now = self.clock.now()
@@ -220,8 +222,9 @@ class BranchService:
 
     # -- views -----------------------------------------------------------------
 
-    async def view(self, session: AsyncSession, ticket: Ticket) -> TicketView:
-        """The ticket as the API shows it, with its live position and ETA."""
+    async def view(self, session: AsyncSession, ticket: Ticket, lang: str | None = None) -> TicketView:
+        """The ticket as the API shows it, with its live position and ETA; names in `lang` or the ticket's."""
+        words = normalise_lang(lang) or ticket.lang
         service = self.settings.service(ticket.service_id)
         position = 0
         eta: tuple[int, int] | None = None
@@ -235,7 +238,7 @@ class BranchService:
             id=ticket.id,
             number=ticket.number,
             service=ticket.service_id,
-            service_name=service.display_name(ticket.lang) if service else ticket.service_id,
+            service_name=service.display_name(words) if service else ticket.service_id,
             status=WireStatus(ticket.status.value),
             position=position,
             eta_minutes=eta,
@@ -243,11 +246,11 @@ class BranchService:
             track_url=f"{self.settings.hub.public_url.rstrip('/')}/t/{ticket.id}",
             counter=ticket.counter_id,
             priority=str(ticket.priority),
-            counter_name=counter.display_name(ticket.lang) if counter else None,
+            counter_name=counter.display_name(words) if counter else None,
             remote=ticket.remote,
             arrive_by=self.arrive_by(ticket).isoformat() if ticket.on_the_way and ticket.status in ACTIVE else None,
             outcome=ticket.outcome,
-            lang=language(ticket.lang),  # "en" | "zh": the language its words come in
+            lang=language(words),  # "en" | "zh": the language its words come in
         )
 
     async def handling_minutes(self, session: AsyncSession, service_id: str) -> float:

@@ -66,7 +66,8 @@ async def create_ticket(request: Request) -> HTTPResponse:
 
 @bp.get("/tickets/<ticket_id:str>")
 async def get_ticket(request: Request, ticket_id: str) -> HTTPResponse:
-    return json((await request.app.ctx.branch.get_ticket(ticket_id)).to_json())
+    """`?lang=en|zh`: names in that language (default: the language the ticket was taken in)."""
+    return json((await request.app.ctx.branch.get_ticket(ticket_id, request.args.get("lang"))).to_json())
 
 
 @bp.delete("/tickets/<ticket_id:str>")

@@ -164,6 +164,13 @@ async def test_names_and_tickets_follow_the_language(client: Any, staff: dict[st
     assert called.json["id"] == chinese.json["id"] and called.json["counter_name"] == "1号窗口"
     _, tracked = await client.get(f"/api/v1/tickets/{chinese.json['id']}")
     assert tracked.json["counter_name"] == "1号窗口" and tracked.json["lang"] == "zh"
+    # Asked in the other language (the assistant, when the customer switched): names in that one.
+    _, asked = await client.get(f"/api/v1/tickets/{chinese.json['id']}", params={"lang": "en"})
+    assert (asked.json["service_name"], asked.json["counter_name"], asked.json["lang"]) == (
+        "Cash and cheques", "Counter 1", "en"
+    )
+    _, unknown = await client.get(f"/api/v1/tickets/{walk_in.json['id']}", params={"lang": "fr"})
+    assert unknown.json["service_name"] == "Cash and cheques" and unknown.json["lang"] == "en"
     _, desks = await client.get("/api/v1/console/counters", headers=staff)
     at_c1 = next(c for c in desks.json["counters"] if c["id"] == "c1")
     assert at_c1["ticket"]["lang"] == "zh" and at_c1["name"] == "Counter 1"  # the teller's screen: English here
