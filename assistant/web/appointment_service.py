@@ -31,6 +31,7 @@ from assistant.protocol import TicketView
 from assistant.settings import ConfigError, Settings
 from assistant.store.appointments import AppointmentRepository
 from assistant.web.branch import BranchService, Publish
+from lobby_wire.lang import normalise_lang
 
 log = logging.getLogger(__name__)
 
@@ -247,8 +248,9 @@ class AppointmentService:
     def _check_in_json(self, appointment: Appointment, arrival: Arrival, message: str) -> dict[str, str]:
         return {"code": appointment.code, "arrival": str(arrival), "message": message}
 
-    def to_json(self, appointment: Appointment) -> dict[str, Any]:
-        """The wire shape; the phone number and notes are never echoed back (the code is all it takes)."""
+    def to_json(self, appointment: Appointment, lang: str | None = None) -> dict[str, Any]:
+        """The wire shape; the phone number and notes are never echoed back (the code is all it takes).
+        Names in `lang` when asked (`?lang=`), else in the language the booking was made in."""
         zone = self.plans[appointment.service_id].zone if appointment.service_id in self.plans else None
         service = self.settings.service(appointment.service_id)
 
@@ -258,7 +260,9 @@ class AppointmentService:
         return {
             "code": appointment.code,
             "service": appointment.service_id,
-            "service_name": service.display_name(appointment.lang) if service else appointment.service_id,
+            "service_name": service.display_name(normalise_lang(lang) or appointment.lang)
+            if service
+            else appointment.service_id,
             "starts_at": local(appointment.starts_at),
             "ends_at": local(appointment.ends_at),
             "status": str(appointment.status),

@@ -141,7 +141,7 @@ async def book(request: Request) -> HTTPResponse:
 @bp.get("/<code:str>")
 async def get_appointment(request: Request, code: str) -> HTTPResponse:
     service = _service(request)
-    return json(service.to_json(await service.get(code)))
+    return json(service.to_json(await service.get(code), request.args.get("lang")))
 
 
 @bp.get("/<code:str>/calendar.ics")
@@ -157,14 +157,14 @@ async def calendar(request: Request, code: str) -> HTTPResponse:
 @bp.delete("/<code:str>")
 async def cancel(request: Request, code: str) -> HTTPResponse:
     service = _service(request)
-    return json(service.to_json(await service.cancel(code)))
+    return json(service.to_json(await service.cancel(code), request.args.get("lang")))
 
 
 @bp.post("/<code:str>/reschedule")
 async def reschedule(request: Request, code: str) -> HTTPResponse:
     body = decode_body(request, AppointmentMove)
     service = _service(request)
-    return json(service.to_json(await service.reschedule(code, body.starts_at)))
+    return json(service.to_json(await service.reschedule(code, body.starts_at), request.args.get("lang")))
 
 
 @bp.post("/<code:str>/check-in")

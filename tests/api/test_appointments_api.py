@@ -221,3 +221,14 @@ async def test_calendar_file_for_the_phone(client: Any) -> None:
     assert "STATUS:CANCELLED" in cancelled.text.split("\r\n")
     _, missing = await client.get("/api/v1/appointments/ZZZZZZ/calendar.ics")
     assert missing.status == 404 and error_of(missing)["code"] == "appointment_not_found"
+
+
+async def test_a_booking_is_read_in_the_asked_language(client: Any) -> None:
+    booked = (await book(client, at("11:00"))).json  # made in English
+    assert booked["service_name"] == "Loans and mortgages"
+    _, read = await client.get(f"/api/v1/appointments/{booked['code']}", params={"lang": "zh"})
+    assert read.json["service_name"] == "贷款与房贷"  # the assistant asks in the customer's language now
+    _, plain = await client.get(f"/api/v1/appointments/{booked['code']}")
+    assert plain.json["service_name"] == "Loans and mortgages"
+    _, cancelled = await client.delete(f"/api/v1/appointments/{booked['code']}", params={"lang": "zh-CN"})
+    assert cancelled.json["status"] == "cancelled" and cancelled.json["service_name"] == "贷款与房贷"
