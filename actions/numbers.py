@@ -25,6 +25,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lobby_wire.lang import HAN
+
 CODE_LENGTH = 6
 
 _CURRENCY = re.compile(
@@ -34,7 +36,6 @@ _CURRENCY = re.compile(
 _HEDGES = re.compile(r"大概|大约|左右|差不多|约|\babout\b|\baround\b|\broughly\b|\bapproximately\b|\bjust\b|\bonly\b")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9}  # fmt: skip
@@ -83,7 +84,7 @@ def amount_value(text: object) -> int | Decimal | None:
         return None
     if _PLAIN.fullmatch(said):
         value: Decimal | None = Decimal(said)
-    elif _HAN.search(said) or not re.search(r"[a-z]", said):
+    elif HAN.search(said) or not re.search(r"[a-z]", said):
         value = _chinese_amount(said)
     else:
         value = _english_amount(said)

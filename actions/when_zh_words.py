@@ -23,6 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from lobby_wire.lang import HAN_CHARS
+
 from .numbers import cn2an_lib, opencc_t2s
 
 _T = datetime.time
@@ -130,8 +132,7 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
     ("下午晚一点", "下午晚些"), ("下午晚点", "下午晚些"), ("下午稍晚", "下午晚些"), ("下午晚些时候", "下午晚些"),
     ("一点儿", "些"), ("一点点", "些"), ("点钟", "点"), ("点整", "点"),
 )  # fmt: skip
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_SPACE_NEAR_HAN = re.compile(rf"\s+(?=[{_HAN}])|(?<=[{_HAN}])\s+")
+_SPACE_NEAR_HAN = re.compile(rf"\s+(?=[{HAN_CHARS}])|(?<=[{HAN_CHARS}])\s+")
 _A_LITTLE = re.compile(r"(?<=[早晚快慢多少稍])一点")  # 早一点 is "a little earlier", not 1 o'clock
 _CN_DIGITS = "零〇一二两三四五六七八九幺"
 _NUMERAL_RUN = re.compile(rf"[{_CN_DIGITS}十百千万]+")

@@ -15,12 +15,12 @@ import wave
 from functools import cache
 
 from assistant.i18n import say, ticket_number
+from lobby_wire.lang import HAN
 
 LANGUAGES = ("en", "zh")  # the languages a call can be announced in
 
 _ENDS_IN_NUMBER = re.compile(r"\d\s*$")
 _NUMBERED_COUNTER = re.compile(r"(?:counter|window|desk)\s*(\d+)", re.IGNORECASE)
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def announcement_language(lang: str) -> str | None:
@@ -46,7 +46,7 @@ def call_phrase(number: str, counter_name: str, lang: str = "en") -> str:
     if language is None:
         raise ValueError(f"no announcement wording for language {lang!r} (one of {', '.join(LANGUAGES)})")
     name = counter_name.strip()
-    if language != "en" and not _HAN.search(name) and (numbered := _NUMBERED_COUNTER.fullmatch(name)):
+    if language != "en" and not HAN.search(name) and (numbered := _NUMBERED_COUNTER.fullmatch(name)):
         name = say("counter.numbered", language, number=int(numbered.group(1)))
     named = not _ENDS_IN_NUMBER.search(name) and not name.lower().startswith("the ")
     return say(

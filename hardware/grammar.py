@@ -33,7 +33,7 @@ from typing import Protocol
 
 import yaml
 
-from lobby_wire.lang import detect_lang, han_count, latin_word_count
+from lobby_wire.lang import HAN, HAN_CHARS, detect_lang, han_count, latin_word_count
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +43,7 @@ _DIGIT_GROUPING = re.compile(r"(?<=\d),(?=\d{3})")  # "1,500" -> "1500"
 # Anything but letters, digits, spaces and apostrophes inside words ("i'd", "don't").
 _PUNCTUATION = re.compile(r"[^\w\s']|_|(?<!\w)'|'(?!\w)")
 # Han characters (as lobby_wire.lang counts them), and a text cut into Han and non-Han runs.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HAN_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUNS = re.compile(f"[{HAN_CHARS}]+|[^{HAN_CHARS}]+")
 LONGEST_WORD = 7  # longest Han word looked up in a model's vocabulary ("中华人民共和国")
 
 
@@ -95,14 +94,14 @@ def join_words(words: Iterable[str]) -> str:
     for word in words:
         if not word:
             continue
-        if text and not (_HAN.match(text[-1]) and _HAN.match(word[0])):
+        if text and not (HAN.match(text[-1]) and HAN.match(word[0])):
             text += " "
         text += word
     return text
 
 
 def _han_runs(phrases: Iterable[str]) -> list[str]:
-    return [run for phrase in phrases for run in _HAN_RUNS.findall(phrase) if _HAN.match(run)]
+    return [run for phrase in phrases for run in _HAN_RUNS.findall(phrase) if HAN.match(run)]
 
 
 def segment_han(phrase: str, known: Container[str], longest: int = LONGEST_WORD) -> str:
@@ -114,7 +113,7 @@ def segment_han(phrase: str, known: Container[str], longest: int = LONGEST_WORD)
     words: list[str] = []
     for token in phrase.split():
         for run in _HAN_RUNS.findall(token):
-            if not _HAN.match(run):
+            if not HAN.match(run):
                 words.append(run)
                 continue
             start = 0

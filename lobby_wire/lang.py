@@ -20,8 +20,10 @@ LANGUAGES = ("en", "zh")
 DEFAULT_LANG = "en"
 
 # CJK Unified Ideographs, extension A and the compatibility block: enough for
-# every character a bank customer types or a recogniser writes.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# every character a bank customer types or a recogniser writes. HAN_CHARS is the
+# body of a regex character class, for patterns built on it ("[{HAN_CHARS}]+").
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = re.compile(f"[{HAN_CHARS}]")
 # A Latin word: two or more letters, not part of a code mixing letters and digits.
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
@@ -37,7 +39,7 @@ def normalise_lang(value: object) -> str | None:
 
 
 def han_count(text: str) -> int:
-    return len(_HAN.findall(text))
+    return len(HAN.findall(text))
 
 
 def latin_word_count(text: str) -> int:

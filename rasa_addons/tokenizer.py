@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from lobby_wire.lang import HAN_CHARS
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -28,7 +29,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
 NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 # Units that follow a number: money, clock, calendar, counting. A numeral run is split off only before
 # one of these, so words that merely contain a numeral ("一下", "统一", "一起") stay whole.
