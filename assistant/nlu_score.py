@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from assistant.domain.kpi import percentile  # nearest rank, the dashboard's definition
 from lobby_wire.clarify import FALLBACK_INTENT, clarify_choices
 
 # "[two thousand](amount)", "[美元]{"entity": "currency", "value": "USD"}", "[x]{"entity": "y"}"
@@ -76,15 +77,6 @@ def queue_of(intent: str | None, services: Mapping[str, str]) -> str | None:
     if intent is None:
         return None
     return services.get(intent, f"intent:{intent}")
-
-
-def _percentile(values: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    rank = max(1, -(-int(share * 100) * len(ordered) // 100))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def _entity_scores(pairs: Iterable[tuple[Example, Mapping[str, Any]]]) -> dict[str, Any]:
@@ -177,7 +169,9 @@ def score(
             "misrouted": round(direct_wrong / n, 4),
         },
         "entities": _entity_scores(zip(examples, parses, strict=True)),
-        "parse_ms": {"p50": round(_percentile(latencies, 0.5), 2), "p95": round(_percentile(latencies, 0.95), 2)},
+        "parse_ms": {
+            name: round(percentile(latencies, share) or 0.0, 2) for name, share in (("p50", 0.5), ("p95", 0.95))
+        },
         "per_intent": per_intent,
         "weakest": [name for name, _ in sorted(per_intent.items(), key=lambda kv: (kv[1]["recall"], kv[0]))[:5]],
         "top_confusions": [
