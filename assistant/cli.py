@@ -261,9 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     rasa_options(up)
 
     from assistant.announcer import add_announcer_parser
+    from assistant.backup import add_data_parser
     from assistant.bench import add_bench_parser
     from assistant.models import add_models_parser
     from assistant.nlu_eval import add_eval_parser
+    from assistant.retention import add_purge_parser
     from assistant.simulate import add_simulate_parser
 
     add_bench_parser(sub, command)
@@ -271,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_eval_parser(sub, command)
     add_announcer_parser(sub, command)  # lobby announcer: calls said on this PC's speaker
     add_models_parser(sub, command)  # lobby models install: a Vosk model per language
+    add_data_parser(sub, command)  # lobby backup PATH / lobby restore PATH
+    add_purge_parser(sub, command)  # lobby purge: personal data past retention.personal_data_days
     return parser
 
 

@@ -233,6 +233,20 @@ class DialogueConfig(Frozen):
     timeout_seconds: float = 10
 
 
+class RetentionConfig(Frozen):
+    """How long a customer's personal data is kept (assistant/retention.py): booking name, phone and
+    notes, rating comments. Past it they are blanked; the anonymous facts (service, times, scores)
+    stay for the statistics."""
+
+    personal_data_days: int = 90
+    # Each hub process runs the purge this often (it is idempotent); `lobby purge` runs it by hand.
+    check_minutes: float = 60
+
+    def __post_init__(self) -> None:
+        if self.personal_data_days < 1 or not self.check_minutes > 0:
+            raise ValueError("retention: personal_data_days must be at least 1 and check_minutes positive")
+
+
 class HardwareConfig(Frozen):
     printer: str = "none:"
     # A Vosk model directory per language ({en: ..., zh: ...}); `lobby models install --lang` writes it.
@@ -277,6 +291,7 @@ class Settings(Frozen):
     hub: HubConfig = HubConfig()
     dialogue: DialogueConfig = DialogueConfig()
     hardware: HardwareConfig = HardwareConfig()
+    retention: RetentionConfig = RetentionConfig()
     base_dir: str = "."  # directory of the config file; relative paths resolve here
 
     def service(self, service_id: str) -> ServiceConfig | None:

@@ -156,21 +156,6 @@ class RatingRow(Base):
     business_date: Mapped[date] = mapped_column(Date)
 
 
-class StaffActionRow(Base):
-    """Who (the staff token's name) called or finished a ticket at a counter."""
-
-    __tablename__ = "staff_actions"
-    __table_args__ = (Index("ix_staff_actions_ticket", "ticket_id", "at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[str] = mapped_column(String(32))
-    counter_id: Mapped[str] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(16))  # called | finished
-    token_id: Mapped[str] = mapped_column(String(32))
-    staff_name: Mapped[str] = mapped_column(String(80))
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
 class ServiceAlertRow(Base):
     """A service's longest wait passed its target. At most one open (uncleared) row per service:
     the partial unique index is what makes "one alert per crossing" hold across hub processes."""

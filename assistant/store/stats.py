@@ -17,18 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assistant.domain.clock import business_date
 from assistant.domain.kpi import RatingRecord, RouteRecord, Visit
 from assistant.domain.tickets import TicketStatus
+from assistant.store.audit import AuditLog
 from assistant.store.models import (
     RatingRow,
     RoutingDecisionRow,
     ServiceAlertRow,
-    StaffActionRow,
-    StaffTokenRow,
     TicketRow,
 )
-from assistant.store.tokens import TOKEN_PREFIX, token_hash
-
-CALLED = "called"
-FINISHED = "finished"
 
 
 def _tickets_of(first: date, last: date) -> Select[tuple[str]]:
@@ -53,17 +48,7 @@ class VisitQueries:
                 .order_by(TicketRow.issued_at, TicketRow.number)
             )
         ).scalars()
-        actions = (
-            await self.session.execute(
-                select(StaffActionRow.ticket_id, StaffActionRow.action, StaffActionRow.staff_name)
-                .where(StaffActionRow.ticket_id.in_(_tickets_of(first, last)))
-                .order_by(StaffActionRow.at, StaffActionRow.id)
-            )
-        ).all()
-        called_by: dict[str, str] = {}
-        finished_by: dict[str, str] = {}
-        for ticket_id, action, name in actions:  # oldest first: the last one wins
-            (finished_by if action == FINISHED else called_by)[ticket_id] = name
+        called_by, finished_by = await AuditLog(self.session).staff_of_tickets(_tickets_of(first, last))
         return [
             Visit(
                 ticket_id=row.id,
@@ -161,38 +146,6 @@ class RatingRepository:
             select(RatingRow.ticket_id, RatingRow.score).where(RatingRow.ticket_id.in_(_tickets_of(first, last)))
         )
         return {ticket_id: score for ticket_id, score in rows.all() if ticket_id}
-
-
-class StaffActionLog:
-    """Who called or finished a ticket: the name of the staff token that did it."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def record(self, token: str, ticket_id: str, counter_id: str, action: str, at: datetime) -> bool:
-        """False when the token is unknown (nothing recorded)."""
-        if not token.startswith(TOKEN_PREFIX):
-            return False
-        holder = (
-            await self.session.execute(
-                select(StaffTokenRow.id, StaffTokenRow.name).where(StaffTokenRow.token_hash == token_hash(token))
-            )
-        ).first()
-        if holder is None:
-            return False
-        token_id, name = holder
-        self.session.add(
-            StaffActionRow(
-                ticket_id=ticket_id,
-                counter_id=counter_id,
-                action=action,
-                token_id=token_id,
-                staff_name=name or f"token {token_id[:8]}",
-                at=at,
-            )
-        )
-        await self.session.flush()
-        return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
 from assistant.web import (
     appointments,
+    audit,
     chat,
     console,
     counters,
@@ -80,7 +81,8 @@ def create_app(
     blueprints += (console.bp, display.bp)  # the staff screens
     for blueprint in (*blueprints, metrics.bp):
         app.blueprint(blueprint)
-    dashboard.install(app)  # /dashboard: routes, ratings limiter, staff-action recording, wait alerts
+    dashboard.install(app)  # /dashboard: routes, ratings limiter, wait alerts
+    audit.install(app)  # /api/v1/audit(.csv) for managers, the personal-data retention job
 
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:

@@ -1,7 +1,7 @@
 """Counter use cases: call, recall, start, finish, no-show, park, transfer, open, close.
 
-Each runs in one transaction (the counter's row and its ticket change together),
-then publishes what happened.
+Each runs in one transaction (the counter's row, its ticket and the audit entry saying who did it
+change together), then publishes what happened.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assistant.domain.audit import Actor, AuditAction, ticket_state
 from assistant.domain.clock import business_date
 from assistant.domain.errors import Conflict, InvalidInput, NotFound, NothingToCall
 from assistant.domain.events import Event, EventType
 from assistant.domain.tickets import AT_COUNTER, Ticket, TicketStatus
 from assistant.protocol import TicketView
 from assistant.settings import CounterConfig
+from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, TicketRepository
 from assistant.web.branch import OPEN, BranchService
 
@@ -55,35 +57,42 @@ class CounterService:
 
     # -- calling ---------------------------------------------------------------
 
-    async def call_next(self, counter_id: str) -> TicketView:
+    async def call_next(self, counter_id: str, actor: Actor | None = None) -> TicketView:
         counter = self._counter(counter_id)
         return await self._call(counter, lambda waiting, recent, now: self.branch.policy.choose(
             waiting, counter.skills, now, recent, counter_id=counter.id
-        ))  # fmt: skip
+        ), actor=actor)  # fmt: skip
 
-    async def call(self, counter_id: str, ticket_id: str) -> TicketView:
+    async def call(self, counter_id: str, ticket_id: str, actor: Actor | None = None) -> TicketView:
         """Call one particular waiting or parked ticket."""
         counter = self._counter(counter_id)
         async with self.branch.sessions.begin() as session:
             ticket = await TicketRepository(session).get(ticket_id)
         if ticket is None:
             raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
-        return await self._call(counter, lambda _waiting, _recent, _now: ticket, specific=ticket_id)
+        return await self._call(counter, lambda _waiting, _recent, _now: ticket, specific=ticket_id, actor=actor)
 
     async def _call(
         self,
         counter: CounterConfig,
         pick: Callable[[list[Ticket], list[str], Any], Ticket | None],
         specific: str | None = None,
+        actor: Actor | None = None,
     ) -> TicketView:
         now = self.branch.clock.now()
         async with self.branch.sessions.begin() as session:
             await self._require_open(session, counter)
             tickets = TicketRepository(session)
+            audit = AuditLog(session)
             current = await self._current(session, counter.id)
             if current is not None:
                 # Calling the next customer finishes the one at the counter.
-                await tickets.save(current.finish(now, "done"))
+                finished = current.finish(now, "done")
+                await tickets.save(finished)
+                await audit.record(
+                    actor, AuditAction.TICKET_FINISH, now, ("ticket", current.id),
+                    ticket_state(current), ticket_state(finished), counter.id,
+                )  # fmt: skip
             if specific is not None:
                 chosen = await tickets.get(specific)  # re-read inside this transaction
             else:
@@ -95,6 +104,10 @@ class CounterService:
             called = chosen.call(counter.id, now)
             await tickets.save(called)
             await CounterRepository(session).set_current(counter.id, called.id, now)
+            action = AuditAction.TICKET_CALL if specific is not None else AuditAction.TICKET_CALL_NEXT
+            await audit.record(
+                actor, action, now, ("ticket", called.id), ticket_state(chosen), ticket_state(called), counter.id
+            )
             view = await self.branch.view(session, called)
         await self._publish(EventType.TICKET_CALLED, view, counter)
         log.info("%s called %s", counter.name, view.number)
@@ -108,6 +121,8 @@ class CounterService:
         change: Callable[[Ticket], Ticket],
         event: Callable[[Ticket], EventType],
         releases: Callable[[Ticket], bool],
+        action: AuditAction,
+        actor: Actor | None,
     ) -> TicketView:
         counter = self._counter(counter_id)
         async with self.branch.sessions.begin() as session:
@@ -116,13 +131,17 @@ class CounterService:
                 raise Conflict(f"{counter.name} has nobody at the counter", code="no_current_ticket")
             changed = change(current)
             await TicketRepository(session).save(changed)
+            now = self.branch.clock.now()
             if releases(changed):
-                await CounterRepository(session).set_current(counter.id, None, self.branch.clock.now())
+                await CounterRepository(session).set_current(counter.id, None, now)
+            await AuditLog(session).record(
+                actor, action, now, ("ticket", current.id), ticket_state(current), ticket_state(changed), counter.id
+            )
             view = await self.branch.view(session, changed)
         await self._publish(event(changed), view, counter)
         return view
 
-    async def recall(self, counter_id: str) -> TicketView:
+    async def recall(self, counter_id: str, actor: Actor | None = None) -> TicketView:
         limit = self.settings.queue.max_recalls
         now = self.branch.clock.now()
         return await self._on_current(
@@ -130,9 +149,11 @@ class CounterService:
             lambda t: t.recall(now, limit),
             lambda t: EventType.TICKET_NO_SHOW if t.status is TicketStatus.NO_SHOW else EventType.TICKET_RECALLED,
             lambda t: t.status is TicketStatus.NO_SHOW,
+            AuditAction.TICKET_RECALL,
+            actor,
         )
 
-    async def no_show(self, counter_id: str) -> TicketView:
+    async def no_show(self, counter_id: str, actor: Actor | None = None) -> TicketView:
         now = self.branch.clock.now()
         wait = self.settings.queue.no_show_after_seconds
 
@@ -141,29 +162,36 @@ class CounterService:
                 raise Conflict(f"give the customer {wait} s to come after a call before no-show", code="too_soon")
             return ticket.no_show(now)
 
-        return await self._on_current(counter_id, mark, lambda _t: EventType.TICKET_NO_SHOW, lambda _t: True)
-
-    async def start(self, counter_id: str) -> TicketView:
-        now = self.branch.clock.now()
         return await self._on_current(
-            counter_id, lambda t: t.start(now), lambda _t: EventType.TICKET_STARTED, lambda _t: False
+            counter_id, mark, lambda _t: EventType.TICKET_NO_SHOW, lambda _t: True, AuditAction.TICKET_NO_SHOW, actor
         )
 
-    async def finish(self, counter_id: str, outcome: str) -> TicketView:
+    async def start(self, counter_id: str, actor: Actor | None = None) -> TicketView:
+        now = self.branch.clock.now()
+        return await self._on_current(
+            counter_id, lambda t: t.start(now), lambda _t: EventType.TICKET_STARTED, lambda _t: False,
+            AuditAction.TICKET_START, actor,
+        )  # fmt: skip
+
+    async def finish(self, counter_id: str, outcome: str, actor: Actor | None = None) -> TicketView:
         if outcome not in self.settings.queue.outcomes:
             raise InvalidInput(f"unknown outcome {outcome!r}; one of {list(self.settings.queue.outcomes)}")
         now = self.branch.clock.now()
         return await self._on_current(
-            counter_id, lambda t: t.finish(now, outcome), lambda _t: EventType.TICKET_SERVED, lambda _t: True
-        )
+            counter_id, lambda t: t.finish(now, outcome), lambda _t: EventType.TICKET_SERVED, lambda _t: True,
+            AuditAction.TICKET_FINISH, actor,
+        )  # fmt: skip
 
-    async def park(self, counter_id: str) -> TicketView:
+    async def park(self, counter_id: str, actor: Actor | None = None) -> TicketView:
         now = self.branch.clock.now()
         return await self._on_current(
-            counter_id, lambda t: t.park(now), lambda _t: EventType.TICKET_PARKED, lambda _t: True
-        )
+            counter_id, lambda t: t.park(now), lambda _t: EventType.TICKET_PARKED, lambda _t: True,
+            AuditAction.TICKET_PARK, actor,
+        )  # fmt: skip
 
-    async def transfer(self, counter_id: str, service_id: str | None, target_counter: str | None) -> TicketView:
+    async def transfer(
+        self, counter_id: str, service_id: str | None, target_counter: str | None, actor: Actor | None = None
+    ) -> TicketView:
         if service_id is not None and self.settings.service(service_id) is None:
             raise InvalidInput(f"unknown service {service_id!r}", code="unknown_service")
         if target_counter is not None:
@@ -174,17 +202,26 @@ class CounterService:
             lambda t: t.transfer(now, service_id=service_id, counter_id=target_counter),
             lambda _t: EventType.TICKET_TRANSFERRED,
             lambda _t: True,
+            AuditAction.TICKET_TRANSFER,
+            actor,
         )
 
     # -- the counter itself ----------------------------------------------------
 
-    async def set_state(self, counter_id: str, state: str) -> dict[str, Any]:
+    async def set_state(self, counter_id: str, state: str, actor: Actor | None = None) -> dict[str, Any]:
         counter = self._counter(counter_id)
         now = self.branch.clock.now()
         async with self.branch.sessions.begin() as session:
             if state == CLOSED and await self._current(session, counter.id) is not None:
                 raise Conflict(f"finish or transfer the customer at {counter.name} first", code="counter_busy")
-            await CounterRepository(session).set_state(counter.id, state, now)
+            repo = CounterRepository(session)
+            row = await repo.get(counter.id)
+            before = {"state": row.state if row is not None else CLOSED}  # read before the update refreshes it
+            await repo.set_state(counter.id, state, now)
+            action = AuditAction.COUNTER_OPEN if state == OPEN else AuditAction.COUNTER_CLOSE
+            await AuditLog(session).record(
+                actor, action, now, ("counter", counter.id), before, {"state": state}, counter.id
+            )
         kind = EventType.COUNTER_OPENED if state == OPEN else EventType.COUNTER_CLOSED
         data = {"counter": {"id": counter.id, "name": counter.name, "state": state}}
         await self.branch.publish(Event(kind, now, data))

@@ -8,15 +8,14 @@
   passed its `target_wait_minutes`; the first hub process to record the crossing (a partial
   unique index in the database) publishes `service.alert`; it may fire again only after the
   wait has dropped back within the target.
-* Who called and finished a ticket is recorded after each successful counter call / call-next /
-  finish (`record_staff_action`), by the name of the staff token: the counter code is untouched.
+* Who called and finished a ticket (`called_by` / `finished_by` in the CSV, the staff KPIs) is read
+  from the audit log (`assistant.store.audit`), written by the counter use cases themselves.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json as jsonlib
 import logging
 import re
 from datetime import date, datetime
@@ -47,15 +46,7 @@ from assistant.domain.kpi import (
 from assistant.domain.staff import Role
 from assistant.settings import Settings
 from assistant.store.repo import CounterRepository, TicketRepository
-from assistant.store.stats import (
-    CALLED,
-    FINISHED,
-    AlertRepository,
-    RatingRepository,
-    RouteLog,
-    StaffActionLog,
-    VisitQueries,
-)
+from assistant.store.stats import AlertRepository, RatingRepository, RouteLog, VisitQueries
 from assistant.web import periodic
 from assistant.web.auth import requires
 from assistant.web.bodies import Channel
@@ -72,7 +63,6 @@ MAX_RANGE_DAYS = 366
 # Not (yet) a member of EventType (assistant/domain/events.py); on the wire it is just the name.
 SERVICE_ALERT = EventType.SERVICE_ALERT
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_COUNTER_ACTION = re.compile(r"^/api/v1/counters/([^/]+)/(call-next|call|finish)$")
 _ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
 CSV_COLUMNS = (
     "ticket_id", "number", "business_date", "service", "service_name", "priority", "channel", "intent",
@@ -306,24 +296,6 @@ async def rate(request: Request) -> HTTPResponse:
 # -- wiring --------------------------------------------------------------------------------
 
 
-async def record_staff_action(request: Request, response: HTTPResponse) -> None:
-    """After a successful call / call-next / finish: which staff token did it (never fails the request)."""
-    if request.method != "POST" or response.status != 200:
-        return
-    match = _COUNTER_ACTION.match(request.path)
-    if match is None:
-        return
-    try:
-        ticket_id = str(jsonlib.loads(response.body or b"{}")["id"])
-        token = request.headers.get("authorization", "").partition(" ")[2].strip()
-        action = FINISHED if match[2] == "finish" else CALLED
-        now = request.app.ctx.branch.clock.now()
-        async with request.app.ctx.sessions.begin() as session:
-            await StaffActionLog(session).record(token, ticket_id, match[1], action, now)
-    except Exception:
-        log.warning("could not record who did %s at %s", match[2], match[1], exc_info=True)
-
-
 @bp.after_server_start
 async def start_alerts(app: Sanic) -> None:
     periodic.start(
@@ -337,9 +309,8 @@ async def stop_alerts(app: Sanic) -> None:
 
 
 def install(app: Sanic) -> None:
-    """The one call in `create_app`: routes, staff-action recording, alerts."""
+    """The one call in `create_app`: routes, alerts."""
     app.blueprint(bp)
-    app.register_middleware(record_staff_action, "response")
 
 
 __all__ = ["ALERT_CHECK_SECONDS", "Dashboard", "bp", "install", "parse_range"]

@@ -1,0 +1,229 @@
+"""The audit trail over HTTP (managers), who is acting, and the personal-data retention job.
+
+* `GET /api/v1/audit?since=&until=&actor=&action=&limit=&before=` (manager or admin): entries newest
+  first. `since` / `until` are dates (YYYY-MM-DD, branch-local; `until` inclusive) or ISO times
+  with an offset; `actor` a token's name or id (or `hub`, an operator's user name); `action` one or
+  more actions, comma-separated, `ticket.*` for a family; `limit` 1..1000 (100); `before` an entry id
+  (the previous page's `next_before`).
+* `GET /api/v1/audit.csv` (same filters, oldest first, no limit but the store's cap): the
+  dashboard's "Download audit log" button.
+* `actor_of(request)`: the staff or device token behind a request that passed `auth.requires`, as
+  an audit `Actor`; the writing transaction resolves it to the token's id and name.
+* The retention purge (`assistant.store.retention`) runs on every hub process: shortly after start,
+  then every `retention.check_minutes`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json as jsonlib
+import logging
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sanic import Blueprint, Request, Sanic
+from sanic.response import HTTPResponse, json, raw
+
+from assistant.domain.audit import Actor, ActorKind, AuditAction, AuditEntry
+from assistant.domain.errors import InvalidInput
+from assistant.domain.staff import Role
+from assistant.retention import purge
+from assistant.settings import Settings
+from assistant.store.audit import MAX_LIMIT, AuditLog, AuditQuery, bearer_actor
+from assistant.store.retention import PurgeResult
+from assistant.web import periodic
+from assistant.web.auth import requires
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("audit", url_prefix="/api/v1")
+
+DEFAULT_LIMIT = 100
+FIRST_PURGE_SECONDS = 5.0
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FAMILIES = frozenset(action.value.partition(".")[0] for action in AuditAction)
+CSV_COLUMNS = (
+    "id", "at", "actor_kind", "actor_id", "actor_name", "actor_role", "action", "target_kind", "target_id",
+    "counter", "before", "after",
+)  # fmt: skip
+
+
+def actor_of(request: Request) -> Actor:
+    """Who made this request: the credential `auth` verified (token id, name, role), else the bearer
+    token it checked, which the writing transaction resolves."""
+    credential = getattr(request.ctx, "credential", None)
+    token_id = getattr(credential, "token_id", None)
+    if credential is not None and token_id:
+        name = getattr(credential, "name", "") or f"token {token_id[:8]}"
+        return Actor(ActorKind.TOKEN, name, str(getattr(credential, "role", "")), token_id)
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    role = getattr(request.ctx, "role", None)
+    return bearer_actor(token, str(role) if role is not None else "")
+
+
+# -- the query -------------------------------------------------------------------------------
+
+
+def _moment(name: str, text: str, zone: ZoneInfo, end_of_day: bool) -> datetime:
+    if _DATE.match(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(f"{name} is not a real date: {text}", code="invalid_time") from None
+        start = datetime.combine(day, time(0), zone)
+        return start + timedelta(days=1) if end_of_day else start
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be a date YYYY-MM-DD or an ISO time with an offset, got {text[:40]!r}", code="invalid_time"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _actions(text: str) -> tuple[str, ...]:
+    wanted = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    for action in wanted:
+        known = action[:-2] in _FAMILIES if action.endswith(".*") else action in AuditAction._value2member_map_
+        if not known:
+            raise InvalidInput(
+                f"unknown action {action[:40]!r}; one of {sorted(a.value for a in AuditAction)} or a family "
+                f"such as {sorted(f + '.*' for f in _FAMILIES)}",
+                code="unknown_action",
+            )
+    return wanted
+
+
+def _int(name: str, text: str | None, default: int | None, low: int, high: int) -> int | None:
+    if text is None or text == "":
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise InvalidInput(f"{name} must be a whole number from {low} to {high}, got {text[:20]!r}")
+    return int(text)
+
+
+def parse_query(args: Any, timezone: str) -> AuditQuery:
+    """The manager's filters from the query string; bad ones -> InvalidInput (422)."""
+    zone = ZoneInfo(timezone)
+    since = _moment("since", args.get("since"), zone, False) if args.get("since") else None
+    until = _moment("until", args.get("until"), zone, True) if args.get("until") else None
+    if since is not None and until is not None and since >= until:
+        raise InvalidInput("since must be before until", code="invalid_range")
+    return AuditQuery(
+        since=since,
+        until=until,
+        actor=(args.get("actor") or "").strip() or None,
+        actions=_actions(args.get("action") or ""),
+        before_id=_int("before", args.get("before"), None, 1, 2**62),
+        limit=_int("limit", args.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT,
+    )
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def _local(entry: AuditEntry, zone: ZoneInfo) -> dict[str, Any]:
+    data = entry.to_json()
+    data["at"] = entry.at.astimezone(zone).isoformat()
+    return data
+
+
+def _cell(text: str | None) -> str:
+    """Free text in a spreadsheet: never let it start a formula."""
+    if not text:
+        return ""
+    return "'" + text if text[0] in "=+-@\t\r" else text
+
+
+def _state(state: dict[str, Any] | None) -> str:
+    return "" if state is None else jsonlib.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def audit_csv(entries: list[AuditEntry], zone: ZoneInfo) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as the visits CSV
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        actor = entry.actor
+        writer.writerow([
+            entry.id, entry.at.astimezone(zone).isoformat(), str(actor.kind), actor.id or "", _cell(actor.name),
+            actor.role, str(entry.action), entry.target_kind, _cell(entry.target_id), entry.counter_id or "",
+            _state(entry.before), _state(entry.after),
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@requires(Role.MANAGER)
+async def read_audit(request: Request) -> HTTPResponse:
+    """Audit entries, newest first (filters in the module docstring); `next_before` pages on."""
+    settings: Settings = request.app.ctx.settings
+    query = parse_query(request.args, settings.branch.timezone)
+    async with request.app.ctx.sessions.begin() as session:
+        entries = await AuditLog(session).find(query)
+    zone = ZoneInfo(settings.branch.timezone)
+    more = len(entries) == query.limit and entries[-1].id is not None
+    return json({
+        "entries": [_local(entry, zone) for entry in entries],
+        "next_before": entries[-1].id if more else None,
+        "timezone": settings.branch.timezone,
+    })  # fmt: skip
+
+
+@bp.get("/audit.csv")
+@requires(Role.MANAGER)
+async def audit_csv_export(request: Request) -> HTTPResponse:
+    """Every matching entry, oldest first, as CSV (RFC 4180, header row)."""
+    settings: Settings = request.app.ctx.settings
+    query = parse_query(request.args, settings.branch.timezone)
+    async with request.app.ctx.sessions.begin() as session:
+        entries = await AuditLog(session).export(query)
+    body = audit_csv(entries, ZoneInfo(settings.branch.timezone))
+    days = [request.args.get(key) or "" for key in ("since", "until")]
+    name = "-".join(["audit", *(day for day in days if _DATE.match(day))])
+    return raw(
+        body.encode("utf-8"),
+        content_type="text/csv; charset=utf-8; header=present",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+async def purge_now(app: Sanic) -> PurgeResult:
+    """One retention run on the hub's clock, as the hub itself."""
+    return await purge(app.ctx.settings, app.ctx.sessions, app.ctx.branch.clock.now(), Actor.system("retention"))
+
+
+@bp.after_server_start
+async def start_retention(app: Sanic) -> None:
+    started = False
+
+    def interval() -> float:
+        """Short the first time (a hub restarted often still purges), then `retention.check_minutes`."""
+        nonlocal started
+        every = float(app.ctx.settings.retention.check_minutes) * 60
+        first, started = not started, True
+        return min(FIRST_PURGE_SECONDS, every) if first else every
+
+    periodic.start(app, "retention", interval, lambda: purge_now(app), "purging old personal data")
+
+
+@bp.before_server_stop
+async def stop_retention(app: Sanic) -> None:
+    await periodic.stop(app, "retention")
+
+
+def install(app: Sanic) -> None:
+    """The one call in `create_app`: the audit API and the retention job."""
+    app.blueprint(bp)
+
+
+__all__ = ["actor_of", "audit_csv", "bp", "install", "parse_query", "purge_now"]
