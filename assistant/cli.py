@@ -122,21 +122,9 @@ def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  
 
 
 def cmd_dialogue(args: argparse.Namespace) -> int:
-    from assistant.supervisor import StartupError, Supervisor
+    from assistant.up import run_dialogue  # supervised: signals stop both, a part that dies is restarted
 
-    settings = _settings(args)
-    supervisor = Supervisor()
-    try:
-        for managed in _dialogue_processes(settings, args):
-            waited = supervisor.start(managed, timeout=args.timeout)
-            print(f"{managed.name} ready in {waited:.1f} s", flush=True)
-        died = supervisor.wait()
-        return 0 if died is None else 1
-    except StartupError as exc:
-        log.error("%s", exc)
-        return 1
-    finally:
-        supervisor.stop_all()
+    return run_dialogue(_settings(args), args)
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:

@@ -279,6 +279,23 @@ class HardwareConfig(Frozen):
         return self.vosk_grammars.get(lang, self.vosk_grammar).strip()
 
 
+class SupervisionConfig(Frozen):
+    """How `lobby up` and `lobby dialogue` restart a part that died (assistant/supervisor.py): after
+    restart_delay_seconds, doubled per recent restart up to restart_max_delay_seconds; after restart_burst
+    restarts within restart_interval_seconds they give up on it, loudly (the hub keeps serving without Rasa)."""
+
+    restart_delay_seconds: float = 1.0
+    restart_max_delay_seconds: float = 30.0
+    restart_burst: int = 5
+    restart_interval_seconds: float = 300.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.restart_delay_seconds <= self.restart_max_delay_seconds or self.restart_burst < 1:
+            raise ValueError("supervision: 0 < restart_delay_seconds <= restart_max_delay_seconds; restart_burst >= 1")
+        if not self.restart_interval_seconds > 0:
+            raise ValueError("supervision: restart_interval_seconds must be positive")
+
+
 class Settings(Frozen):
     branch: BranchInfo
     services: tuple[ServiceConfig, ...]
@@ -290,6 +307,7 @@ class Settings(Frozen):
     kiosk: KioskConfig = KioskConfig()
     hub: HubConfig = HubConfig()
     dialogue: DialogueConfig = DialogueConfig()
+    supervision: SupervisionConfig = SupervisionConfig()
     hardware: HardwareConfig = HardwareConfig()
     retention: RetentionConfig = RetentionConfig()
     base_dir: str = "."  # directory of the config file; relative paths resolve here

@@ -1,4 +1,11 @@
-"""`lobby up`: the whole branch on this machine (hub, kiosk, action server, Rasa)."""
+"""`lobby up` (the whole branch on this machine: hub, kiosk, action server, Rasa) and `lobby dialogue`.
+
+Both run their parts under one Supervisor (assistant/supervisor.py): a stop signal (SIGTERM, SIGINT, SIGHUP)
+stops every part and exits 0; a part that dies is restarted with backoff while the others keep serving.
+In `lobby up` only the hub is essential: without Rasa, the action server or the kiosk a branch still
+issues tickets (the chat falls back to a touch menu), so giving up on one of them does not stop the hub.
+In `lobby dialogue` both parts are essential: given up, it exits 1 for its service manager to act.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +22,7 @@ from assistant.dialogue import DialogueError
 from assistant.domain.staff import Role
 from assistant.settings import Settings
 from assistant.store.tokens import issue_token
-from assistant.supervisor import Managed, StartupError, Supervisor
+from assistant.supervisor import Managed, RestartPolicy, Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +31,18 @@ def _lobby(*args: str) -> list[str]:
     return [sys.executable, "-m", "assistant", *args]
 
 
+def restart_policy(settings: Settings) -> RestartPolicy:
+    config = settings.supervision
+    return RestartPolicy(
+        delay=config.restart_delay_seconds,
+        max_delay=config.restart_max_delay_seconds,
+        burst=config.restart_burst,
+        interval=config.restart_interval_seconds,
+    )
+
+
 def run_branch(settings: Settings, args: argparse.Namespace) -> int:
-    from assistant.cli import _dialogue_processes
+    from assistant import cli  # the dialogue's processes are looked up when called (tests put stand-ins there)
 
     root = Path(settings.base_dir)
     logs = root / "var" / "log"
@@ -32,13 +50,12 @@ def run_branch(settings: Settings, args: argparse.Namespace) -> int:
     if args.database:
         common += ["--database", args.database]
     hub_url = f"http://{settings.hub.host}:{settings.hub.port}"
-    supervisor = Supervisor()
+    supervisor = Supervisor(restart_policy(settings))
     started = time.monotonic()
-    try:
-        waited = supervisor.start(
-            Managed("hub", _lobby("serve", *common), f"{hub_url}/healthz", root, log_path=logs / "hub.log"),
-            timeout=60,
-        )
+
+    def startup() -> None:
+        hub = Managed("hub", _lobby("serve", *common), f"{hub_url}/healthz", root, log_path=logs / "hub.log")
+        waited = supervisor.start(hub, timeout=60)
         print(f"hub ready in {waited:.1f} s: {hub_url}", flush=True)
         if not args.no_kiosk:
             # The kiosk authenticates as a device; a fresh token each start, never written to disk.
@@ -48,11 +65,11 @@ def run_branch(settings: Settings, args: argparse.Namespace) -> int:
                 "kiosk", _lobby("kiosk", *common), None, root, env={"LOBBY_KIOSK__TOKEN": token},
                 log_path=logs / "kiosk.log",
             )  # fmt: skip
-            supervisor.start(kiosk, timeout=5)
+            supervisor.start(kiosk, timeout=5, essential=False)
             print(f"kiosk started (log: {kiosk.log_path})", flush=True)
         print("starting the dialogue engine (Rasa needs 45-90 s)...", flush=True)
-        for managed in _dialogue_processes(settings, args):
-            waited = supervisor.start(managed, timeout=args.timeout)
+        for managed in cli._dialogue_processes(settings, args):
+            waited = supervisor.start(managed, timeout=args.timeout, essential=False)
             print(f"{managed.name} ready in {waited:.1f} s", flush=True)
         print(
             f"\nLobby branch {settings.branch.name!r} is up in {time.monotonic() - started:.0f} s.\n"
@@ -62,17 +79,32 @@ def run_branch(settings: Settings, args: argparse.Namespace) -> int:
             f"  Rasa             {settings.dialogue.rasa_url}\n"
             f"  kiosk            {'not started' if args.no_kiosk else 'window (offscreen without a display)'}\n"
             f"  logs             {logs}\n"
-            "Press Ctrl-C to stop.",
+            "Press Ctrl-C to stop (or send SIGTERM); a part that dies is restarted.",
             flush=True,
         )
-        died = supervisor.wait()
-        if died is not None:
-            log.error("%s stopped unexpectedly; stopping the branch (see %s)", died, logs)
-            return 1
-        return 0
-    except (StartupError, DialogueError) as exc:
+
+    return _supervise(supervisor, startup)
+
+
+def run_dialogue(settings: Settings, args: argparse.Namespace) -> int:
+    """`lobby dialogue`: the action server and Rasa, supervised like `lobby up` supervises the branch."""
+    from assistant import cli
+
+    supervisor = Supervisor(restart_policy(settings))
+
+    def startup() -> None:
+        for managed in cli._dialogue_processes(settings, args):
+            waited = supervisor.start(managed, timeout=args.timeout)
+            print(f"{managed.name} ready in {waited:.1f} s", flush=True)
+
+    return _supervise(supervisor, startup)
+
+
+def _supervise(supervisor: Supervisor, startup: Callable[[], None]) -> int:
+    try:
+        code = supervisor.run(startup)
+    except DialogueError as exc:  # training failed: the parts already started are stopped by now
         log.error("%s", exc)
-        return 1
-    finally:
-        print("stopping...", flush=True)
-        supervisor.stop_all()
+        code = 1
+    print("stopped.", flush=True)
+    return code
