@@ -89,19 +89,29 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    """The action server and every Rasa replica of `dialogue.rasa_urls` (one with `--port`), all on the
+    tracker and lock stores the configuration names (`assistant.dialogue_stores`)."""
     from urllib.parse import urlparse
 
+    from assistant.dialogue_stores import conversation_stores
     from assistant.supervisor import Managed
 
     project = _rasa_project(settings, args)
     model, _ = project.train()
-    rasa = urlparse(settings.dialogue.rasa_url)
+    root = Path(settings.base_dir)
+    stores = conversation_stores(settings.dialogue, settings.database_url(), root, settings.branch.id)
+    stores.prepare()
+    log.info("%s", stores.describe())
+    replicas = [urlparse(url) for url in settings.dialogue.replica_urls()]
     # `lobby dialogue` has flags for these; `lobby up` takes them from the configuration.
-    port = getattr(args, "port", None) or rasa.port or 5005
+    if getattr(args, "port", None):  # one replica on this port (one unit per replica, or another machine)
+        replicas = replicas[:1]
+    if len(replicas) > 1 and stores.lock is None:
+        log.warning("%d Rasa replicas without a shared lock store (dialogue.lock_store: redis://...)", len(replicas))
     actions_port = getattr(args, "actions_port", None) or settings.dialogue.actions_port
-    logs = Path(settings.base_dir) / "var" / "log"
+    logs = root / "var" / "log"
     hub_url = getattr(args, "hub_url", None) or f"http://{settings.hub.host}:{settings.hub.port}"
-    return [
+    processes = [
         Managed(
             "action server",
             project.actions_command(actions_port),
@@ -109,16 +119,22 @@ def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  
             project.root,
             env={"LOBBY_HUB_URL": hub_url, **RASA_ENV},
             log_path=logs / "actions.log",
-        ),
-        Managed(
-            "rasa",
-            project.server_command(model, rasa.hostname or "127.0.0.1", port, actions_port),
-            f"http://127.0.0.1:{port}/status",
-            project.root,
-            env=RASA_ENV,
-            log_path=logs / "rasa.log",
-        ),
+        )
     ]
+    for rasa in replicas:
+        port = getattr(args, "port", None) or rasa.port or 5005
+        one = len(replicas) == 1
+        processes.append(
+            Managed(
+                "rasa" if one else f"rasa :{port}",
+                project.server_command(model, rasa.hostname or "127.0.0.1", port, actions_port, stores),
+                f"http://127.0.0.1:{port}/status",
+                project.root,
+                env={**RASA_ENV, **stores.env},
+                log_path=logs / ("rasa.log" if one else f"rasa-{port}.log"),
+            )
+        )
+    return processes
 
 
 def cmd_dialogue(args: argparse.Namespace) -> int:

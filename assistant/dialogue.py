@@ -14,6 +14,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.dialogue_stores import ConversationStores
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +102,25 @@ class RasaProject:
             shutil.copy2(target, cached)
         return target, time.monotonic() - started
 
-    def endpoints_file(self, actions_port: int) -> Path:
+    def endpoints_file(self, actions_port: int, stores: ConversationStores | None = None) -> Path:
+        """Rasa's endpoints: the action server, and where conversations and their locks live (see
+        `assistant.dialogue_stores`; none: Rasa's memory). Replaced whole, so a replica starting
+        while another writes it never reads half a file."""
         path = self.root / "var" / f"endpoints-{actions_port}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+        text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        text += stores.endpoints_yaml() if stores is not None else ""
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(text)
+        partial.replace(path)
         return path
 
-    def server_command(self, model: Path, host: str, port: int, actions_port: int) -> list[str]:
+    def server_command(
+        self, model: Path, host: str, port: int, actions_port: int, stores: ConversationStores | None = None
+    ) -> list[str]:
         return [
             str(self.rasa), "run", "--enable-api", "--interface", host, "--port", str(port),
-            "--model", str(model), "--endpoints", str(self.endpoints_file(actions_port)),
+            "--model", str(model), "--endpoints", str(self.endpoints_file(actions_port, stores)),
         ]  # fmt: skip
 
     def actions_command(self, port: int) -> list[str]:

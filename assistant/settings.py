@@ -229,8 +229,33 @@ class HubConfig(Frozen):
 
 class DialogueConfig(Frozen):
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa replicas behind the hub's chat gateway (each conversation sticks to one, and moves
+    # to the next when it is down); empty: the one at rasa_url. They share the stores below.
+    rasa_urls: tuple[str, ...] = ()
     actions_port: int = 5055
     timeout_seconds: float = 10
+    # Where Rasa keeps conversations: "" = on the hub's database engine (SQLite: a file next to the
+    # hub's, <name>-rasa.db; PostgreSQL: schema "rasa" in the hub's database), so a restart of Rasa
+    # loses no half-finished conversation; "memory" = in Rasa's memory (lost on restart, one replica
+    # only); or a database URL of its own (sqlite:///PATH, postgresql://USER:PASSWORD@HOST:PORT/DB).
+    tracker_store: str = ""
+    # The per-conversation lock shared by the replicas: "" = in each Rasa's memory (fine for one);
+    # "redis://[:PASSWORD@]HOST:PORT/DB" for several, so two turns of one conversation never interleave.
+    lock_store: str = ""
+
+    def __post_init__(self) -> None:
+        urls = self.replica_urls()
+        if len(set(urls)) != len(urls) or not all(url.startswith(("http://", "https://")) for url in urls):
+            raise ValueError("dialogue: rasa_urls must be distinct http(s):// URLs")
+        if self.tracker_store not in ("", "memory") and not self.tracker_store.startswith(("sqlite", "postgres")):
+            raise ValueError('dialogue: tracker_store is "", "memory", sqlite:///PATH or postgresql://...')
+        if self.lock_store and not self.lock_store.startswith(("redis://", "rediss://")):
+            raise ValueError('dialogue: lock_store is "" or redis://HOST:PORT/DB')
+
+    def replica_urls(self) -> tuple[str, ...]:
+        """The Rasa servers the hub talks to (and `lobby up`/`lobby dialogue` start), in order."""
+        return self.rasa_urls or (self.rasa_url,)
+
 
 
 class RetentionConfig(Frozen):

@@ -98,7 +98,7 @@ def create_app(
             settings, app.ctx.sessions, the_clock, app.ctx.branch.publish, app.ctx.branch
         )
         app.ctx.counters = CounterService(app.ctx.branch)
-        app.ctx.rasa = rasa.RasaClient(settings.dialogue.rasa_url, settings.dialogue.timeout_seconds)
+        app.ctx.rasa = rasa.RasaClient(settings.dialogue.replica_urls(), settings.dialogue.timeout_seconds)
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
