@@ -10,18 +10,33 @@ import logging
 import platform
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import PySide6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
 from hardware.ports import Microphone, Scanner, Speaker, SpeechRecognizer, TicketPrinter
 from kiosk.controller import KioskController
 from kiosk.hub_client import HubClient
+from kiosk.layout import LAYOUTS, Layout, choose_layout
+from kiosk.theme import DEFAULT_ACCENT
 from kiosk.viewmodel import KioskModel
 from kiosk.views import KioskWindow
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class KioskLook:
+    """How the kiosk looks and behaves for its screen and its customers (branch.yml `kiosk:`)."""
+
+    layout: Layout | None = None  # None: 1280x800 (tests); `run_kiosk` takes the screen's
+    accent: str = DEFAULT_ACCENT
+    logo: str = ""  # the bank's logo file (SVG/PNG)
+    elderly: bool = False  # elderly-friendly mode by default (and after every idle reset)
+    elderly_idle_timeout_s: float = 180
+    elderly_speech_tempo: float = 0.8
 
 
 class _Probe(QObject):
@@ -72,6 +87,7 @@ def build_window(
     hands_free: bool = True,
     recognizers: Mapping[str, SpeechRecognizer] | None = None,
     grammars: Mapping[str, Sequence[str]] | None = None,
+    look: KioskLook | None = None,
 ) -> tuple[KioskWindow, KioskController]:
     """Build model, window and controller (a QApplication must exist); nothing is shown.
 
@@ -84,8 +100,9 @@ def build_window(
     background hub/device checks (and loads the speech model) at once. Call
     `controller.shutdown()` when done.
     """
+    look = look or KioskLook()
     model = KioskModel(branch_name, lang=lang)
-    window = KioskWindow(model, languages=languages)
+    window = KioskWindow(model, languages=languages, layout=look.layout, accent=look.accent, logo=look.logo)
     controller = KioskController(
         model,
         window,
@@ -103,10 +120,35 @@ def build_window(
         hands_free=hands_free,
         recognizers=recognizers,
         grammars=grammars,
+        elderly_default=look.elderly,
+        elderly_idle_timeout_s=look.elderly_idle_timeout_s,
+        elderly_speech_tempo=look.elderly_speech_tempo,
     )
     if start:
         controller.start()
     return window, controller
+
+
+def screen_layout(app: QApplication, orientation: str = "auto", resolution: str = "") -> tuple[Layout, QRect]:
+    """The layout for the primary screen (or `resolution`, never larger than the screen) and where it goes."""
+    screen = app.primaryScreen()
+    geometry = screen.geometry() if screen is not None else QRect(0, 0, *LAYOUTS[0].size)
+    layout = choose_layout((geometry.width(), geometry.height()), orientation, resolution)
+    return layout, QRect(geometry.x(), geometry.y(), layout.width, layout.height)
+
+
+def show_kiosk(window: KioskWindow, where: QRect) -> None:
+    """Show the window covering `where` (the screen), frameless, with or without a window manager.
+
+    Kiosk sessions often run a bare X server: no window manager honours `showFullScreen()` there, and
+    the window would open at its size hint in a corner. So the window takes the geometry itself, and
+    asks for full screen too, for the window managers that do honour it.
+    """
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    window.setFixedSize(where.size())
+    window.setGeometry(where)
+    window.showFullScreen()
+    window.move(where.topLeft())
 
 
 def run_kiosk(
@@ -125,8 +167,14 @@ def run_kiosk(
     hands_free: bool = True,
     recognizers: Mapping[str, SpeechRecognizer] | None = None,
     grammars: Mapping[str, Sequence[str]] | None = None,
+    look: KioskLook | None = None,
+    orientation: str = "auto",
+    resolution: str = "",
 ) -> int:
-    """Show the greeter full screen and run the Qt event loop; returns its exit code."""
+    """Show the greeter over the whole screen and run the Qt event loop; returns its exit code.
+
+    `orientation` and `resolution` (branch.yml `kiosk.*`) pick the layout, else the screen's size does.
+    """
     existing = QApplication.instance()
     if existing is not None and not isinstance(existing, QApplication):
         raise RuntimeError("the kiosk needs a QApplication, a QCoreApplication already exists")
@@ -134,6 +182,8 @@ def run_kiosk(
     problem = qt_binding_problem()
     if problem is not None:
         logger.error("%s", problem)
+    layout, where = screen_layout(app, orientation, resolution)
+    look = replace(look or KioskLook(), layout=layout)
     window, controller = build_window(
         hub_url,
         branch_name,
@@ -150,9 +200,13 @@ def run_kiosk(
         hands_free=hands_free,
         recognizers=recognizers,
         grammars=grammars,
+        look=look,
     )
     app.aboutToQuit.connect(controller.shutdown)
     name = window.model.branch_name_in("en")
-    logger.info("kiosk for %s started against hub %s (platform %s)", name, hub_url, app.platformName())
-    window.showFullScreen()
+    logger.info(
+        "kiosk for %s started against hub %s (platform %s, layout %s at %dx%d)",
+        name, hub_url, app.platformName(), layout.name, layout.width, layout.height,
+    )  # fmt: skip
+    show_kiosk(window, where)
     return int(app.exec())

@@ -15,6 +15,9 @@ switch do not wait for it.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -32,13 +35,17 @@ from hardware.ports import (
     TicketPrint,
     TicketPrinter,
     Transcript,
+    Utterance,
 )
+from hardware.speaker import wav_duration
 from hardware.vad import Endpointer, VadConfig, listen, until_released
 from kiosk.i18n import catalog
 from kiosk.viewmodel import KioskModel
 from kiosk.workers import TaskRunner
 
 logger = logging.getLogger(__name__)
+
+SOX_TIMEOUT_S = 10.0
 
 
 class _Released(Microphone):
@@ -78,8 +85,10 @@ class KioskDevices:
         grammar: Sequence[str] = (),
         recognizers: Mapping[str, SpeechRecognizer] | None = None,
         grammars: Mapping[str, Sequence[str]] | None = None,
+        elderly_speech_tempo: float = 0.8,
     ) -> None:
         self.model = model
+        self.elderly_speech_tempo = elderly_speech_tempo
         self.on_printer_problem = on_printer_problem
         # Per language: its recognizer (`recognizer` serves languages without one) and grammar mode's
         # phrases (`grammar` for languages without their own), a big gain for small models; checked
@@ -181,9 +190,10 @@ class KioskDevices:
         if not text or self.model.device_missing("speaker"):
             return
         voice_lang = lang or self.lang
+        tempo = self.elderly_speech_tempo if self.model.elderly else 1.0  # elderly-friendly: slower
 
         def call() -> float:
-            utterance = self.speaker.render(text, voice_lang)
+            utterance = slowed(self.speaker.render(text, voice_lang), tempo)
             self.speaker.play(utterance)
             return utterance.duration_seconds
 
@@ -246,7 +256,10 @@ class KioskDevices:
         else:
             logger.error("printer adapter raised %r", error, exc_info=error)
         if sender == self.model.sender_id:
-            self.model.add_system(catalog(self.lang).text("notice.printer_down"))
+            notice = catalog(self.lang).text("notice.printer_down")
+            self.model.add_system(notice)
+            if self.model.elderly:  # every reply is spoken in elderly-friendly mode
+                self.speak(notice)
         if self.on_printer_problem is not None and not self.model.device_missing("printer"):
             # A configured printer that fails needs a person (paper, jam, cable); none configured is a choice.
             detail = error.message if isinstance(error, HardwareError) else str(error)
@@ -263,6 +276,35 @@ class KioskDevices:
             "microphone": _status_of("microphone", self.microphone.status),
             "recognizer": _status_of("recognizer", self.recognizer.status),
         }
+
+
+def slowed(utterance: Utterance, tempo: float) -> Utterance:
+    """`utterance` at `tempo` x its speed, pitch kept (sox `tempo`): any speaker's voice, slower. Blocking.
+
+    The slowed WAV sits beside the original (made once per text and tempo). Without sox, or when it
+    fails, the normal speed is played rather than nothing.
+    """
+    if tempo >= 1.0:
+        return utterance
+    source = utterance.wav_path
+    target = source.with_name(f"{source.stem}.tempo{round(tempo * 100)}{source.suffix}")
+    if not target.exists():
+        sox = shutil.which("sox")
+        if sox is None:
+            logger.warning("sox is not installed: speech is not slowed for elderly-friendly mode")
+            return utterance
+        partial = target.with_suffix(".part.wav")
+        try:
+            subprocess.run(
+                [sox, "-D", str(source), str(partial), "tempo", "-s", f"{tempo:.2f}"],
+                check=True, capture_output=True, timeout=SOX_TIMEOUT_S,
+            )  # fmt: skip
+            os.replace(partial, target)
+        except (OSError, subprocess.SubprocessError) as error:
+            logger.warning("could not slow %s down: %s", source, error)
+            partial.unlink(missing_ok=True)
+            return utterance
+    return Utterance(utterance.text, target, wav_duration(target))
 
 
 def _status_of(name: str, read: Callable[[], HardwareStatus]) -> HardwareStatus:

@@ -1,10 +1,10 @@
-"""The kiosk's screens and outcome cards beyond the conversation itself.
+"""The outcome cards beside (landscape) or above (portrait) the conversation, and reading check-in codes.
 
-Attract (idle) -> home (service tiles, a big "just ask" microphone, check-in,
-a person) -> conversation (bubbles) with an outcome card beside it: the
-ticket, the device route with an arrow, the appointment booked, check-in by
-code, staff coming. Like the other widgets they only draw what they are given
-and report taps by signal; every label comes from the language catalog and is
+The device route (a pictogram of the machine and an arrow that way), the
+appointment booked, check-in by code, staff coming; the ticket card is in
+`kiosk.widgets`, the attract and home screens in `kiosk.attract` and
+`kiosk.home`. Like the other widgets they only draw what they are given and
+report taps by signal; every label comes from the language catalog and is
 redrawn by `retranslate`.
 """
 
@@ -16,22 +16,21 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from assistant.protocol import TICKET_ID, TICKET_NUMBER, RouteView
+from kiosk import icons
+from kiosk.buttons import IconButton, Pictogram
 from kiosk.i18n import Catalog, appointment_when
-from kiosk.widgets import ServiceGrid, qr_pixmap, touch_button
+from kiosk.widgets import qr_pixmap
 
 
 def _typed(text: str) -> str:
@@ -73,15 +72,13 @@ def is_ticket_reference(reference: str) -> bool:
 
 
 def arrow_for(location: str) -> str:
-    """A big arrow toward the device, from its location hint ("left of the entrance" -> ←)."""
+    """The pictogram of an arrow toward the device, from its location hint ("left of the entrance" -> left)."""
     text = location.lower()
-    if "left" in text:
-        return "\u2b05"
-    if "right" in text:
-        return "\u27a1"
-    if "outside" in text or "entrance" in text:
-        return "\u2b06"
-    return "\u2b06"
+    if "left" in text or "左" in text:
+        return "arrow-left"
+    if "right" in text or "右" in text:
+        return "arrow-right"
+    return "arrow-up"
 
 
 def _label(name: str, wrap: bool = True) -> QLabel:
@@ -89,95 +86,6 @@ def _label(name: str, wrap: bool = True) -> QLabel:
     label.setObjectName(name)
     label.setWordWrap(wrap)
     return label
-
-
-class AttractScreen(QFrame):
-    """Shown while nobody is using the kiosk: any touch wakes it."""
-
-    woken = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("attractScreen")
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        self.welcome = _label("attractWelcome")
-        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint = _label("attractHint")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.start = touch_button("", "attractStart")
-        layout.addWidget(self.welcome)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.start, 0, Qt.AlignmentFlag.AlignCenter)
-        layout.addStretch(1)
-        self.start.clicked.connect(self.woken.emit)
-
-    def retranslate(self, t: Catalog, branch_name: str) -> None:
-        self.welcome.setText(t.text("attract.welcome", branch=branch_name))
-        self.hint.setText(t.text("attract.prompt"))
-        self.start.setText(t.text("attract.start"))
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self.woken.emit()
-        super().mousePressEvent(event)
-
-
-class HomeScreen(QFrame):
-    """What can we help you with: a big microphone, the service tiles, check-in and a person."""
-
-    mic_clicked = Signal()
-    book_clicked = Signal()
-    check_in_clicked = Signal()
-    staff_clicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("homeScreen")
-        layout = QVBoxLayout(self)
-        self.question = _label("homeQuestion")
-        self.big_mic = touch_button("", "bigMicButton")
-        self.mic_hint = _label("bigMicHint")
-        self.tiles = ServiceGrid()
-        self.book = touch_button("", "bookButton")
-        self.check_in = touch_button("", "checkInButton")
-        self.staff = touch_button("", "staffButton")
-        top = QHBoxLayout()
-        top.addWidget(self.question, 1)
-        mic = QVBoxLayout()
-        mic.addWidget(self.big_mic)
-        mic.addWidget(self.mic_hint)
-        top.addLayout(mic)
-        extra = QHBoxLayout()
-        extra.addWidget(self.book)
-        extra.addWidget(self.check_in)
-        extra.addWidget(self.staff)
-        # Large text on a small screen may not fit every tile: they scroll rather than shrink.
-        scroll = QScrollArea()
-        scroll.setObjectName("tileScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.tiles)
-        layout.addLayout(top)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(extra)
-        self.big_mic.clicked.connect(self.mic_clicked.emit)
-        self.book.clicked.connect(self.book_clicked.emit)
-        self.check_in.clicked.connect(self.check_in_clicked.emit)
-        self.staff.clicked.connect(self.staff_clicked.emit)
-
-    def retranslate(self, t: Catalog) -> None:
-        self.question.setText(t.text("home.question"))
-        self.big_mic.setText(t.text("home.just_ask"))
-        self.book.setText(t.text("home.book"))
-        self.check_in.setText(t.text("home.check_in"))
-        self.staff.setText(t.text("home.staff"))
-
-    def set_voice(self, ready: bool, hint: str) -> None:
-        """Voice features hide when there is no microphone or model; touch stays."""
-        self.big_mic.setVisible(ready)
-        self.mic_hint.setText(hint)
-        self.mic_hint.setVisible(ready)
 
 
 class LevelMeter(QProgressBar):
@@ -196,14 +104,17 @@ class LevelMeter(QProgressBar):
 
 
 class RouteScreen(QFrame):
-    """A device that can do it now: which, where, and an arrow that way."""
+    """A device that can do it now: which (its pictogram), where, and an arrow that way."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("routeCard")
         layout = QHBoxLayout(self)
-        self.arrow = _label("routeArrow", wrap=False)
-        self.arrow.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        pictures = QVBoxLayout()
+        self.icon = Pictogram(icons.device_icon("atm"), object_name="panelIcon")
+        self.arrow = Pictogram("arrow-up", object_name="routeArrow")
+        pictures.addWidget(self.icon)
+        pictures.addWidget(self.arrow)
         text = QVBoxLayout()
         self.caption = _label("routeCaption")
         self.name = _label("routeName")
@@ -211,7 +122,8 @@ class RouteScreen(QFrame):
         self.reason = _label("routeReason")
         for label in (self.caption, self.name, self.location, self.reason):
             text.addWidget(label)
-        layout.addWidget(self.arrow)
+        text.addStretch(1)
+        layout.addLayout(pictures)
         layout.addLayout(text, 1)
 
     def show_route(self, route: RouteView, t: Catalog) -> None:
@@ -220,7 +132,8 @@ class RouteScreen(QFrame):
         self.location.setText(route.location)
         self.reason.setText(route.reason)
         self.reason.setVisible(bool(route.reason))
-        self.arrow.setText(arrow_for(route.location))
+        self.icon.set_icon(icons.device_icon(route.kind))
+        self.arrow.set_icon(arrow_for(route.location))
 
 
 class AppointmentCard(QFrame):
@@ -229,19 +142,28 @@ class AppointmentCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("appointmentCard")
-        layout = QHBoxLayout(self)
-        text = QVBoxLayout()
+        outer = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.icon = Pictogram(icons.UI_ICONS["appointment"], object_name="panelIcon")
         self.caption = _label("appointmentCaption")
+        head.addWidget(self.icon)
+        head.addWidget(self.caption, 1)
+        outer.addLayout(head)
+        layout = QHBoxLayout()
+        text = QVBoxLayout()
         self.service = _label("appointmentService")
         self.when = _label("appointmentWhen")
         self.code_caption = _label("appointmentCodeCaption")
-        self.code = _label("appointmentCode")
+        self.code = _label("appointmentCode", wrap=False)
         self.check_in = _label("appointmentCheckIn")
-        for label in (self.caption, self.service, self.when, self.code_caption, self.code, self.check_in):
+        for label in (self.service, self.when, self.code_caption, self.code, self.check_in):
             text.addWidget(label)
+        text.addStretch(1)
         self.qr = _label("appointmentQr", wrap=False)
         layout.addLayout(text, 1)
-        layout.addWidget(self.qr)
+        layout.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(layout, 1)
+        self.qr_size = 180
 
     def show_appointment(self, appointment: Mapping[str, Any], t: Catalog) -> None:
         status = str(appointment.get("status") or "booked")
@@ -258,7 +180,7 @@ class AppointmentCard(QFrame):
         self.check_in.setVisible(status != "cancelled" and opens is not None)
         self.qr.setVisible(status != "cancelled" and bool(code))
         if code and status != "cancelled":
-            self.qr.setPixmap(qr_pixmap(code, 180))
+            self.qr.setPixmap(qr_pixmap(code, self.qr_size))
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -277,20 +199,23 @@ class CheckInCard(QFrame):
         super().__init__(parent)
         self.setObjectName("checkInCard")
         layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.icon = Pictogram(icons.UI_ICONS["check_in_panel"], object_name="panelIcon")
         self.caption = _label("checkInCaption")
+        head.addWidget(self.icon)
+        head.addWidget(self.caption, 1)
         self.hint = _label("checkInHint")
         self.code = QLineEdit()
         self.code.setObjectName("checkInCode")
         self.code.setMaxLength(64)  # a scanned URL is longer than the code
-        self.submit = touch_button("", "checkInSubmit")
+        self.submit = IconButton("circle-check", "checkInSubmit")
+        self.submit.setProperty("primary", True)
         self.error = _label("checkInError")
         self.error.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.code, 1)
-        row.addWidget(self.submit)
-        layout.addWidget(self.caption)
+        layout.addLayout(head)
         layout.addWidget(self.hint)
-        layout.addLayout(row)
+        layout.addWidget(self.code)
+        layout.addWidget(self.submit)
         layout.addWidget(self.error)
         layout.addStretch(1)
         self.submit.clicked.connect(self._on_submit)
@@ -329,22 +254,13 @@ class StaffCard(QFrame):
         super().__init__(parent)
         self.setObjectName("staffCard")
         layout = QVBoxLayout(self)
+        self.icon = Pictogram(icons.UI_ICONS["staff_panel"], object_name="panelIcon")
         self.text = _label("staffText")
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(1)
+        layout.addWidget(self.icon)
         layout.addWidget(self.text)
         layout.addStretch(1)
 
     def retranslate(self, t: Catalog) -> None:
         self.text.setText(t.text("staff.coming"))
-
-
-def accessible_buttons(parent: QWidget | None = None) -> tuple[QPushButton, QPushButton, QPushButton]:
-    """(language, large text, high contrast): small but still touch-sized toggles in the top bar."""
-    language = touch_button("", "langButton")
-    large = touch_button("", "largeTextButton")
-    contrast = touch_button("", "highContrastButton")
-    for button in (large, contrast):
-        button.setCheckable(True)
-        button.setProperty("a11y", True)
-    return language, large, contrast

@@ -23,6 +23,7 @@ from assistant.protocol import Button, RouteView, ServiceView, TicketView
 from hardware.ports import HardwareState, HardwareStatus
 from kiosk import i18n
 from kiosk.i18n import ahead_text, catalog, eta_text, name_in
+from kiosk.waits import ServiceWait
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class KioskModel(QObject):
     level_changed = Signal(float)  # microphone level 0..1 while listening
     language_changed = Signal(str)
     theme_changed = Signal()
+    waits_changed = Signal()  # current waits per service (the attract screen)
 
     def __init__(self, branch_name: str | Mapping[str, str], parent: QObject | None = None, lang: str = "en") -> None:
         """`branch_name`: one name for every language, or the name per language ({"en": ..., "zh": ...})."""
@@ -104,6 +106,7 @@ class KioskModel(QObject):
         self.hardware: dict[str, HardwareStatus] = {}
         self.busy = False
         self.listening = False
+        self.waits: dict[str, tuple[ServiceWait, ...]] = {}  # per language: names in it
 
     @property
     def branch_name(self) -> str:
@@ -252,6 +255,17 @@ class KioskModel(QObject):
 
     def service(self, service_id: str) -> ServiceView | None:
         return next((s for s in self.services if s.id == service_id), None)
+
+    def set_waits(self, lang: str, waits: Sequence[ServiceWait]) -> None:
+        waits = tuple(waits)
+        if self.waits.get(lang) != waits:
+            self.waits[lang] = waits
+            self.waits_changed.emit()
+
+    @property
+    def elderly(self) -> bool:
+        """Elderly-friendly mode: the large-text toggle, and everything that goes with it."""
+        return self.large_text
 
     def set_hub_state(self, state: HubState) -> None:
         if state is self.hub_state:

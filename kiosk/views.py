@@ -1,14 +1,18 @@
 """The greeter window: a view of `KioskModel` that reports what the customer does.
 
-Screens: attract (idle) -> home (tiles, a big "just ask" microphone, check-in,
-a person) -> conversation (bubbles, live partial transcript) with the outcome
-beside it (ticket, device route, appointment, check-in, staff coming). A top
-bar switches language, large text and high contrast; the input bar (type,
-push to talk, level meter) and the status line stay on every screen but the
-attract one.
+Screens: attract (idle) -> home (tiles, a big "just ask" microphone, booking,
+check-in) -> conversation (bubbles, live partial transcript) with the outcome
+beside it in landscape and above it in portrait (ticket, device route,
+appointment, check-in, staff coming). A top bar names the branch (and shows
+its logo); the help bar on every screen starts again, switches language,
+elderly-friendly mode and high contrast, and calls a person. The input bar
+(type, push to talk, level meter) and the status line stay below the screens
+but the attract one (elderly mode hides them: voice and touch are enough).
 
-The window never calls the hub or the hardware. It redraws on the model's
-signals and emits what the customer asked for; the controller acts on it.
+The window is laid out for one `Layout` (kiosk.layout) and fixed to its size:
+nothing a customer does can make it larger than the screen. It never calls
+the hub or the hardware: it redraws on the model's signals and emits what
+the customer asked for; the controller acts on it.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,21 +34,23 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.protocol import Button, RouteView, ServiceView, TicketView
+from kiosk import icons
+from kiosk.attract import AttractScreen, logo_label
+from kiosk.buttons import IconButton, touch_button
+from kiosk.home import HomeScreen
 from kiosk.i18n import LANGUAGES, Catalog, catalog
+from kiosk.layout import LAYOUTS, Layout
 from kiosk.screens import (
     AppointmentCard,
-    AttractScreen,
     CheckInCard,
-    HomeScreen,
     LevelMeter,
     RouteScreen,
     StaffCard,
-    accessible_buttons,
     check_in_reference,
 )
-from kiosk.theme import Theme, stylesheet
+from kiosk.theme import DEFAULT_ACCENT, Theme, stylesheet
 from kiosk.viewmodel import ChatLine, HubState, KioskModel, Panel, Screen
-from kiosk.widgets import ConversationView, TicketCard, touch_button
+from kiosk.widgets import ConversationView, TicketCard
 
 logger = logging.getLogger(__name__)
 
@@ -102,25 +109,41 @@ class KioskWindow(QMainWindow):
         parent: QWidget | None = None,
         languages: Sequence[str] = ("en", "zh"),
         catalog_for: Callable[[str], Catalog] = catalog,
+        layout: Layout | None = None,
+        accent: str = DEFAULT_ACCENT,
+        logo: str = "",
     ) -> None:
         super().__init__(parent)
         self.model = model
         self.languages = tuple(lang for lang in languages if lang in LANGUAGES) or ("en",)
         self.catalog_for = catalog_for
         self.t = catalog_for(model.lang)
+        self.layout_spec = layout or LAYOUTS[0]
+        self.accent = accent
+        self.setFixedSize(*self.layout_spec.size)  # the layout's size: never larger than the screen
+        portrait = not self.layout_spec.landscape
 
+        self.logo = logo_label(logo, 48)
+        self._has_logo = not self.logo.pixmap().isNull()
         self.greeting = QLabel()
         self.greeting.setObjectName("greeting")
         self.greeting.setWordWrap(True)
-        self.lang_button, self.large_button, self.contrast_button = accessible_buttons()
-        self.home_button = touch_button("", "homeButton")
+        self.home_button = IconButton(icons.UI_ICONS["start_again"], "homeButton", vertical=portrait)
+        self.lang_button = IconButton(icons.UI_ICONS["language"], "langButton", vertical=portrait)
+        self.large_button = IconButton(icons.UI_ICONS["elderly"], "largeTextButton", vertical=portrait)
+        self.contrast_button = IconButton(icons.UI_ICONS["contrast"], "highContrastButton", vertical=portrait)
+        self.staff_button = IconButton(icons.UI_ICONS["staff"], "staffButton", vertical=portrait)
+        for button in (self.large_button, self.contrast_button):
+            button.setCheckable(True)
+            button.setProperty("a11y", True)
         self.banner = QLabel()
         self.banner.setObjectName("hubBanner")
         self.banner.setWordWrap(True)
         self.banner.hide()
 
-        self.attract = AttractScreen()
-        self.home = HomeScreen()
+        self.attract = AttractScreen(self.layout_spec, catalog_for, logo)
+        self.attract.configure(self.languages, model.branch_names)
+        self.home = HomeScreen(self.layout_spec)
         self.tiles = self.home.tiles
         self.conversation = ConversationView()
         self.partial = QLabel()
@@ -145,8 +168,6 @@ class KioskWindow(QMainWindow):
 
         self.input = QLineEdit()
         self.input.setObjectName("messageInput")
-        self.input.setMinimumWidth(280)
-        self.conversation.setMinimumWidth(480)
         self.send_button = touch_button("", "sendButton")
         self.mic_button = touch_button("", "micButton")
         self.mic_button.setEnabled(False)
@@ -174,21 +195,37 @@ class KioskWindow(QMainWindow):
     # -- layout and wiring ------------------------------------------------------
 
     def _conversation_page(self) -> QWidget:
-        left = QVBoxLayout()
-        left.addWidget(self.conversation, 1)
-        left.addWidget(self.partial)
+        talk = QVBoxLayout()
+        talk.addWidget(self.conversation, 1)
+        talk.addWidget(self.partial)
         page = QWidget()
         page.setObjectName("conversationScreen")
-        body = QHBoxLayout(page)
-        body.addLayout(left, 1)
-        body.addWidget(self.panels, 1)
+        if self.layout_spec.landscape:  # the outcome beside the conversation
+            body: QBoxLayout = QHBoxLayout(page)
+            body.addLayout(talk, 1)
+            body.addWidget(self.panels, 1)
+        else:  # portrait: the outcome on top, where the eye lands, the conversation below
+            body = QVBoxLayout(page)
+            body.addWidget(self.panels)
+            body.addLayout(talk, 1)
+        self._page_box = body
         return page
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()
+        top.addWidget(self.logo)
         top.addWidget(self.greeting, 1)
+        self._top = top
+        self.help_bar = QWidget()
+        self.help_bar.setObjectName("helpBar")
+        help_row = QHBoxLayout(self.help_bar)
+        help_row.setContentsMargins(0, 0, 0, 0)
         for button in (self.home_button, self.lang_button, self.large_button, self.contrast_button):
-            top.addWidget(button)
+            help_row.addWidget(button, 1)
+        help_row.addWidget(self.staff_button, 1)
+        self._help_row = help_row
+        for button in self.help_bar.findChildren(IconButton):
+            button.installEventFilter(self)  # a button resized: its label may wrap onto another line
         self.input_bar = QWidget()
         self.input_bar.setObjectName("inputBar")
         input_row = QHBoxLayout(self.input_bar)
@@ -205,8 +242,11 @@ class KioskWindow(QMainWindow):
         root.addWidget(self.banner)
         root.addWidget(self.screens, 1)
         root.addWidget(self.input_bar)
+        root.addWidget(self.help_bar)
         root.addWidget(self.status_line)
+        self._root = root
         central = QWidget()
+        central.setObjectName("kioskRoot")
         central.setLayout(root)
         self.setCentralWidget(central)
 
@@ -227,6 +267,7 @@ class KioskWindow(QMainWindow):
         model.level_changed.connect(self.level.set_level)
         model.language_changed.connect(lambda _lang: self.retranslate())
         model.theme_changed.connect(self._apply_theme)
+        model.waits_changed.connect(self._on_waits)
 
         self.send_button.clicked.connect(self._on_send)
         self.input.returnPressed.connect(self._on_send)
@@ -237,7 +278,7 @@ class KioskWindow(QMainWindow):
         self.home.check_in_clicked.connect(self._on_check_in_button)
         # Booking by touch: the assistant's booking conversation, answered with its buttons.
         self.home.book_clicked.connect(self._on_book)
-        self.home.staff_clicked.connect(self._on_staff)
+        self.staff_button.clicked.connect(self._on_staff)
         self.conversation.button_clicked.connect(self._on_quick_reply)
         self.tiles.tile_clicked.connect(self._on_tile)
         self.attract.woken.connect(self._on_woken)
@@ -332,6 +373,11 @@ class KioskWindow(QMainWindow):
             self._on_woken()
         super().keyPressEvent(event)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, IconButton):
+            QTimer.singleShot(0, self._fit_bars)
+        return super().eventFilter(watched, event)
+
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.MouseButtonPress:
             self.activity.emit()
@@ -344,6 +390,7 @@ class KioskWindow(QMainWindow):
 
     def _on_cleared(self) -> None:
         self.conversation.clear()
+        self.tiles.first_page()
         self.input.clear()
         self.check_in_card.reset()
 
@@ -366,8 +413,21 @@ class KioskWindow(QMainWindow):
     def _on_screen(self, screen: Screen) -> None:
         self.screens.setCurrentIndex(self._screen_index[screen])
         self.screens.updateGeometry()
-        self.input_bar.setVisible(screen is not Screen.ATTRACT)
         self.home_button.setVisible(screen is not Screen.ATTRACT)
+        for part in (self.logo, self.greeting):  # the attract screen names the branch itself, larger
+            part.setVisible(screen is not Screen.ATTRACT and (part is not self.logo or self._has_logo))
+        self._update_bars()
+        if screen is Screen.CONVERSATION:
+            self.conversation.scroll_to_end()
+
+    def _update_bars(self) -> None:
+        """The input bar and status line: not on the attract screen, not in elderly mode (voice and touch)."""
+        shown = self.model.screen is not Screen.ATTRACT and not self.model.large_text
+        self.input_bar.setVisible(shown)
+        self.status_line.setVisible(not self.model.large_text)
+
+    def _on_waits(self) -> None:
+        self.attract.set_waits(self.model.waits)
 
     def _on_panel(self, panel: Panel) -> None:
         self.panels.setCurrentIndex(self._panel_index[panel])
@@ -419,9 +479,11 @@ class KioskWindow(QMainWindow):
         ) else self.languages[0]
         self.lang_button.setText(LANGUAGES[next_lang])
         self.lang_button.setVisible(len(self.languages) > 1)
-        self.large_button.setText(t.text("a11y.large_text"))
+        self.large_button.setText(t.text("a11y.elderly"))
+        self.large_button.setAccessibleDescription(t.text("a11y.large_text"))
         self.contrast_button.setText(t.text("a11y.high_contrast"))
         self.home_button.setText(t.text("common.start_again"))
+        self.staff_button.setText(t.text("home.staff"))
         self.input.setPlaceholderText(t.text("chat.placeholder"))
         self.send_button.setText(t.text("chat.send"))
         self.attract.retranslate(t, model.branch_name)
@@ -433,16 +495,52 @@ class KioskWindow(QMainWindow):
             self.route_card.show_route(model.route, t)
         if model.appointment is not None:
             self.appointment_card.show_appointment(model.appointment, t)
-        self._apply_theme()
+        self._apply_theme()  # fonts differ per language; it fits the help bar again too
         self._on_listening(model.listening)
         self._on_status()
 
-    def _apply_theme(self) -> None:
+    def _fit_bars(self) -> None:
+        """The help bar as tall as its wrapped labels need at its width (the window's layout does not ask)."""
+        buttons = [button for button in self.help_bar.findChildren(IconButton) if button.isVisibleTo(self.help_bar)]
+        needed = max((button.heightForWidth(button.width()) for button in buttons), default=0)
+        if needed and needed != self.help_bar.minimumHeight():
+            self.help_bar.setMinimumHeight(needed)
+
+    def theme(self) -> Theme:
         model = self.model
-        theme = Theme(large_text=model.large_text, high_contrast=model.high_contrast)
-        self.setStyleSheet(stylesheet(theme, self.t.font_families))
-        for button, on in ((self.large_button, model.large_text), (self.contrast_button, model.high_contrast)):
+        return Theme(
+            large_text=model.large_text,
+            high_contrast=model.high_contrast,
+            scale=self.layout_spec.scale,
+            accent=self.accent,
+        )
+
+    def _apply_theme(self) -> None:
+        theme = self.theme()
+        self.setStyleSheet(stylesheet(theme, self.t.font_families, icons.font_family()))
+        space = theme.space
+        self._root.setContentsMargins(space(2), space(1), space(2), space(1))
+        self._root.setSpacing(space(1))
+        self._top.setSpacing(space(2))
+        self._help_row.setSpacing(space(1))
+        self._page_box.setContentsMargins(space(2), space(2), space(2), space(2))
+        self._page_box.setSpacing(space(3))
+        for button in (self.home_button, self.lang_button, self.large_button, self.contrast_button, self.staff_button):
+            button.set_margins(space(1), space(0), space(0))
+        self.home.apply_theme(theme)
+        self.attract.apply_theme(theme)
+        self.ticket_card.set_compact(theme.large_text)
+        self.ticket_card.set_qr_size(theme.px(150 if theme.large_text else 180))
+        self.appointment_card.qr_size = theme.px(130 if theme.large_text else 160)
+        if self.model.appointment is not None:
+            self.appointment_card.show_appointment(self.model.appointment, self.t)
+        self.conversation.elderly = theme.large_text
+        self._update_bars()
+        QTimer.singleShot(0, self._fit_bars)
+        toggles = ((self.large_button, self.model.large_text), (self.contrast_button, self.model.high_contrast))
+        for button, on in toggles:
             if button.isChecked() != on:
                 button.blockSignals(True)
                 button.setChecked(on)
                 button.blockSignals(False)
+                button._mark(on)

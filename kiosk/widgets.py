@@ -1,7 +1,10 @@
-"""The kiosk's building blocks: bubbles, cards and service tiles.
+"""The kiosk's building blocks: conversation bubbles and the ticket card.
 
 Widgets only draw values handed to them and report taps by signal; they hold
-no hub client and no hardware.
+no hub client and no hardware. The conversation shows no scroll bar: the
+newest bubble is always in view and a finger drags older ones back
+(`QScroller`). In elderly-friendly mode only the newest reply keeps its
+buttons, at most `ELDERLY_MAX_CHOICES` of them at once ("More" shows the rest).
 """
 
 from __future__ import annotations
@@ -19,21 +22,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from assistant.protocol import Button, ServiceView, TicketView
+from assistant.protocol import Button, TicketView
+from kiosk import icons
+from kiosk.buttons import Pictogram, touch_button
 from kiosk.i18n import Catalog, ahead_text, catalog, eta_text
 from kiosk.viewmodel import ChatLine, Role
 
 logger = logging.getLogger(__name__)
 
-TOUCH_HEIGHT = 64  # px: the smallest button a finger hits reliably on a kiosk
-TILE_COLUMNS = 3
 QUICK_REPLY_COLUMNS = 3
-TILE_LINE_CHARS = 14  # longer service names break onto two lines so three tiles fit a row
+ELDERLY_QUICK_REPLY_COLUMNS = 2
+ELDERLY_MAX_CHOICES = 6  # a reply's buttons on screen at once in elderly mode ("More" included)
 
 
 def qr_pixmap(data: str, size: int = 220) -> QPixmap:
@@ -46,25 +51,6 @@ def qr_pixmap(data: str, size: int = 220) -> QPixmap:
     if not pixmap.loadFromData(buffer.getvalue(), "PNG"):
         logger.warning("could not render the QR code of %s", data)
     return pixmap
-
-
-def two_lines(text: str, width: int = TILE_LINE_CHARS) -> str:
-    """Break `text` at the space nearest its middle when it is longer than `width`."""
-    if len(text) <= width or " " not in text:
-        return text
-    middle = len(text) // 2
-    spaces = [i for i, char in enumerate(text) if char == " "]
-    cut = min(spaces, key=lambda i: abs(i - middle))
-    return f"{text[:cut]}\n{text[cut + 1 :]}"
-
-
-def touch_button(text: str, object_name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setMinimumHeight(TOUCH_HEIGHT)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    if object_name:
-        button.setObjectName(object_name)
-    return button
 
 
 class WrappingLabel(QLabel):
@@ -87,7 +73,7 @@ class Bubble(QFrame):
 
     button_clicked = Signal(object)  # Button
 
-    def __init__(self, line: ChatLine, parent: QWidget | None = None) -> None:
+    def __init__(self, line: ChatLine, parent: QWidget | None = None, elderly: bool = False) -> None:
         super().__init__(parent)
         self.line = line
         self.setObjectName(f"bubble_{line.role}")
@@ -98,21 +84,51 @@ class Bubble(QFrame):
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(text)
+        self._buttons: list[QPushButton] = []
+        self._page = 0
+        self.more: QPushButton | None = None
+        self.elderly = elderly
         if line.buttons:
-            grid = QGridLayout()  # rows of three: six time slots must not run off the bubble
+            grid = QGridLayout()  # rows of three (two in elderly mode): six time slots must not run off the bubble
+            columns = ELDERLY_QUICK_REPLY_COLUMNS if elderly else QUICK_REPLY_COLUMNS
             for index, item in enumerate(line.buttons):
                 button = touch_button(item.title, "quickReply")
                 button.clicked.connect(lambda _checked=False, b=item: self.button_clicked.emit(b))
-                grid.addWidget(button, index // QUICK_REPLY_COLUMNS, index % QUICK_REPLY_COLUMNS)
+                self._buttons.append(button)
+                grid.addWidget(button, index // columns, index % columns)
+            if elderly and len(line.buttons) > ELDERLY_MAX_CHOICES:
+                self.more = touch_button("…", "quickReplyMore")
+                self.more.clicked.connect(self._next_page)
+                grid.addWidget(self.more, (len(line.buttons) + columns - 1) // columns, 0, 1, columns)
             layout.addLayout(grid)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._show_page()
 
     def buttons(self) -> list[QPushButton]:
         return self.findChildren(QPushButton, "quickReply")
 
+    def retire(self) -> None:
+        """An older reply in elderly mode: its buttons go, so the screen offers only the newest choices."""
+        for button in (*self._buttons, *([self.more] if self.more else [])):
+            button.hide()
+
+    def _next_page(self) -> None:
+        self._page += 1
+        self._show_page()
+
+    def _show_page(self) -> None:
+        if self.more is None:
+            return
+        size = ELDERLY_MAX_CHOICES - 1
+        pages = -(-len(self._buttons) // size)
+        self._page %= pages
+        for index, button in enumerate(self._buttons):
+            button.setVisible(index // size == self._page)
+        self.more.setText(f"… {self._page + 1}/{pages}")
+
 
 class ConversationView(QScrollArea):
-    """Bubbles top to bottom: customer on the right, assistant on the left."""
+    """Bubbles top to bottom: customer on the right, assistant on the left; dragged, never a scroll bar."""
 
     button_clicked = Signal(object)  # Button
 
@@ -120,15 +136,23 @@ class ConversationView(QScrollArea):
         super().__init__(parent)
         self.setObjectName("conversation")
         self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         self._inner = QWidget()
+        self._inner.setObjectName("conversationInner")
         self._layout = QVBoxLayout(self._inner)
         self._layout.addStretch(1)
         self.setWidget(self._inner)
         self._bubbles: list[Bubble] = []
+        self.elderly = False
 
     def add_line(self, line: ChatLine) -> Bubble:
-        bubble = Bubble(line)
+        if self.elderly and line.role is not Role.CUSTOMER:
+            for older in self._bubbles:
+                older.retire()
+        bubble = Bubble(line, elderly=self.elderly)
         bubble.button_clicked.connect(self._on_button)
         row = QHBoxLayout()
         if line.role is Role.CUSTOMER:
@@ -143,7 +167,7 @@ class ConversationView(QScrollArea):
             row.addStretch(1)
         self._layout.addLayout(row)
         self._bubbles.append(bubble)
-        QTimer.singleShot(0, self._scroll_to_end)
+        QTimer.singleShot(0, self.scroll_to_end)
         return bubble
 
     def bubbles(self) -> list[Bubble]:
@@ -167,15 +191,20 @@ class ConversationView(QScrollArea):
     def _on_button(self, button: Button) -> None:
         self.button_clicked.emit(button)
 
-    def _scroll_to_end(self) -> None:
+    def scroll_to_end(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.scroll_to_end)  # the newest bubble stays in view when the page reflows
 
 
 class TicketCard(QFrame):
     """The ticket: a very large number, service, queue position, ETA and QR, and a 1-5 rating."""
 
     rated = Signal(str, int)  # ticket id, score
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ticketCard")
@@ -183,7 +212,14 @@ class TicketCard(QFrame):
         text = QVBoxLayout()
         self._t = catalog("en")
         self._ticket: TicketView | None = None
+        self.compact = False
+        head = QHBoxLayout()
+        self.icon = Pictogram(icons.UI_ICONS["ticket"], object_name="panelIcon")
         self.caption = QLabel()
+        self.caption.setObjectName("ticketCaption")
+        head.addWidget(self.icon)
+        head.addWidget(self.caption, 1)
+        text.addLayout(head)
         self.number = QLabel()
         self.number.setObjectName("ticketNumber")
         self.service = QLabel()
@@ -195,8 +231,10 @@ class TicketCard(QFrame):
         self.wait = QLabel()
         self.wait.setObjectName("ticketWait")
         for label in (self.caption, self.number, self.service, self.ahead, self.eta, self.wait):
-            label.setWordWrap(True)
-            text.addWidget(label)
+            label.setWordWrap(label is not self.number)
+            if label is not self.caption:
+                text.addWidget(label)
+        text.addStretch(1)
         layout.addLayout(text, 1)
         qr = QVBoxLayout()
         self.qr = QLabel()
@@ -204,33 +242,51 @@ class TicketCard(QFrame):
         self.scan = QLabel()
         self.scan.setObjectName("ticketScan")
         self.scan.setWordWrap(True)
-        self.scan.setMaximumWidth(240)
+        self.qr_size = 200
         qr.addWidget(self.qr)
         qr.addWidget(self.scan)
         qr.addStretch(1)
-        layout.addLayout(qr)
+        self.qr_column = QWidget()
+        self.qr_column.setObjectName("ticketQrColumn")
+        self.qr_column.setLayout(qr)
+        layout.addWidget(self.qr_column)
         outer = QVBoxLayout()
-        outer.addLayout(layout)
+        outer.addLayout(layout, 1)
         self.rating = QWidget()
         self.rating.setObjectName("ratingRow")
-        row = QHBoxLayout(self.rating)
+        rating = QVBoxLayout(self.rating)
+        rating.setContentsMargins(0, 0, 0, 0)
         self.rating_question = QLabel()
         self.rating_question.setObjectName("ratingQuestion")
         self.rating_question.setWordWrap(True)
-        row.addWidget(self.rating_question, 1)
+        rating.addWidget(self.rating_question)
+        row = QHBoxLayout()
         self.stars = []
         for score in range(1, 6):
             star = touch_button(f"{score} \u2605", f"rate_{score}")
             star.clicked.connect(lambda _checked=False, value=score: self._on_star(value))
             row.addWidget(star)
             self.stars.append(star)
+        rating.addLayout(row)
         self.thanks = QLabel()
         self.thanks.setObjectName("ratingThanks")
+        self.thanks.setWordWrap(True)
         self.thanks.hide()
         outer.addWidget(self.rating)
         outer.addWidget(self.thanks)
         self.setLayout(outer)
         self.retranslate(self._t)
+
+    def set_compact(self, compact: bool) -> None:
+        """Elderly-friendly mode: no rating (fewer choices, and the larger type needs the room)."""
+        self.compact = compact
+        self.rating.setVisible(not compact and not self.thanks.isVisible())
+
+    def set_qr_size(self, size: int) -> None:
+        self.qr_size = size
+        self.scan.setMaximumWidth(max(size, 160))
+        if self._ticket is not None:
+            self.qr.setPixmap(qr_pixmap(self._ticket.track_url, size))
 
     def retranslate(self, t: Catalog) -> None:
         self._t = t
@@ -254,7 +310,7 @@ class TicketCard(QFrame):
 
     def show_ticket(self, ticket: TicketView | None) -> None:
         if ticket is None or self._ticket is None or ticket.id != self._ticket.id:
-            self.rating.show()  # a new ticket may be rated once
+            self.rating.setVisible(not self.compact)  # a new ticket may be rated once
             self.thanks.hide()
         self._ticket = ticket
         if ticket is None:  # the outcome panel hides the card; nothing to draw
@@ -263,38 +319,4 @@ class TicketCard(QFrame):
         self.service.setText(ticket.service_name)
         self.ahead.setText(ahead_text(self._t, ticket.ahead))
         self.eta.setText(eta_text(self._t, ticket.eta_minutes))
-        self.qr.setPixmap(qr_pixmap(ticket.track_url))
-
-
-class ServiceGrid(QWidget):
-    """One big tile per service; a tap reports the service id."""
-
-    tile_clicked = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("serviceGrid")
-        self._layout = QGridLayout(self)
-        self._tiles: dict[str, QPushButton] = {}
-
-    def set_services(self, services: tuple[ServiceView, ...]) -> None:
-        for tile in self._tiles.values():
-            self._layout.removeWidget(tile)
-            tile.deleteLater()
-        self._tiles.clear()
-        for index, service in enumerate(services):
-            tile = touch_button(two_lines(service.name), f"tile_{service.id}")
-            tile.setAccessibleName(service.name)
-            tile.setProperty("tile", True)
-            tile.setMinimumHeight(TOUCH_HEIGHT + 32)
-            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            tile.clicked.connect(lambda _checked=False, sid=service.id: self.tile_clicked.emit(sid))
-            self._layout.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
-            self._tiles[service.id] = tile
-
-    def tiles(self) -> dict[str, QPushButton]:
-        return dict(self._tiles)
-
-    def set_enabled(self, enabled: bool) -> None:
-        for tile in self._tiles.values():
-            tile.setEnabled(enabled)
+        self.qr.setPixmap(qr_pixmap(ticket.track_url, self.qr_size))
