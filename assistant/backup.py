@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import os
 import shutil
@@ -36,7 +35,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL, make_url
 
 from assistant.domain.audit import Actor, AuditAction
-from assistant.store.audit import AuditLog
+from assistant.store.audit import AuditLog, operator
 from assistant.store.db import create_engine, migrate, normalize_url, session_factory
 from assistant.store.models import TicketRow
 
@@ -99,6 +98,8 @@ def _check_sqlite(path: Path) -> int:
         if not {"tickets", "alembic_version"} <= tables:
             raise BackupError(f"{path} is an SQLite file but not a Lobby database (no tickets table)")
         return int(connection.execute("SELECT count(*) FROM tickets").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is damaged: {exc}") from None
     finally:
         connection.close()
 
@@ -239,13 +240,6 @@ async def _audit(database_url: str, action: AuditAction, report: DataReport, act
         await engine.dispose()
 
 
-def _operator() -> Actor:
-    try:
-        return Actor.cli(getpass.getuser())
-    except (KeyError, OSError):
-        return Actor.cli("unknown")
-
-
 def backup(database_url: str, path: Path, timeout: float = DEFAULT_TIMEOUT_S) -> DataReport:
     """Copy the database to `path` (replaced atomically when done); audited in the source."""
     url = _url(database_url)
@@ -261,7 +255,7 @@ def backup(database_url: str, path: Path, timeout: float = DEFAULT_TIMEOUT_S) ->
         raise BackupError(f"no backup for a {url.get_backend_name()} database")
     report = DataReport("backup", url.get_backend_name(), str(path), path.stat().st_size,
                         time.monotonic() - started, tickets)  # fmt: skip
-    asyncio.run(_audit(database_url, AuditAction.DATA_BACKUP, report, _operator(), migrate_first=False))
+    asyncio.run(_audit(database_url, AuditAction.DATA_BACKUP, report, operator(), migrate_first=False))
     return report
 
 
@@ -286,7 +280,7 @@ def restore(database_url: str, path: Path, force: bool = False, timeout: float =
     else:
         _pg_restore(url, path, force, timeout, asyncio.run(_pg_user_tables(database_url)))
     report = DataReport("restore", engine, str(path), path.stat().st_size, time.monotonic() - started, None)
-    tickets = asyncio.run(_audit(database_url, AuditAction.DATA_RESTORE, report, _operator(), migrate_first=True))
+    tickets = asyncio.run(_audit(database_url, AuditAction.DATA_RESTORE, report, operator(), migrate_first=True))
     return DataReport(report.action, engine, report.path, report.bytes, time.monotonic() - started, tickets)
 
 

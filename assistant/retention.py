@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import logging
 from collections.abc import Callable
@@ -72,21 +71,17 @@ async def purge(
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from assistant.store.audit import operator
     from assistant.store.db import create_engine, migrate, session_factory
 
     overrides = {"hub.database": args.database} if args.database else {}
     settings = load_settings(args.config, overrides=overrides)
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-
     async def run() -> PurgeResult:
         engine = create_engine(settings.database_url())
         try:
             await migrate(engine)
             now = datetime.now(UTC)
-            return await purge(settings, session_factory(engine), now, Actor.cli(user), args.dry_run, args.days)
+            return await purge(settings, session_factory(engine), now, operator(), args.dry_run, args.days)
         finally:
             await engine.dispose()
 

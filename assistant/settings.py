@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import msgspec
 import yaml
 
+from assistant.domain.errors import InvalidInput
+from assistant.domain.schedule import CounterSchedule
 from lobby_wire.lang import normalise_lang
 
 ENV_PREFIX = "LOBBY_"
@@ -121,6 +123,10 @@ class CounterConfig(Frozen):
     id: str
     name_i18n: Text = msgspec.field(name="name")
     skills: dict[str, float]
+    # When the counter is staffed (assistant/domain/schedule.py): [from, to] spans every day the branch
+    # opens, or per weekday {mon: [...], ...}; none: the branch's opening hours. Breaks are cut out of them.
+    shifts: tuple[tuple[str, str], ...] | dict[str, tuple[tuple[str, str], ...]] = ()
+    breaks: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_text(self.name_i18n, f"counters: {self.id}")
@@ -201,9 +207,35 @@ class AppointmentConfig(Frozen):
             raise ValueError("appointments: check_in_window_minutes must be [early, late] with early <= late")
 
 
+class KioskTheme(Frozen):
+    # The greeter's one accent colour ("#rrggbb": buttons, pictograms, the attract screen); the text on it
+    # is white or black, whichever reads better, and it is darkened where it must read on white (WCAG 4.5:1).
+    accent: str = "#1f5fa8"
+    # The bank's logo (SVG or PNG, relative to branch.yml), shown beside the branch's name; "" = the name only.
+    logo: str = ""
+
+    def __post_init__(self) -> None:
+        digits = self.accent.removeprefix("#")
+        hexadecimal = all(char in "0123456789abcdefABCDEF" for char in digits)
+        if not self.accent.startswith("#") or len(digits) != 6 or not hexadecimal:
+            raise ValueError(f"kiosk.theme.accent: {self.accent!r} is not a colour like #1f5fa8")
+
+
 class KioskConfig(Frozen):
     languages: tuple[str, ...] = ("en",)
     idle_timeout_seconds: int = 60
+    # Which screen layout: "auto" (from the screen's size), "landscape" or "portrait"; `resolution` ("WxH",
+    # e.g. 1080x1920) forces the window's size and the nearest of the four designed layouts (1280x800,
+    # 1920x1080, 1080x1920, 800x1280). Empty: the screen's own size. The window never exceeds the screen.
+    orientation: str = "auto"
+    resolution: str = ""
+    # Elderly-friendly mode (适老化) when the kiosk starts and after every idle reset: larger type that
+    # reflows, at most six choices a screen, stronger contrast, slower speech (`elderly_speech_tempo` of
+    # the normal speed), every reply spoken, the idle timeout below. Customers toggle it on every screen.
+    elderly_mode: bool = False
+    elderly_idle_timeout_seconds: int = 180
+    elderly_speech_tempo: float = 0.8
+    theme: KioskTheme = KioskTheme()
     # After a spoken question from the customer, reopen the microphone once the reply's question has
     # been said (a spoken conversation stays hands-free). Tapping or typing ends it.
     hands_free: bool = True

@@ -6,11 +6,17 @@ surface as one exception type, `HubError`, carrying a stable `code`: the hub's
 own error code for `{"error": {...}}` answers, `hub_unreachable` when the hub
 cannot be reached, `hub_timeout` when it does not answer in time and
 `bad_response` when the answer is not the documented shape.
+
+Taking a ticket always carries an idempotency key (one per tap, or made here) and is tried again
+while the hub cannot be reached or fails with a 5xx, within the client's timeout: a hub restarting
+at that moment then still gives this customer their ticket, and never two.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -18,10 +24,13 @@ from urllib.parse import quote
 import httpx
 
 from assistant.protocol import ChatReply, ServiceView, TicketView, TriageView
+from kiosk.waits import ServiceWait, waits_from_queue
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "kiosk"
+RETRY_DELAYS = (0.3, 1.0, 2.0)  # seconds before the 2nd, 3rd and 4th try of an idempotent write
+TRANSIENT = ("hub_unreachable", "hub_timeout")  # and any 5xx
 
 T = TypeVar("T")
 
@@ -42,6 +51,7 @@ class HubClient:
     def __init__(self, base_url: str, timeout: float = 10.0, token: str = "") -> None:
         """`token`: the kiosk's device token (`lobby token create --role device`), if it has one."""
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
 
@@ -74,6 +84,11 @@ class HubClient:
         data = self._request("GET", "/api/v1/services", params={"lang": lang})
         return _parse(lambda: [ServiceView.from_json(item) for item in data["services"]])
 
+    def queue(self, lang: str = "en") -> tuple[ServiceWait, ...]:
+        """Waiting customers and the ETA per service (public `GET /api/v1/queue`), names in `lang`."""
+        data = self._request("GET", "/api/v1/queue", params={"lang": lang})
+        return _parse(lambda: waits_from_queue(data))
+
     def chat(self, sender: str, message: str, lang: str = "en") -> ChatReply:
         body = {"sender": sender, "message": message, "channel": CHANNEL, "lang": lang}
         data = self._request("POST", "/api/v1/chat", json=body)
@@ -91,12 +106,12 @@ class HubClient:
         intent: str | None = None,
         idempotency_key: str | None = None,
     ) -> TicketView:
+        """Take a ticket; `idempotency_key` (default: a fresh one) makes retries return the same ticket."""
         body: dict[str, Any] = {"service": service, "channel": CHANNEL, "lang": lang}
         if intent is not None:
             body["intent"] = intent
-        if idempotency_key is not None:
-            body["idempotency_key"] = idempotency_key
-        data = self._request("POST", "/api/v1/tickets", json=body)
+        body["idempotency_key"] = idempotency_key or uuid.uuid4().hex
+        data = self._retried("POST", "/api/v1/tickets", json=body)
         return _parse(lambda: TicketView.from_json(data))
 
     def check_in(self, code: str, lang: str = "en") -> tuple[TicketView, str]:
@@ -120,6 +135,20 @@ class HubClient:
         self._request("POST", "/api/v1/staff-alerts", json=body)
 
     # -- transport -----------------------------------------------------------
+
+    def _retried(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An idempotent write, tried again after a transient failure while the timeout allows."""
+        deadline = time.monotonic() + self.timeout
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return self._request(method, path, **kwargs)
+            except HubError as error:
+                transient = error.code in TRANSIENT or (error.status is not None and error.status >= 500)
+                if delay is None or not transient or time.monotonic() + delay >= deadline:
+                    raise
+                logger.warning("%s %s failed (%s); trying again in %.1f s", method, path, error.code, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # the last try returns or raises
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:

@@ -10,10 +10,11 @@ cannot be changed, so it must hold nothing the retention purge would have to bla
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from assistant.domain.appointments import Appointment
 from assistant.domain.tickets import Ticket
 
 
@@ -118,9 +119,23 @@ def ticket_state(ticket: Ticket | None) -> dict[str, Any] | None:
         "recalls": ticket.recalls,
         "transfers": ticket.transfers,
         "outcome": ticket.outcome,
+        "arrived": ticket.arrived_at is not None,  # a remote ticket is "on the way" until it arrives
+    }
+
+
+def appointment_state(appointment: Appointment | None) -> dict[str, Any] | None:
+    """What an audit entry keeps of a booking: never the customer's name, phone or notes."""
+    if appointment is None:
+        return None
+    return {
+        "status": str(appointment.status),
+        "service": appointment.service_id,
+        "starts_at": appointment.starts_at.astimezone(UTC).isoformat(),
+        "ticket": appointment.ticket_id,
     }
 
 
 __all__ = [
-    "CALL_ACTIONS", "FINISH_ACTIONS", "Actor", "ActorKind", "AuditAction", "AuditEntry", "ticket_state",
+    "CALL_ACTIONS", "FINISH_ACTIONS", "Actor", "ActorKind", "AuditAction", "AuditEntry", "appointment_state",
+    "ticket_state",
 ]  # fmt: skip

@@ -7,6 +7,8 @@ transaction as the change it describes, so the two commit or roll back together.
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +59,21 @@ class AuditQuery:
 def bearer_actor(token: str, role: str) -> Actor:
     """A token actor known by its token only: `AuditLog.append` resolves its id and name."""
     return Actor(ActorKind.TOKEN, "", role, token_hash=token_hash(token) if token.startswith(TOKEN_PREFIX) else "")
+
+
+def operator() -> Actor:
+    """The person at this machine's shell (`lobby token`, `lobby purge`, `lobby restore`...)."""
+    try:
+        return Actor.cli(getpass.getuser())
+    except (KeyError, OSError):  # no user name for this uid (a bare container)
+        return Actor.cli(f"uid {os.getuid()}")
+
+
+async def record_token_change(
+    session: AsyncSession, action: AuditAction, at: datetime, token_id: str, after: dict[str, Any]
+) -> None:
+    """A token made, revoked or rotated from this machine's shell, in the caller's transaction."""
+    await AuditLog(session).record(operator(), action, at, ("token", token_id), None, after)
 
 
 def _to_entry(row: AuditRow) -> AuditEntry:
@@ -158,4 +175,7 @@ class AuditLog:
         return called_by, finished_by
 
 
-__all__ = ["CSV_MAX_ROWS", "MAX_LIMIT", "AuditLog", "AuditQuery", "AuditRow", "bearer_actor"]
+__all__ = [
+    "CSV_MAX_ROWS", "MAX_LIMIT", "AuditLog", "AuditQuery", "AuditRow", "bearer_actor", "operator",
+    "record_token_change",
+]  # fmt: skip

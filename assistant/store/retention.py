@@ -7,13 +7,17 @@ language, times, status, intent, score), so the dashboard's past months do not c
 
 A booking is old once both its time and its last change are past the cutoff; a rating once it
 was given before it. Blanking is idempotent: only rows still holding something are touched, so
-every hub process may run it on its schedule. On SQLite, `secure_delete` overwrites the freed
-bytes, so a blanked name does not linger in the file's free space.
+every hub process may run it on its schedule. On SQLite, `secure_delete` zeroes the space freed
+and the WAL is checkpointed afterwards (it would otherwise keep the pages as they were), so a
+blanked name does not linger in the files.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 # Rasa's SQLTrackerStore table: only purged when it looks exactly like one (it is not ours).
 TRACKER_TABLE = "events"
 TRACKER_COLUMNS = frozenset({"sender_id", "type_name", "timestamp", "data"})
+CHECKPOINT_TIMEOUT_S = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +126,8 @@ async def purge_personal_data(
     `conversation_events`: what `delete_tracker_events` removed just before, for the same entry."""
     cutoff = now - timedelta(days=days)
     async with sessions.begin() as session:
-        sqlite = session.get_bind().dialect.name == "sqlite"
+        bind = session.get_bind()
+        sqlite = bind.dialect.name == "sqlite"
         if sqlite and not dry_run:
             await session.execute(text("PRAGMA secure_delete = ON"))
         try:
@@ -141,7 +147,26 @@ async def purge_personal_data(
                 await session.execute(text("PRAGMA secure_delete = OFF"))
     if result.changed and not dry_run:
         log.info("retention: removed personal data older than %d days (%s)", days, result.to_json())
+        if sqlite and bind.url.database:
+            await _fold_wal(bind.url.database)
     return result
+
+
+async def _fold_wal(database: str) -> None:
+    """Copy the WAL into the database and empty it: until then the WAL still holds the pages as they
+    were before the purge. Best effort: with readers busy it is partial, and the next run tries again."""
+
+    def checkpoint() -> tuple[int, int, int]:
+        with closing(sqlite3.connect(database, timeout=CHECKPOINT_TIMEOUT_S)) as connection:
+            return tuple(connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())  # type: ignore[return-value]
+
+    try:
+        busy, _, _ = await asyncio.wait_for(asyncio.to_thread(checkpoint), CHECKPOINT_TIMEOUT_S + 5)
+    except (sqlite3.Error, TimeoutError) as exc:
+        log.warning("retention: could not checkpoint the WAL of %s: %s", database, exc)
+        return
+    if busy:
+        log.info("retention: the WAL of %s is busy; old pages go at the next checkpoint", database)
 
 
 __all__ = ["PersonalData", "PurgeResult", "delete_tracker_events", "purge_personal_data"]

@@ -6,10 +6,12 @@ import hashlib
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assistant.domain.audit import AuditAction
 from assistant.domain.staff import Role
 from assistant.store.models import StaffTokenRow
 
@@ -56,6 +58,15 @@ class TokenRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def _audit(
+    session: AsyncSession, action: AuditAction, at: datetime, token_id: str, after: dict[str, Any]
+) -> None:
+    """Every token made, revoked or rotated here is audited, in the same transaction (by the operator)."""
+    from assistant.store.audit import record_token_change  # it reads tokens: imported late, no cycle
+
+    await record_token_change(session, action, at, token_id, after)
+
+
 async def issue_token(database_url: str, role: Role, name: str, at: datetime) -> str:
     """Open the database (migrating it if needed), store a new token, return it."""
     from assistant.store.db import create_engine, migrate, session_factory
@@ -64,7 +75,8 @@ async def issue_token(database_url: str, role: Role, name: str, at: datetime) ->
     try:
         await migrate(engine)
         async with session_factory(engine).begin() as session:
-            _, token = await TokenRepository(session).create(role, name, at)
+            token_id, token = await TokenRepository(session).create(role, name, at)
+            await _audit(session, AuditAction.TOKEN_CREATE, at, token_id, {"role": role.value, "name": name})
     finally:
         await engine.dispose()
     return token
@@ -82,6 +94,7 @@ async def token_admin(database_url: str, action: str, token_id: str | None, at: 
             if action == "revoke":
                 if not token_id or not await repo.revoke(token_id, at):
                     raise LookupError(f"no token with id {token_id!r}")
+                await _audit(session, AuditAction.TOKEN_REVOKE, at, token_id, {"revoked": True})
                 return [f"revoked {token_id}"]
             return [
                 f"{row.id}  {row.role:<8} {row.created_at:%Y-%m-%d %H:%M}  "

@@ -24,12 +24,14 @@ from assistant.domain.appointments import (
     new_code,
     normalize_code,
 )
+from assistant.domain.audit import Actor, AuditAction, appointment_state
 from assistant.domain.clock import Clock
 from assistant.domain.errors import Conflict, InvalidInput, NotFound, Unavailable
 from assistant.domain.events import Event, EventType
 from assistant.protocol import TicketView
 from assistant.settings import ConfigError, Settings
 from assistant.store.appointments import AppointmentRepository
+from assistant.store.audit import AuditLog
 from assistant.web.branch import BranchService, Publish
 from lobby_wire.lang import normalise_lang
 
@@ -162,7 +164,8 @@ class AppointmentService:
         async with self.sessions.begin() as session:
             return await self._load(AppointmentRepository(session), code)
 
-    async def cancel(self, code: str) -> Appointment:
+    async def cancel(self, code: str, actor: Actor | None = None) -> Appointment:
+        """`actor`: staff cancelling for the customer (audited); None: the customer."""
         now = self.clock.now()
         async with self.sessions.begin() as session:
             repo = AppointmentRepository(session)
@@ -170,11 +173,13 @@ class AppointmentService:
             cancelled = appointment.cancel(now)
             await repo.free_seat(appointment.code, appointment.starts_at)
             await repo.save(cancelled)
+            await AuditLog(session).record(actor, AuditAction.APPOINTMENT_CANCEL, now, ("appointment", cancelled.code),
+                                           appointment_state(appointment), appointment_state(cancelled))  # fmt: skip
         log.info("cancelled %s", cancelled.code)
         await self.publish(Event(EventType.APPOINTMENT_CANCELLED, now, {"appointment": self.to_json(cancelled)}))
         return cancelled
 
-    async def reschedule(self, code: str, starts_at: datetime) -> Appointment:
+    async def reschedule(self, code: str, starts_at: datetime, actor: Actor | None = None) -> Appointment:
         """Move to another slot: the new seat is taken before the old one is freed, in one transaction."""
         now = self.clock.now()
         async with self.sessions.begin() as session:
@@ -190,12 +195,16 @@ class AppointmentService:
                 raise Conflict(self._full_message(plan, slot.starts_at), code="slot_full")
             await repo.free_seat(appointment.code, appointment.starts_at)
             await repo.save(moved)
+            await AuditLog(session).record(actor, AuditAction.APPOINTMENT_RESCHEDULE, now, ("appointment", moved.code),
+                                           appointment_state(appointment), appointment_state(moved))  # fmt: skip
         log.info("moved %s from %s to %s", moved.code, appointment.starts_at, moved.starts_at)
         data = {"appointment": self.to_json(moved), "from": self.to_json(appointment)["starts_at"]}
         await self.publish(Event(EventType.APPOINTMENT_RESCHEDULED, now, data))
         return moved
 
-    async def check_in(self, code: str, channel: str, lang: str | None) -> tuple[TicketView, bool, dict[str, str]]:
+    async def check_in(
+        self, code: str, channel: str, lang: str | None, actor: Actor | None = None
+    ) -> tuple[TicketView, bool, dict[str, str]]:
         """Issue the appointment's ticket: (ticket, created, {"code", "arrival", "message"})."""
         now = self.clock.now()
         appointment = await self.get(code)
@@ -219,7 +228,11 @@ class AppointmentService:
             repo = AppointmentRepository(session)
             current = await self._load(repo, appointment.code, for_update=True)
             if current.status is AppointmentStatus.BOOKED:
-                await repo.save(current.check_in(ticket.id, now))
+                checked_in = current.check_in(ticket.id, now)
+                await repo.save(checked_in)
+                await AuditLog(session).record(actor, AuditAction.APPOINTMENT_CHECK_IN, now,
+                                               ("appointment", current.code), appointment_state(current),
+                                               appointment_state(checked_in))  # fmt: skip
             elif current.status is not AppointmentStatus.CHECKED_IN:
                 log.warning("%s became %s while checking in; ticket %s stands", code, current.status, ticket.number)
         if not created:  # a concurrent check-in issued it first: report what that ticket is

@@ -19,6 +19,7 @@ from sanic.response import HTTPResponse, json, raw
 from assistant.domain.errors import InvalidInput
 from assistant.settings import BranchInfo
 from assistant.web.appointment_service import AppointmentService
+from assistant.web.audit import staff_actor
 from assistant.web.bodies import Channel, Lang, Name
 from assistant.web.errors import decode_body
 
@@ -157,18 +158,20 @@ async def calendar(request: Request, code: str) -> HTTPResponse:
 @bp.delete("/<code:str>")
 async def cancel(request: Request, code: str) -> HTTPResponse:
     service = _service(request)
-    return json(service.to_json(await service.cancel(code), request.args.get("lang")))
+    return json(service.to_json(await service.cancel(code, await staff_actor(request)), request.args.get("lang")))
 
 
 @bp.post("/<code:str>/reschedule")
 async def reschedule(request: Request, code: str) -> HTTPResponse:
     body = decode_body(request, AppointmentMove)
     service = _service(request)
-    return json(service.to_json(await service.reschedule(code, body.starts_at), request.args.get("lang")))
+    moved = await service.reschedule(code, body.starts_at, await staff_actor(request))
+    return json(service.to_json(moved, request.args.get("lang")))
 
 
 @bp.post("/<code:str>/check-in")
 async def check_in(request: Request, code: str) -> HTTPResponse:
     body = decode_body(request, CheckInRequest) if request.body else CheckInRequest()
-    ticket, created, details = await _service(request).check_in(code, body.channel, body.lang)
+    actor = await staff_actor(request)
+    ticket, created, details = await _service(request).check_in(code, body.channel, body.lang, actor)
     return json({**ticket.to_json(), "check_in": details}, status=201 if created else 200)

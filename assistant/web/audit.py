@@ -35,7 +35,7 @@ from assistant.settings import Settings
 from assistant.store.audit import MAX_LIMIT, AuditLog, AuditQuery, bearer_actor
 from assistant.store.retention import PurgeResult
 from assistant.web import periodic
-from assistant.web.auth import requires
+from assistant.web.auth import requires, role_of_request
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,23 @@ def actor_of(request: Request) -> Actor:
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
     role = getattr(request.ctx, "role", None)
     return bearer_actor(token, str(role) if role is not None else "")
+
+
+STAFF_ROLES = frozenset({Role.TELLER, Role.MANAGER, Role.ADMIN})
+
+
+async def staff_actor(request: Request) -> Actor | None:
+    """On a route customers use too (cancel a ticket or booking, check in): the staff member acting for
+    the customer, when the request carries a staff token (checked here if no guard did: a wrong one is
+    a 401); None for the customer themself or a kiosk (a device acting for its customer), whose routine
+    actions are not audited."""
+    credential = getattr(request.ctx, "credential", None)
+    role = getattr(credential, "role", None) or getattr(request.ctx, "role", None)
+    if role is None and "authorization" in request.headers:
+        role = request.ctx.role = await role_of_request(request)
+    if role is None or str(role) not in STAFF_ROLES:
+        return None
+    return actor_of(request)
 
 
 # -- the query -------------------------------------------------------------------------------
@@ -226,4 +243,4 @@ def install(app: Sanic) -> None:
     app.blueprint(bp)
 
 
-__all__ = ["actor_of", "audit_csv", "bp", "install", "parse_query", "purge_now"]
+__all__ = ["actor_of", "audit_csv", "bp", "install", "parse_query", "purge_now", "staff_actor"]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from assistant.domain.audit import Actor, AuditAction, ticket_state
 from assistant.domain.clock import Clock, business_date
 from assistant.domain.errors import Conflict, InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
@@ -33,6 +34,7 @@ from assistant.i18n import hours_text, language, say
 from assistant.protocol import TICKET_ID, TICKET_NUMBER, Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
 from assistant.settings import Settings
+from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from assistant.store.stats import RouteLog
 from assistant.web.wording import branch_info_text, reason_text
@@ -146,15 +148,18 @@ class BranchService:
                 raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
             return await self.view(session, ticket, lang)
 
-    async def abandon(self, ticket_id: str) -> TicketView:
+    async def abandon(self, ticket_id: str, actor: Actor | None = None) -> TicketView:
+        """`actor`: staff who cancelled it for the customer (audited); None: the customer."""
         now = self.clock.now()
         async with self.sessions.begin() as session:
             repo = TicketRepository(session)
-            ticket = await repo.get(ticket_id)
-            if ticket is None:
+            before = await repo.get(ticket_id)
+            if before is None:
                 raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
-            ticket = ticket.abandon(now)
+            ticket = before.abandon(now)
             await repo.save(ticket)
+            await AuditLog(session).record(actor, AuditAction.TICKET_ABANDON, now, ("ticket", ticket.id),
+                                           ticket_state(before), ticket_state(ticket))  # fmt: skip
             view = await self.view(session, ticket)
         await self.publish(Event(EventType.TICKET_ABANDONED, now, {"ticket": view.to_json()}))
         return view
@@ -166,7 +171,7 @@ class BranchService:
         deadline = ticket.issued_at + timedelta(minutes=self.settings.queue.remote_arrival_minutes)
         return deadline.astimezone(ZoneInfo(self.settings.branch.timezone))
 
-    async def arrive(self, ref: str) -> TicketView:
+    async def arrive(self, ref: str, actor: Actor | None = None) -> TicketView:
         """The customer of ticket `ref` (its id, or today's number such as "C004") is at the branch.
 
         A remote ticket then becomes callable in the place it kept; a walk-in's is unchanged. Idempotent."""
@@ -184,6 +189,9 @@ class BranchService:
             changed = arrived is not ticket
             if changed and not await repo.save_if(arrived, ticket.status, was_arrived=False):
                 raise Conflict(f"ticket {ticket.number} changed meanwhile; please try again", code="wrong_state")
+            if changed:  # checked in by staff (`actor`): audited
+                await AuditLog(session).record(actor, AuditAction.TICKET_ARRIVE, now, ("ticket", ticket.id),
+                                               ticket_state(ticket), ticket_state(arrived))  # fmt: skip
             view = await self.view(session, arrived)
         if changed:
             await self.publish(Event(EventType.TICKET_ARRIVED, now, {"ticket": view.to_json()}))
@@ -357,15 +365,25 @@ class BranchService:
             remote_join_refusal=self.remote_join_refusal(route.service_id, lang) if route.service_id else None,
         )
 
-    async def set_device_status(self, device_id: str, state: str, detail: str) -> dict[str, Any]:
+    async def set_device_status(
+        self, device_id: str, state: str, detail: str, actor: Actor | None = None
+    ) -> dict[str, Any]:
+        """Audited (who reported it, the state before and after) when the state or its detail changes."""
         try:
             device_state = DeviceState(state)
         except ValueError:
             raise InvalidInput(f"unknown device state {state!r}", code="unknown_state") from None
         now = self.clock.now()
         async with self.sessions.begin() as session:
-            if not await DeviceRepository(session).set_state(device_id, device_state, detail, now):
+            devices = DeviceRepository(session)
+            was = (await devices.states()).get(device_id)
+            if not await devices.set_state(device_id, device_state, detail, now):
                 raise NotFound(f"no device {device_id}", code="device_not_found")
+            if was is not None and was != (device_state, detail):
+                before = {"state": was[0].value, "detail": was[1]}
+                after = {"state": device_state.value, "detail": detail}
+                await AuditLog(session).record(actor, AuditAction.DEVICE_STATUS, now, ("device", device_id),
+                                               before, after)  # fmt: skip
         data = {"id": device_id, "state": device_state.value, "detail": detail}
         await self.publish(Event(EventType.DEVICE_STATUS, now, data))
         return data

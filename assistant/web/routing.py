@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse, json
 
 from assistant.domain.events import Event, EventType
 from assistant.domain.staff import Role
+from assistant.web.audit import actor_of
 from assistant.web.auth import requires
 from assistant.web.bodies import DeviceStatusUpdate, StaffAlert, TriageRequest
 from assistant.web.errors import decode_body
@@ -31,7 +32,8 @@ async def devices(request: Request) -> HTTPResponse:
 @requires(Role.DEVICE)
 async def device_status(request: Request, device_id: str) -> HTTPResponse:
     body = decode_body(request, DeviceStatusUpdate)
-    return json(await request.app.ctx.branch.set_device_status(device_id, body.state, body.detail))
+    branch = request.app.ctx.branch
+    return json(await branch.set_device_status(device_id, body.state, body.detail, actor_of(request)))
 
 
 @bp.post("/staff-alerts")

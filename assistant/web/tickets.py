@@ -9,6 +9,7 @@ from sanic.response import HTTPResponse, json
 
 from assistant.protocol import TICKET_ID, ServiceView
 from assistant.web import periodic
+from assistant.web.audit import staff_actor
 from assistant.web.auth import role_of_request
 from assistant.web.bodies import TicketCreate
 from assistant.web.errors import decode_body
@@ -72,7 +73,7 @@ async def get_ticket(request: Request, ticket_id: str) -> HTTPResponse:
 
 @bp.delete("/tickets/<ticket_id:str>")
 async def abandon_ticket(request: Request, ticket_id: str) -> HTTPResponse:
-    return json((await request.app.ctx.branch.abandon(ticket_id)).to_json())
+    return json((await request.app.ctx.branch.abandon(ticket_id, await staff_actor(request))).to_json())
 
 
 @bp.post("/tickets/<ref:str>/arrive")
@@ -85,7 +86,7 @@ async def arrive(request: Request, ref: str) -> HTTPResponse:
     use one; the id in the QR code is the customer's own secret."""
     if not TICKET_ID.fullmatch(ref.strip()):
         await role_of_request(request)
-    return json((await request.app.ctx.branch.arrive(ref)).to_json())
+    return json((await request.app.ctx.branch.arrive(ref, await staff_actor(request))).to_json())
 
 
 @bp.get("/queue")

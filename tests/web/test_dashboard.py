@@ -148,6 +148,14 @@ def test_the_page_shows_the_scripted_day_live_and_downloads_the_csv(
         assert [r["number"] for r in rows] == ["A001", "C001", "A002", "D001", "A003", "H001", "E001"]
         assert (rows[0]["wait_minutes"], rows[0]["rating"], rows[1]["called_by"]) == ("5.00", "5", 'Ben "B"')
         expect(page.locator("#range-message")).to_have_text(f"Downloaded visits-{DAY}-{DAY}.csv")
+
+        # The audit log of the same days: who called and finished what, as the tellers' tokens say.
+        with page.expect_download(timeout=10_000) as info:
+            page.click("#audit-link")
+        assert info.value.suggested_filename == f"audit-{DAY}-{DAY}.csv"
+        audit = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"), newline="")))
+        done = {(row["action"], row["actor_name"]) for row in audit}
+        assert {("ticket.call_next", "Ana"), ("ticket.no_show", 'Ben "B"'), ("ticket.finish", "Ana")} <= done
     finally:
         context.close()
 

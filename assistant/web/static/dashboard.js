@@ -228,6 +228,7 @@ function render(report) {
   if (document.activeElement !== $("from")) $("from").value = report.range.from;
   if (document.activeElement !== $("to")) $("to").value = report.range.to;
   $("csv-link").href = `/api/v1/dashboard/visits.csv?from=${report.range.from}&to=${report.range.to}`;
+  $("audit-link").href = `/api/v1/audit.csv?since=${report.range.from}&until=${report.range.to}`;
   renderLive(report.live, report.at);
   renderKpis(report.kpis);
   fillTable("alert-history", report.alerts, [
@@ -293,9 +294,10 @@ function connect() {
   };
 }
 
-async function downloadCsv(event) {
+// A CSV link's file, fetched with the token (a plain link cannot send it): the visits, or the audit log.
+const downloadCsv = (linkId, kind) => async (event) => {
   event.preventDefault();
-  const link = $("csv-link");
+  const link = $(linkId);
   const response = await fetch(link.href, { headers: authHeaders() });
   if (!response.ok) {
     $("range-message").textContent = `The CSV could not be made (${response.status}).`;
@@ -304,13 +306,13 @@ async function downloadCsv(event) {
   const url = URL.createObjectURL(await response.blob());
   const save = document.createElement("a");
   save.href = url;
-  save.download = `visits-${state.shown.from}-${state.shown.to}.csv`;
+  save.download = `${kind}-${state.shown.from}-${state.shown.to}.csv`;
   document.body.append(save);
   save.click();
   save.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
   $("range-message").textContent = `Downloaded ${save.download}`;
-}
+};
 
 // -- sign in / out ---------------------------------------------------------------------------
 
@@ -365,7 +367,8 @@ $("today").addEventListener("click", () => {
   history.replaceState(null, "", location.pathname);
   refresh();
 });
-$("csv-link").addEventListener("click", downloadCsv);
+$("csv-link").addEventListener("click", downloadCsv("csv-link", "visits"));
+$("audit-link").addEventListener("click", downloadCsv("audit-link", "audit"));
 
 const params = new URLSearchParams(location.search);
 state.from = params.get("from");
