@@ -147,6 +147,8 @@ class ConversationView(QScrollArea):
         self.setWidget(self._inner)
         self._bubbles: list[Bubble] = []
         self.elderly = False
+        # The newest bubble stays in view however late the layout settles (bubbles wrap after they are shown).
+        self.verticalScrollBar().rangeChanged.connect(lambda _low, high: self.verticalScrollBar().setValue(high))
 
     def add_line(self, line: ChatLine) -> Bubble:
         if self.elderly and line.role is not Role.CUSTOMER:

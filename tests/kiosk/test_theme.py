@@ -261,8 +261,9 @@ def test_large_text_reaches_the_widgets(qapp: QApplication) -> None:
     assert len(pairs) > 40
     for small, big in pairs:
         assert big.font().pixelSize() >= 1.4 * small.font().pixelSize(), small.objectName()
-    number = large.findChild(QLabel, "ticketNumber")
-    assert number is not None and number.font().pixelSize() >= 1.4 * 96
+    number, normal_number = large.findChild(QLabel, "ticketNumber"), normal.findChild(QLabel, "ticketNumber")
+    assert number is not None and normal_number is not None and normal_number.font().pixelSize() >= 72
+    assert number.font().pixelSize() >= 1.4 * normal_number.font().pixelSize()
     button = large.findChild(QPushButton, "langButton")
     assert button is not None and button.minimumSizeHint().height() >= 1.4 * BASE_TOUCH_HEIGHT
     normal.close()
