@@ -76,7 +76,7 @@ def run_branch(settings: Settings, args: argparse.Namespace) -> int:
             f"  hub API          {hub_url}/api/v1   (OpenAPI: {hub_url}/api/v1/openapi.json)\n"
             f"  events           ws://{settings.hub.host}:{settings.hub.port}/api/v1/events\n"
             f"  ticket tracking  {settings.hub.public_url}/t/<ticket id>  (the QR code on each ticket)\n"
-            f"  Rasa             {settings.dialogue.rasa_url}\n"
+            f"  Rasa             {', '.join(settings.dialogue.replica_urls())}\n"
             f"  kiosk            {'not started' if args.no_kiosk else 'window (offscreen without a display)'}\n"
             f"  logs             {logs}\n"
             "Press Ctrl-C to stop (or send SIGTERM); a part that dies is restarted.",
