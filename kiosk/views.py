@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QMainWindow,
     QStackedWidget,
@@ -249,6 +250,11 @@ class KioskWindow(QMainWindow):
         central.setObjectName("kioskRoot")
         central.setLayout(root)
         self.setCentralWidget(central)
+        # The layouts must never grow the window past the screen: what does not fit is squeezed (and the
+        # layout test sees it), the window keeps the screen's size.
+        for layout in (root, self.layout()):
+            layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setFixedSize(*self.layout_spec.size)
 
     def _connect(self) -> None:
         model = self.model
