@@ -255,10 +255,6 @@ class Supervisor:
         self._deferring = 0
         self._pending: int | None = None
 
-    @property
-    def processes(self) -> list[Managed]:
-        return [child.managed for child in self._children]
-
     def run(self, startup: Callable[[], None]) -> int:
         """Start (`startup` calls `start`), supervise, stop; 0 after a stop signal, 1 on failure."""
         with self._stop_signals():
@@ -306,8 +302,12 @@ class Supervisor:
     def stop_all(self, grace: float = 10) -> None:
         """SIGTERM to every child's group at once, newest first; SIGKILL to what is left after `grace`."""
         self._stopping = True
-        running = [child.managed for child in reversed(self._children) if child.managed.process is not None]
-        if any(managed.process and managed.process.returncode is None for managed in running):
+        running = [
+            child.managed
+            for child in reversed(self._children)
+            if child.managed.process is not None and child.managed.process.returncode is None
+        ]
+        if running:
             log.info("stopping %s", ", ".join(managed.name for managed in running))
         for managed in running:
             managed.terminate()
