@@ -40,7 +40,9 @@ class Layout:
 
     @property
     def orientation(self) -> Orientation:
-        return Orientation.LANDSCAPE if self.width >= self.height else Orientation.PORTRAIT
+        """The design's (`kiosk.orientation` may put a landscape design on a portrait screen, or back)."""
+        design_w, design_h = parse_resolution(self.name)
+        return Orientation.LANDSCAPE if design_w >= design_h else Orientation.PORTRAIT
 
     @property
     def landscape(self) -> bool:
