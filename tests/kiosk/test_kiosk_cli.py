@@ -39,11 +39,18 @@ def test_the_kiosk_gets_the_branch_name_per_language(monkeypatch: pytest.MonkeyP
 def test_the_screenshots_get_the_branch_name_per_language(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: list[Any] = []
 
-    def take_screenshots(out: Path, branch_name: Any, services: Any) -> list[Path]:
+    def take_screenshots(out: Path, branch_name: Any, services: Any, *more: Any) -> list[Path]:
         seen.append(branch_name)
+        seen.append(more)
         return []
 
     monkeypatch.setattr(kiosk.screenshots, "take_screenshots", take_screenshots)
-    args = build_parser().parse_args(["kiosk", "--config", str(ROOT / "branch.yml"), "--screenshots", str(tmp_path)])
+    args = build_parser().parse_args(
+        ["kiosk", "--config", str(ROOT / "branch.yml"), "--screenshots", str(tmp_path), "--resolution", "1080x1920",
+         "--mode", "elderly"]
+    )  # fmt: skip
     assert args.handler(args) == 0
-    assert seen == [BRANCH_NAMES]
+    assert seen[0] == BRANCH_NAMES
+    layouts, modes, logo, accent = seen[1]
+    assert [layout.name for layout in layouts] == ["1080x1920"] and [str(mode) for mode in modes] == ["elderly"]
+    assert logo.endswith("kiosk/assets/demo-bank-logo.svg") and accent == "#1f5fa8"  # branch.yml kiosk.theme

@@ -278,23 +278,25 @@ def test_screenshots_of_every_screen(qtbot: Any, tmp_path: Any) -> None:
     from PySide6.QtGui import QImage
 
     from assistant.protocol import ServiceView
+    from kiosk.layout import layout_named
+    from kiosk.matrix import Mode
     from kiosk.screenshots import take_screenshots
 
     def services(lang: str) -> list[ServiceView]:
         names = {"en": "Cash and cheques", "zh": "现金与支票"}
         return [ServiceView("cash", names[lang], "A", ("withdraw_cash",))]
 
-    written = take_screenshots(tmp_path, "Test Branch", services)
-    assert [path.name for path in written][:3] == ["01-attract.png", "02-home.png", "03-ticket.png"]
-    assert len(written) == 13
-    assert [path.name for path in written][10:] == [  # a Chinese conversation ending in each outcome
-        "11-chinese-ticket.png",
-        "12-chinese-device-route.png",
-        "13-chinese-appointment.png",
-    ]
-    images = [QImage(str(path)) for path in written]
-    assert all(image.width() == 1280 and image.height() >= 800 for image in images)
-    assert len({bytes(image.constBits()) for image in images}) == 13  # thirteen different screens
+    portrait = layout_named("1080x1920")
+    written = take_screenshots(tmp_path, "Test Branch", services, (portrait,), (Mode.ELDERLY,))
+    sheet, screens = written[0], written[1:]
+    assert sheet.name == "kiosk-1080x1920-elderly.png"
+    names = [path.name for path in screens]
+    assert names[:3] == ["en-01-attract.png", "en-02-home.png", "en-03-ticket.png"]
+    assert any(name.startswith("zh-") and name.endswith("-appointment.png") for name in names)
+    images = [QImage(str(path)) for path in screens]
+    assert all((image.width(), image.height()) == (1080, 1920) for image in images)
+    assert len({bytes(image.constBits()) for image in images}) == len(images) >= 16  # all different screens
+    assert QImage(str(sheet)).width() > 1000
 
 
 def test_real_hub_on_time_check_in_is_served_before_walk_ins(
