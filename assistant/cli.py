@@ -148,7 +148,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.screenshots:
-        return _kiosk_screenshots(settings, Path(args.screenshots))
+        return _kiosk_screenshots(settings, Path(args.screenshots), args.resolution, args.mode)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         log.warning("no display: the kiosk runs offscreen and logs what it shows")
@@ -179,6 +179,23 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         hands_free=settings.kiosk.hands_free,
         recognizers=kiosk_recognizers(settings),  # one Vosk model per language, loaded once
         grammars=kiosk_grammars(settings),
+        look=_kiosk_look(settings),
+        orientation=settings.kiosk.orientation,
+        resolution=args.resolution or settings.kiosk.resolution,
+    )
+
+
+def _kiosk_look(settings: Settings):  # type: ignore[no-untyped-def]
+    """branch.yml `kiosk:`: accent colour, logo, elderly-friendly mode and its idle timeout and speech."""
+    from kiosk.app import KioskLook
+
+    kiosk = settings.kiosk
+    return KioskLook(
+        accent=kiosk.theme.accent,
+        logo=str(settings.resolve(kiosk.theme.logo)) if kiosk.theme.logo else "",
+        elderly=kiosk.elderly_mode,
+        elderly_idle_timeout_s=kiosk.elderly_idle_timeout_seconds,
+        elderly_speech_tempo=kiosk.elderly_speech_tempo,
     )
 
 
@@ -187,8 +204,9 @@ def _branch_names(settings: Settings) -> dict[str, str]:
     return {lang: settings.branch.display_name(lang) for lang in dict.fromkeys(("en", *settings.kiosk.languages))}
 
 
-def _kiosk_screenshots(settings: Settings, out: Path) -> int:
-    """Render every kiosk screen offscreen to PNG files (the branch's services, sample outcomes)."""
+def _kiosk_screenshots(settings: Settings, out: Path, resolution: str | None = None, mode: str | None = None) -> int:
+    """Render every kiosk screen offscreen to PNG files (the branch's services, sample outcomes), for every
+    designed layout or `resolution`, in every mode or `mode`, with a contact sheet per layout and mode."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
@@ -204,7 +222,15 @@ def _kiosk_screenshots(settings: Settings, out: Path) -> int:
             for s in settings.services
         ]
 
-    written = take_screenshots(out, _branch_names(settings), services)
+    from kiosk.layout import LAYOUTS, choose_layout, parse_resolution
+    from kiosk.matrix import Mode
+
+    layouts = LAYOUTS if not resolution else (choose_layout(parse_resolution(resolution), "auto", resolution),)
+    look = _kiosk_look(settings)
+    written = take_screenshots(
+        out, _branch_names(settings), services, layouts, tuple(Mode) if not mode else (Mode(mode),), look.logo,
+        look.accent,
+    )  # fmt: skip
     print("\n".join(str(path) for path in written))
     del app
     return 0
@@ -258,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--hub-url", default=None)
     kiosk.add_argument("--lang", default=None)
     kiosk.add_argument("--screenshots", metavar="DIR", default=None, help="write a PNG of every screen to DIR and exit")
+    kiosk.add_argument("--resolution", metavar="WxH", default=None,
+                       help="the window's size (default: the screen's, or kiosk.resolution); with --screenshots one "
+                       "layout (default: 1280x800, 1920x1080, 1080x1920 and 800x1280)")  # fmt: skip
+    kiosk.add_argument("--mode", choices=("normal", "elderly", "high-contrast"), default=None,
+                       help="with --screenshots: only this mode (default: all three)")  # fmt: skip
 
     up = command("up", cmd_up, "run the whole branch on this machine")
     up.add_argument("--no-kiosk", action="store_true", help="do not start the kiosk")

@@ -243,6 +243,15 @@ class KioskConfig(Frozen):
     # LOBBY_KIOSK__TOKEN than written here. `lobby up` makes one for the kiosk it starts.
     token: str = ""
 
+    def __post_init__(self) -> None:
+        if self.orientation not in ("auto", "landscape", "portrait"):
+            raise ValueError(f"kiosk.orientation: {self.orientation!r} is not auto, landscape or portrait")
+        width, _x, height = self.resolution.lower().partition("x")
+        if self.resolution and not (width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
+            raise ValueError(f"kiosk.resolution: {self.resolution!r} is not WIDTHxHEIGHT, e.g. 1080x1920")
+        if not 0.5 <= self.elderly_speech_tempo <= 1.0:
+            raise ValueError("kiosk.elderly_speech_tempo: between 0.5 and 1.0 (a share of the normal speed)")
+
 
 class HubConfig(Frozen):
     host: str = "127.0.0.1"
