@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import logging
 
-import segno
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
@@ -43,6 +42,8 @@ ELDERLY_MAX_CHOICES = 6  # a reply's buttons on screen at once in elderly mode (
 
 def qr_pixmap(data: str, size: int = 220) -> QPixmap:
     """A QR code of `data` as a square pixmap about `size` px wide."""
+    import segno  # on the first ticket, not at start: its writers take a fifth of a second to import
+
     qr = segno.make(data, error="m")
     width = qr.symbol_size(scale=1, border=4)[0]
     buffer = io.BytesIO()
