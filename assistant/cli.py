@@ -53,12 +53,23 @@ def cmd_token(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from assistant.domain.staff import Role
-    from assistant.store.tokens import issue_token, token_admin
+    from assistant.store.tokens import TokenLifetime, issue_token, rotate_token, token_admin
 
     settings = _settings(args)
-    if args.action != "create":
+    if args.action == "rotate":  # a new token with the same role and name; the old one stops working now
         try:
-            lines = asyncio.run(token_admin(settings.database_url(), args.action, args.id, datetime.now(UTC)))
+            print(asyncio.run(rotate_token(settings.database_url(), args.id or "", datetime.now(UTC))))
+        except LookupError as exc:
+            print(f"lobby token: {exc}", file=sys.stderr)
+            return 1
+        print("(the new token; it is shown once, and the old one is revoked)", file=sys.stderr)
+        return 0
+    if args.action != "create":
+        lifetime = TokenLifetime(settings.hub.staff_token_days, settings.hub.device_token_days)
+        try:
+            lines = asyncio.run(
+                token_admin(settings.database_url(), args.action, args.id, datetime.now(UTC), lifetime)
+            )
         except LookupError as exc:
             print(f"lobby token: {exc}", file=sys.stderr)
             return 1
@@ -86,6 +97,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     model, seconds = project.train(force=args.force)
     print(f"model: {model} ({f'trained in {seconds:.0f} s' if seconds else 'cached'})")
     return 0
+
+
+def _actions_token(settings: Settings) -> str:
+    """The action server's device token: `dialogue.hub_token`, else a new one in the hub's database (a
+    fresh one per start, never written to disk; it lives `hub.device_token_days`)."""
+    from datetime import UTC, datetime
+
+    from assistant.domain.staff import Role
+    from assistant.store.tokens import issue_token
+
+    if settings.dialogue.hub_token:
+        return settings.dialogue.hub_token
+    now = datetime.now(UTC)
+    return asyncio.run(issue_token(settings.database_url(), Role.DEVICE, "action server (lobby dialogue)", now))
 
 
 def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
@@ -117,7 +142,7 @@ def _dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  
             project.actions_command(actions_port),
             f"http://127.0.0.1:{actions_port}/health",
             project.root,
-            env={"LOBBY_HUB_URL": hub_url, **RASA_ENV},
+            env={**project.actions_env(settings.dialogue.actions_host, hub_url, _actions_token(settings)), **RASA_ENV},
             log_path=logs / "actions.log",
         )
     ]
@@ -264,8 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", cmd_migrate, "bring the database schema up to date")
 
     token = command("token", cmd_token, "create a bearer token for staff or a device")
-    token.add_argument("action", choices=["create", "list", "revoke"])
-    token.add_argument("id", nargs="?", help="the token id to revoke (from `lobby token list`)")
+    token.add_argument("action", choices=["create", "list", "revoke", "rotate"])
+    token.add_argument("id", nargs="?", help="the token id to revoke or rotate (from `lobby token list`)")
     token.add_argument("--role", choices=["teller", "manager", "admin", "device"])
     token.add_argument("--name", default="", help="who or what holds it (shown in audits)")
 

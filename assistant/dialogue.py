@@ -125,3 +125,9 @@ class RasaProject:
 
     def actions_command(self, port: int) -> list[str]:
         return [str(self.rasa), "run", "actions", "--port", str(port), "--actions", "actions"]
+
+    @staticmethod
+    def actions_env(host: str, hub_url: str, hub_token: str) -> dict[str, str]:
+        """The action server's environment: where it listens (rasa-sdk has no flag for the address and
+        reads SANIC_HOST, default 0.0.0.0: every network), and the hub it calls with which token."""
+        return {"SANIC_HOST": host, "LOBBY_HUB_URL": hub_url, "LOBBY_HUB_TOKEN": hub_token}

@@ -261,11 +261,20 @@ class HubConfig(Frozen):
     # How events reach other hub processes: "" (this process only),
     # "postgres" (LISTEN/NOTIFY on the hub's PostgreSQL database) or "redis://HOST:PORT/DB".
     events: str = ""
-    # Public writes (tickets, chat, triage, appointments) without a token, per client address.
-    # The branch PC's own processes (kiosk, action server) talk over loopback and are trusted.
+    # Public writes (tickets, chat, triage, appointments) without a token, per client address (an IPv6
+    # client per /64). A customer token (X-Customer-Token) only splits its address's budget, so minting
+    # tokens buys nothing. The branch's own processes (kiosk, action server) carry a device token and are
+    # not limited; loopback is not trusted by itself (anything on the PC could call from there).
     rate_limit_per_minute: int = 60
     rate_limit_burst: int = 20
-    rate_limit_trusted: tuple[str, ...] = ("127.0.0.1", "::1")
+    rate_limit_trusted: tuple[str, ...] = ()
+    # Bearer tokens expire this many days after they were made (0: never); `lobby token rotate` renews one.
+    staff_token_days: int = 30
+    device_token_days: int = 365
+    # Wrong tokens (and unknown booking codes) per client address: after this many within the window,
+    # 429 with Retry-After, answered from memory (no database read), until the window has passed.
+    auth_failure_limit: int = 10
+    auth_failure_window_seconds: int = 300
 
 
 class DialogueConfig(Frozen):
@@ -274,6 +283,11 @@ class DialogueConfig(Frozen):
     # to the next when it is down); empty: the one at rasa_url. They share the stores below.
     rasa_urls: tuple[str, ...] = ()
     actions_port: int = 5055
+    # The action server listens here only: it runs any action for whoever calls it, so not on the network.
+    actions_host: str = "127.0.0.1"
+    # The device token the actions send to the hub (LOBBY_DIALOGUE__HUB_TOKEN); empty: `lobby dialogue`
+    # and `lobby up` make one in the hub's database at start (a hub elsewhere needs one set here).
+    hub_token: str = ""
     timeout_seconds: float = 10
     # Where Rasa keeps conversations: "" = on the hub's database engine (SQLite: a file next to the
     # hub's, <name>-rasa.db; PostgreSQL: schema "rasa" in the hub's database), so a restart of Rasa

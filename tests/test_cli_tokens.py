@@ -1,4 +1,4 @@
-"""`lobby token create|list|revoke` as a user runs it, against a real SQLite file and a real hub."""
+"""`lobby token create|list|rotate|revoke` as a user runs it, against a real SQLite file and a real hub."""
 
 from __future__ import annotations
 
@@ -30,8 +30,23 @@ def test_create_list_revoke(tmp_path: Path, hub_server: str) -> None:
     listed = lobby("token", "list", "--database", database)
     assert listed.returncode == 0 and token not in listed.stdout
     line = next(line for line in listed.stdout.splitlines() if line.endswith("Ana"))
-    assert "teller" in line and "active" in line
+    assert "teller" in line and "active, expires" in line  # hub.staff_token_days after it was made
     token_id = line.split()[0]
+
+    # Rotation: a new token for Ana (same role and name); the old one stops working at once.
+    rotated = lobby("token", "rotate", token_id, "--database", database)
+    assert rotated.returncode == 0, rotated.stderr
+    renewed = rotated.stdout.strip()
+    assert renewed.startswith("lby_") and renewed != token and "revoked" in rotated.stderr
+    staff = {"Authorization": f"Bearer {renewed}"}
+    before = {"Authorization": f"Bearer {token}"}
+    old = httpx.post(f"{hub_server}/api/v1/counters/c1/call-next", headers=before, timeout=10)
+    assert old.status_code == 401
+    assert httpx.post(f"{hub_server}/api/v1/counters/c1/finish", headers=staff, timeout=10).status_code == 200
+    listed = lobby("token", "list", "--database", database)
+    lines = [line for line in listed.stdout.splitlines() if line.endswith("Ana")]
+    assert len(lines) == 2 and sum("revoked" in line for line in lines) == 1
+    token_id = next(line.split()[0] for line in lines if "active" in line)
 
     revoked = lobby("token", "revoke", token_id, "--database", database)
     assert revoked.returncode == 0, revoked.stderr

@@ -1,6 +1,6 @@
 """Spoken announcements of ticket calls, rendered offline by the hub (pyttsx3 + espeak-ng).
 
-`GET /api/v1/announcements/{ticket_id}.wav?lang=en|zh|ticket` says "Ticket A 23, please go to Counter 2."
+`GET /api/v1/announcements/{number}.wav?lang=en|zh|ticket` says "Ticket A 23, please go to Counter 2."
 (or "请A023号到2号窗口办理。") for the counter the ticket was last called to; without `lang` (or with
 `lang=ticket`) in the ticket's own language, the one its customer spoke when they took it. The
 phrase comes from `assistant.announce_phrase` (the same words `lobby announcer` says); the WAV is
@@ -130,12 +130,13 @@ def requested_language(request: Request) -> str | None:
 async def ticket_announcement(request: Request, ticket_id: str, ext: str) -> HTTPResponse:
     """The call of a ticket said aloud (audio/wav), in `lang` (en, zh; default: the ticket's own language).
 
+    The ticket is named by today's number (A023: what the public display knows) or by its id.
     404 `ticket_not_found` for an unknown ticket, 409 `not_called` for a ticket that is at no counter.
     A recall asks again and gets the same (cached) file; `ETag` lets a browser revalidate it.
     """
     asked = requested_language(request)
     branch = request.app.ctx.branch
-    ticket = await branch.get_ticket(ticket_id)
+    ticket = await branch.find_ticket(ticket_id)
     if not ticket.counter:
         raise Conflict(f"ticket {ticket.number} is not called to a counter", code="not_called")
     lang = asked or announcement_language(ticket.lang) or "en"

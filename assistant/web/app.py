@@ -13,11 +13,13 @@ from assistant.store.db import create_engine, migrate, session_factory
 from assistant.web import (
     appointments,
     audit,
+    auth,
     chat,
     console,
     counters,
     dashboard,
     display,
+    edge,
     errors,
     events,
     health,
@@ -73,6 +75,8 @@ def create_app(
 
     errors.install(app)
     hub = settings.hub
+    edge.install(app)  # JSON-only bodies, depth limit, security headers
+    auth.install(app, hub)  # token lifetime, valid-token cache, failed-attempt throttle
     metrics.install(
         app, metrics.RateLimiter(hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted))
     )

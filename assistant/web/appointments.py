@@ -20,6 +20,7 @@ from assistant.domain.errors import InvalidInput
 from assistant.settings import BranchInfo
 from assistant.web.appointment_service import AppointmentService
 from assistant.web.audit import staff_actor
+from assistant.web.auth import guards_secret
 from assistant.web.bodies import Channel, Lang, Name
 from assistant.web.errors import decode_body
 
@@ -140,12 +141,14 @@ async def book(request: Request) -> HTTPResponse:
 
 
 @bp.get("/<code:str>")
+@guards_secret
 async def get_appointment(request: Request, code: str) -> HTTPResponse:
     service = _service(request)
     return json(service.to_json(await service.get(code), request.args.get("lang")))
 
 
 @bp.get("/<code:str>/calendar.ics")
+@guards_secret
 async def calendar(request: Request, code: str) -> HTTPResponse:
     """The booking as an iCalendar file the customer's phone adds to its calendar."""
     service = _service(request)
@@ -156,12 +159,17 @@ async def calendar(request: Request, code: str) -> HTTPResponse:
 
 
 @bp.delete("/<code:str>")
+@guards_secret
 async def cancel(request: Request, code: str) -> HTTPResponse:
+    """Cancel a booking. The code is the proof of possession: only its customer (and staff) is told it,
+    no public stream or page shows it, and an address naming unknown codes is throttled after
+    `hub.auth_failure_limit` (31^6 = 887 million codes: guessing one in use is hopeless)."""
     service = _service(request)
     return json(service.to_json(await service.cancel(code, await staff_actor(request)), request.args.get("lang")))
 
 
 @bp.post("/<code:str>/reschedule")
+@guards_secret
 async def reschedule(request: Request, code: str) -> HTTPResponse:
     body = decode_body(request, AppointmentMove)
     service = _service(request)
@@ -170,6 +178,7 @@ async def reschedule(request: Request, code: str) -> HTTPResponse:
 
 
 @bp.post("/<code:str>/check-in")
+@guards_secret
 async def check_in(request: Request, code: str) -> HTTPResponse:
     body = decode_body(request, CheckInRequest) if request.body else CheckInRequest()
     actor = await staff_actor(request)

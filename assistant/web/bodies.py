@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 import msgspec
+
+from assistant.domain.errors import InvalidInput
+
+# How deep a JSON body may nest. Real bodies nest 3 levels; the decoder (and anything walking the
+# value) recurses per level, so a 20 kB body of 10,000 brackets is a RecursionError, not a request.
+MAX_JSON_DEPTH = 32
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Does `body` nest arrays and objects deeper than `limit`? One linear scan, strings skipped."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # it cannot nest deeper than the brackets it has
+    depth = 0
+    for bracket in _BRACKET.finditer(_STRING.sub(b"", body)):
+        depth += 1 if bracket.group() in (b"[", b"{") else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def check_depth(body: bytes) -> None:
+    """422 `too_deep` for a body nested past MAX_JSON_DEPTH, before any decoder recurses into it."""
+    if too_deep(body):
+        raise InvalidInput(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", code="too_deep")
+
 
 Channel = Literal["kiosk", "mobile", "web", "counter"]
 Lang = Annotated[str, msgspec.Meta(min_length=2, max_length=8, pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")]

@@ -148,6 +148,14 @@ class BranchService:
                 raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
             return await self.view(session, ticket, lang)
 
+    async def find_ticket(self, ref: str) -> TicketView:
+        """Ticket `ref`: its id, or today's number such as "C004" (what the public may name it by)."""
+        if not (TICKET_ID.fullmatch(ref.strip()) or TICKET_NUMBER.fullmatch(ref.strip())):
+            raise NotFound(f"no ticket {ref}", code="ticket_not_found")
+        async with self.sessions.begin() as session:
+            ticket = await self._find(TicketRepository(session), ref, self.clock.now())
+            return await self.view(session, ticket)
+
     async def abandon(self, ticket_id: str, actor: Actor | None = None) -> TicketView:
         """`actor`: staff who cancelled it for the customer (audited); None: the customer."""
         now = self.clock.now()

@@ -11,6 +11,7 @@ from assistant.web.auth import requires
 from assistant.web.bodies import CallRequest, FinishRequest, TransferRequest
 from assistant.web.counter_service import CLOSED, CounterService
 from assistant.web.errors import decode_body
+from assistant.web.events import public_ticket
 from assistant.web.metrics import observe_call
 
 bp = Blueprint("counters", url_prefix="/api/v1/counters")
@@ -22,7 +23,12 @@ def counters(request: Request) -> CounterService:
 
 @bp.get("")
 async def list_counters(request: Request) -> HTTPResponse:
-    return json({"counters": await counters(request).list()})
+    """Public: the ticket at each counter as the lobby may see it (no id; events.public_ticket)."""
+    listed = await counters(request).list()
+    for counter in listed:
+        if counter.get("current"):
+            counter["current"] = public_ticket(counter["current"])
+    return json({"counters": listed})
 
 
 @bp.post("/<counter_id:str>/call-next")

@@ -4,7 +4,7 @@
 internet). It subscribes to `/api/v1/events` (snapshot, then changes), reads `GET /api/v1/queue`
 and `GET /api/v1/calls?last=N` when it (re)connects, and for each call plays the chime
 (`/display/chime.wav`, synthesized by `assistant.announce_phrase`) then the spoken call
-(`/api/v1/announcements/{ticket_id}.wav`, see `announcements.py`) in the ticket's own language, the
+(`/api/v1/announcements/{number}.wav`, see `announcements.py`) in the ticket's own language, the
 one its customer spoke; `?lang=en`, `?lang=zh` or `?lang=en,zh` says every call in those languages instead.
 
 `bp` groups the screen, its small API and the announcements: the app registers it once.
@@ -22,6 +22,7 @@ from assistant.domain.clock import business_date
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.store.calls import recent_calls
 from assistant.web import announcements
+from assistant.web.events import public_ticket
 
 STATIC = Path(__file__).parent / "static"
 DEFAULT_LAST = 6
@@ -71,8 +72,9 @@ def _last(request: Request) -> int:
 async def calls(request: Request) -> HTTPResponse:
     """The last `last` calls of today (default 6, at most 20), newest first: a recall counts as a new call.
 
-    Each is `{ticket, counter: {id, name}, called_at, recalls}` (`ticket` as in GET /api/v1/tickets/{id}, in
-    its own language; the counter's name in `?lang=`, default en).
+    Each is `{ticket, counter: {id, name}, called_at, recalls}` (`ticket` as on the public event stream:
+    as in GET /api/v1/tickets/{id} without its id and tracking URL, in its own language; the counter's
+    name in `?lang=`, default en).
     """
     limit = _last(request)
     branch = request.app.ctx.branch
@@ -85,7 +87,7 @@ async def calls(request: Request) -> HTTPResponse:
             view = await branch.view(session, ticket)
             out.append(
                 {
-                    "ticket": view.to_json(),
+                    "ticket": public_ticket(view.to_json()),  # no id: this list is public
                     "counter": {"id": ticket.counter_id, "name": names.get(ticket.counter_id or "", ticket.counter_id)},
                     "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
                     "recalls": ticket.recalls,

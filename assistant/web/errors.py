@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import TypeVar
 
 import msgspec
@@ -22,8 +23,22 @@ from assistant.domain.errors import (
     Unavailable,
 )
 from assistant.protocol import ApiError
+from assistant.web.bodies import check_depth
 
 log = logging.getLogger(__name__)
+
+
+class TooManyAttempts(RateLimited):
+    """429 with a Retry-After header: the client may try again in `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code)
+        self.retry_after = retry_after
+
+
+class UnsupportedMediaType(LobbyError):
+    code = "unsupported_media_type"
+
 
 STATUS: dict[type[LobbyError], int] = {
     InvalidInput: 422,
@@ -34,19 +49,21 @@ STATUS: dict[type[LobbyError], int] = {
     Unauthorized: 401,
     Forbidden: 403,
     RateLimited: 429,
+    UnsupportedMediaType: 415,
 }
 
 T = TypeVar("T")
 
 
-def error_response(status: int, code: str, message: str) -> HTTPResponse:
-    return json(ApiError(code, message).to_json(), status=status)
+def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> HTTPResponse:
+    return json(ApiError(code, message).to_json(), status=status, headers=dict(headers or {}))
 
 
 def decode_body(request: Request, schema: type[T]) -> T:
     """Validate a JSON body against a msgspec Struct; bad input -> InvalidInput."""
     if not request.body:
         raise InvalidInput("a JSON body is required", code="invalid_json")
+    check_depth(request.body)  # also done for every body at the edge; here for bodies read otherwise
     try:
         return msgspec.json.decode(request.body, type=schema)
     except msgspec.ValidationError as exc:
@@ -56,17 +73,24 @@ def decode_body(request: Request, schema: type[T]) -> T:
 
 
 def _sanic_code(exc: SanicException) -> str:
-    return {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 429: "rate_limited"}.get(
-        exc.status_code, "bad_request" if exc.status_code < 500 else "server_error"
-    )
+    return {
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }.get(exc.status_code, "bad_request" if exc.status_code < 500 else "server_error")
 
 
 async def _handle(request: Request, exc: Exception) -> HTTPResponse:
     if isinstance(exc, LobbyError):
         status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 400)
-        return error_response(status, exc.code, exc.message)
+        retry = getattr(exc, "retry_after", None)
+        return error_response(status, exc.code, exc.message, {"Retry-After": str(retry)} if retry else None)
     if isinstance(exc, SanicException):
-        return error_response(exc.status_code, _sanic_code(exc), str(exc) or _sanic_code(exc))
+        # Keep what Sanic says in headers: `Allow` on a 405, for one.
+        headers = {key: str(value) for key, value in (getattr(exc, "headers", None) or {}).items()}
+        return error_response(exc.status_code, _sanic_code(exc), str(exc) or _sanic_code(exc), headers)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "something went wrong; the error has been logged")
 

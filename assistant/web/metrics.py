@@ -1,7 +1,14 @@
-"""Prometheus metrics (/metrics) and per-client rate limiting of public writes."""
+"""Prometheus metrics (/metrics) and per-address rate limiting of public writes.
+
+The limit is per client address (`auth.client_address`: an IPv6 client per /64). A customer token
+(X-Customer-Token, which anyone can make up) only splits its address's budget: each token gets at
+most `CUSTOMER_SHARE` of it, so one customer behind a shared address (a branch's Wi-Fi, the bank
+app's server) cannot use it all up, and a fresh token per request buys nothing.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,9 +18,9 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sanic import Blueprint, HTTPResponse, Request, Sanic
 from sanic.response import raw
 
-from assistant.domain.errors import RateLimited
 from assistant.protocol import TicketView
-from assistant.web.auth import customer_key, role_of_request
+from assistant.web.auth import client_address, customer_key, role_of_request
+from assistant.web.errors import TooManyAttempts
 
 bp = Blueprint("metrics")
 
@@ -62,19 +69,32 @@ class RateLimiter:
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def allow(self, client: str, now: float | None = None) -> bool:
-        if self.per_minute <= 0 or client in self.trusted:
+        return self.allow_within(client, None, now)
+
+    def allow_within(self, address: str, customer: str | None, now: float | None = None) -> bool:
+        """One request from `address`, by `customer` (a token's key) if it says: both budgets must have room."""
+        if self.per_minute <= 0 or address in self.trusted:
             return True
         now = time.monotonic() if now is None else now
-        tokens, last = self._buckets.get(client, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.per_minute / 60)
-        if tokens < 1:
-            self._buckets[client] = (tokens, now)
-            return False
-        self._buckets[client] = (tokens - 1, now)
+        buckets = [(address, float(self.per_minute), float(self.burst))]
+        if customer is not None:
+            share = CUSTOMER_SHARE
+            buckets.append((f"{address}|{customer}", self.per_minute * share, max(1.0, self.burst * share)))
+        levels = [self._level(key, rate, burst, now) for key, rate, burst in buckets]
+        allowed = all(level >= 1 for level in levels)
+        for (key, _, _), level in zip(buckets, levels, strict=True):
+            self._buckets[key] = (level - 1 if allowed else level, now)
         if len(self._buckets) > 10_000:  # forget idle clients; this is a cache, not state
             self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 600}
-        return True
+        return allowed
 
+    def _level(self, key: str, per_minute: float, burst: float, now: float) -> float:
+        tokens, last = self._buckets.get(key, (burst, now))
+        return min(burst, tokens + (now - last) * per_minute / 60)
+
+
+# A customer token's part of its address's budget (rate and burst).
+CUSTOMER_SHARE = 0.5
 
 PUBLIC_WRITES = (
     "/api/v1/tickets",
@@ -86,13 +106,10 @@ PUBLIC_WRITES = (
 )
 
 
-def _client_key(request: Request) -> str:
-    """Who a public write is counted against: the customer (token hash, for the bank's app, whose
-    requests may all come through one server) or else the client address."""
+def _customer(request: Request) -> str | None:
+    """The customer a public write says it is for (a key of its X-Customer-Token), if any."""
     token = request.headers.get("x-customer-token", "")
-    if token:
-        return "customer:" + customer_key(token)
-    return request.remote_addr or request.ip
+    return customer_key(token) if token else None
 
 
 def install(app: Sanic, limiter: RateLimiter) -> None:
@@ -105,9 +122,10 @@ def install(app: Sanic, limiter: RateLimiter) -> None:
         if request.method in ("POST", "PUT", "DELETE") and request.path.startswith(PUBLIC_WRITES):
             if "authorization" in request.headers:
                 await role_of_request(request)  # a valid token (kiosk, staff) is not limited; a bad one is a 401
-            elif not limiter.allow(_client_key(request)):
+            elif not limiter.allow_within(client_address(request), _customer(request)):
                 metrics.rate_limited.inc()
-                raise RateLimited("too many requests from this address; wait a moment and try again")
+                wait = max(1, math.ceil(60 / max(1, limiter.per_minute)))
+                raise TooManyAttempts("too many requests from this address; wait a moment and try again", wait)
 
     @app.on_response
     async def after(request: Request, response: HTTPResponse) -> None:

@@ -18,8 +18,16 @@ bp = Blueprint("screens")
 
 QR_MAX_CHARS = 512  # a tracking URL or a booking code; not a file store
 
-# Scripts the customer pages share (the words per language: i18n.js); only these are served.
-_SHARED_ASSETS = {"i18n.js": "text/javascript; charset=utf-8"}
+# The customer pages' scripts and styles (the words per language: i18n.js); only these are served. Files,
+# never inline: the Content-Security-Policy (edge.py) lets pages run only the hub's own files.
+_JS, _CSS = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
+_SHARED_ASSETS = {
+    "i18n.js": _JS,
+    "track.js": _JS,
+    "track.css": _CSS,
+    "chat.js": _JS,
+    "chat.css": _CSS,
+}
 
 
 @bp.get("/chat")

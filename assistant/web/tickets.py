@@ -10,7 +10,7 @@ from sanic.response import HTTPResponse, json
 from assistant.protocol import TICKET_ID, ServiceView
 from assistant.web import periodic
 from assistant.web.audit import staff_actor
-from assistant.web.auth import role_of_request
+from assistant.web.auth import guards_secret, role_of_request
 from assistant.web.bodies import TicketCreate
 from assistant.web.errors import decode_body
 
@@ -66,17 +66,23 @@ async def create_ticket(request: Request) -> HTTPResponse:
 
 
 @bp.get("/tickets/<ticket_id:str>")
+@guards_secret
 async def get_ticket(request: Request, ticket_id: str) -> HTTPResponse:
     """`?lang=en|zh`: names in that language (default: the language the ticket was taken in)."""
     return json((await request.app.ctx.branch.get_ticket(ticket_id, request.args.get("lang"))).to_json())
 
 
 @bp.delete("/tickets/<ticket_id:str>")
+@guards_secret
 async def abandon_ticket(request: Request, ticket_id: str) -> HTTPResponse:
+    """The customer leaves. The id is the proof: it is the ticket's secret (its QR code and tracking URL
+    carry it; no public stream or list does), 128 random bits, and an address naming unknown ids is
+    throttled. Staff end a ticket through the counter actions instead."""
     return json((await request.app.ctx.branch.abandon(ticket_id, await staff_actor(request))).to_json())
 
 
 @bp.post("/tickets/<ref:str>/arrive")
+@guards_secret
 async def arrive(request: Request, ref: str) -> HTTPResponse:
     """The customer is at the branch: `ref` is the ticket's id (its QR code scanned at the kiosk, or
     "I'm here" on the tracking page) or today's number typed at the kiosk. A remote ticket becomes

@@ -42,17 +42,17 @@ async def issue(base: str, service: str = "cards") -> str:
     async with httpx.AsyncClient(base_url=base, timeout=10) as http:
         response = await http.post("/api/v1/tickets", json={"service": service})
     assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return str(response.json()["number"])  # what the public stream names a ticket by
 
 
 async def issued_ids(ws: Any, wanted: set[str], timeout: float = 10, settle: float = 1.0) -> Counter[str]:
-    """ticket.issued ids seen until all `wanted` arrived, then during `settle` quiet seconds."""
+    """ticket.issued numbers seen until all `wanted` arrived, then during `settle` quiet seconds."""
     seen: Counter[str] = Counter()
     async with asyncio.timeout(timeout):
         while not wanted <= set(seen):
             message = json.loads(await ws.recv())
             if message["type"] == "ticket.issued":
-                seen[message["data"]["ticket"]["id"]] += 1
+                seen[message["data"]["ticket"]["number"]] += 1
     while True:  # anything arriving twice arrives now
         try:
             async with asyncio.timeout(settle):
@@ -60,7 +60,7 @@ async def issued_ids(ws: Any, wanted: set[str], timeout: float = 10, settle: flo
         except TimeoutError:
             return seen
         if message["type"] == "ticket.issued":
-            seen[message["data"]["ticket"]["id"]] += 1
+            seen[message["data"]["ticket"]["number"]] += 1
 
 
 async def assert_events_cross(hub_a: str, hub_b: str) -> None:

@@ -32,7 +32,8 @@ async def test_snapshot_then_issued_and_called(hub_server: str, hub_token: str) 
         assert issued["data"]["ticket"]["number"] == created["number"]
         await http.post("/api/v1/counters/c2/call-next", headers={"Authorization": f"Bearer {hub_token}"})
         called = await next_event(ws, "ticket.called")
-        assert called["data"]["ticket"]["id"] == created["id"]
+        assert called["data"]["ticket"]["number"] == created["number"]
+        assert "id" not in called["data"]["ticket"]  # the public stream never carries a ticket's secret
         assert called["data"]["counter"] == {"id": "c2", "name": "Counter 2"}
 
 
@@ -55,9 +56,13 @@ async def test_every_subscriber_gets_every_event(hub_server: str, device_token: 
             assert event["data"] == {"id": "atm-1", "state": "offline", "detail": "jammed"}
 
 
-async def test_staff_alert_reaches_the_staff_screens(hub_server: str) -> None:
-    ws_url = hub_server.replace("http://", "ws://") + "/api/v1/events"
-    async with websockets.connect(ws_url) as ws, httpx.AsyncClient(base_url=hub_server) as http:
+async def test_staff_alert_reaches_the_staff_screens(hub_server: str, hub_token: str) -> None:
+    ws_url = hub_server.replace("http://", "ws://") + "/api/v1/events/staff"
+    staff = {"Authorization": f"Bearer {hub_token}"}
+    async with (
+        websockets.connect(ws_url, additional_headers=staff) as ws,
+        httpx.AsyncClient(base_url=hub_server) as http,
+    ):
         await next_event(ws, "snapshot")
         body = {"reason": "wants to talk to someone", "channel": "kiosk", "sender": "k1", "lang": "en"}
         response = await http.post("/api/v1/staff-alerts", json=body)

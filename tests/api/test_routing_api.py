@@ -151,4 +151,6 @@ async def test_qr_codes_are_drawn_locally(client) -> None:  # type: ignore[no-un
     _, huge = await client.get("/api/v1/qr.svg", params={"data": "x" * 513})
     assert empty.status == huge.status == 422
     _, page = await client.get("/chat")
-    assert page.status == 200 and "X-Customer-Token" in page.text and "cdn" not in page.text.lower()
+    assert page.status == 200 and '<script src="/static/chat.js">' in page.text and "cdn" not in page.text.lower()
+    _, script = await client.get("/static/chat.js")
+    assert script.status == 200 and "X-Customer-Token" in script.text and "cdn" not in script.text.lower()

@@ -55,18 +55,20 @@ def hub(tmp_path: Path, start_hub: Callable[..., str]) -> Iterator[tuple[str, st
 
 
 class EventListener(threading.Thread):
-    """Collects the hub's events from its WebSocket for a while."""
+    """Collects the hub's events from its staff WebSocket (`token`: a staff token) for a while."""
 
-    def __init__(self, url: str, seconds: float) -> None:
+    def __init__(self, url: str, seconds: float, token: str) -> None:
         super().__init__(daemon=True)
         self.url, self.seconds, self.events = url, seconds, []  # type: ignore[var-annotated]
+        self.token = token
         self.connected = threading.Event()
 
     def run(self) -> None:
         from websockets.exceptions import ConnectionClosed
         from websockets.sync.client import connect
 
-        with connect(self.url, open_timeout=10) as socket:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        with connect(self.url, open_timeout=10, additional_headers=headers) as socket:
             self.connected.set()
             try:
                 while True:  # until `seconds` pass without an event, or the hub goes away
@@ -80,7 +82,8 @@ def test_the_page_shows_the_scripted_day_live_and_downloads_the_csv(
 ) -> None:
     base, database = hub
     # E001 (exchange, target 10 min) has waited since that day: the hub's alert check raises it.
-    listener = EventListener(base.replace("http", "ws") + "/api/v1/events", seconds=12)
+    staff_events = base.replace("http", "ws") + "/api/v1/events/staff"  # service.alert is for staff only
+    listener = EventListener(staff_events, seconds=12, token=make_token(database, "manager"))
     listener.start()
     assert listener.connected.wait(10)
 

@@ -96,10 +96,11 @@ class Display:
     def debug(self, expression: str) -> Any:
         return self.page.evaluate(f"window.lobbyDisplay.{expression}")
 
-    def wait_spoken(self, ticket_id: str, times: int = 1, timeout_ms: int = 5000) -> None:
-        """Until the call of `ticket_id` has started to be said `times` times (after its chime)."""
+    def wait_spoken(self, number: str, times: int = 1, timeout_ms: int = 5000) -> None:
+        """Until the call of ticket `number` has started to be said `times` times (after its chime). The
+        display knows tickets by number: the public stream it reads carries no ticket ids."""
         script = "([id, n]) => window.lobbyDisplay.announced.filter((a) => a.ticket === id && a.speechAt).length >= n"
-        self.page.wait_for_function(script, arg=[ticket_id, times], timeout=timeout_ms)
+        self.page.wait_for_function(script, arg=[number, times], timeout=timeout_ms)
 
     def numbers(self) -> list[str]:
         return self.page.locator("#calls li .num").all_inner_texts()  # type: ignore[no-any-return]
@@ -143,10 +144,10 @@ def test_a_call_is_shown_and_announced_within_a_second(loud_browser: Any, hub: H
     called = hub.counter("c2")
     expect(display.page.locator("#now-number")).to_have_text(called["number"], timeout=1000)
     expect(display.page.locator("#now-counter")).to_have_text("Counter 2")
-    display.page.wait_for_function(f"window.lobbyDisplay.shown[{called['id']!r}]", timeout=1000)
-    shown_ms = display.debug(f"shown[{called['id']!r}]") - posted_at
+    display.page.wait_for_function(f"window.lobbyDisplay.shown[{called['number']!r}]", timeout=1000)
+    shown_ms = display.debug(f"shown[{called['number']!r}]") - posted_at
 
-    display.wait_spoken(called["id"])
+    display.wait_spoken(called["number"])
     entry = display.debug("announced[0]")
     chime_ms, speech_ms = entry["chimeAt"] - posted_at, entry["speechAt"] - posted_at
     print(
@@ -157,7 +158,7 @@ def test_a_call_is_shown_and_announced_within_a_second(loud_browser: Any, hub: H
     assert chime_ms < 1000  # the announcement starts within a second; the words follow the chime
     assert speech_ms < 1500
 
-    url = f"{hub.url}/api/v1/announcements/{called['id']}.wav?lang=ticket"  # said in the ticket's language
+    url = f"{hub.url}/api/v1/announcements/{called['number']}.wav?lang=ticket"  # said in the ticket's language
     assert display.page.evaluate("document.getElementById('speech').currentSrc") == url
     assert (url, 200, "audio/wav") in display.audio
     audio = display.page.evaluate(
@@ -169,7 +170,7 @@ def test_a_call_is_shown_and_announced_within_a_second(loud_browser: Any, hub: H
 
     recalled = hub.counter("c2", "recall")  # announced again, from the hub's cache
     assert recalled["id"] == called["id"]
-    display.wait_spoken(called["id"], times=2)
+    display.wait_spoken(called["number"], times=2)
     assert display.debug("announced[1].recall") is True
     expect(display.page.locator("#calls li")).to_have_count(1)  # a recall is not a second row
     display.assert_fits()
@@ -186,12 +187,12 @@ def test_a_chinese_ticket_is_called_in_chinese(loud_browser: Any, hub: Hub, disp
     for ticket, lang in ((english, "en"), (chinese, "zh")):
         called = hub.counter("c2")  # the two tickets in the order they were taken
         assert called["id"] == ticket["id"]
-        display.wait_spoken(ticket["id"], timeout_ms=20_000)
-        url = f"{hub.url}/api/v1/announcements/{ticket['id']}.wav?lang=ticket"
-        assert display.debug(f"announced.find((a) => a.ticket === {ticket['id']!r}).urls") == [url[len(hub.url) :]]
+        display.wait_spoken(ticket["number"], timeout_ms=20_000)
+        url = f"{hub.url}/api/v1/announcements/{ticket['number']}.wav?lang=ticket"
+        assert display.debug(f"announced.find((a) => a.ticket === {ticket['number']!r}).urls") == [url[len(hub.url) :]]
         assert display.etags[url] == hub.announcement_etag(ticket["id"], lang)
     # The ETag tells the phrases apart: the Chinese ticket's call was not the English one.
-    zh_url = f"{hub.url}/api/v1/announcements/{chinese['id']}.wav?lang=ticket"
+    zh_url = f"{hub.url}/api/v1/announcements/{chinese['number']}.wav?lang=ticket"
     assert display.etags[zh_url] != hub.announcement_etag(chinese["id"], "en")
 
 
@@ -202,8 +203,8 @@ def test_lang_on_the_display_overrides_the_tickets(loud_browser: Any, hub: Hub, 
     displays.append(display)
     called = hub.counter("c2")
     assert called["id"] == chinese["id"]
-    display.wait_spoken(chinese["id"], timeout_ms=20_000)
-    url = f"{hub.url}/api/v1/announcements/{chinese['id']}.wav?lang=en"
+    display.wait_spoken(chinese["number"], timeout_ms=20_000)
+    url = f"{hub.url}/api/v1/announcements/{chinese['number']}.wav?lang=en"
     assert display.debug("announced[0].urls") == [url[len(hub.url) :]]
     assert display.etags[url] == hub.announcement_etag(chinese["id"], "en")
     assert display.etags[url] != hub.announcement_etag(chinese["id"], "zh")
@@ -326,8 +327,8 @@ def test_reconnects_after_the_hub_restarts(loud_browser: Any, tmp_path: Path, di
         posted_at = time.time() * 1000
         after = hub.counter("c2")
         expect(display.page.locator("#now-number")).to_have_text(after["number"], timeout=1000)
-        display.page.wait_for_function(f"window.lobbyDisplay.shown[{after['id']!r}]", timeout=1000)
-        shown_ms = display.debug(f"shown[{after['id']!r}]") - posted_at
+        display.page.wait_for_function(f"window.lobbyDisplay.shown[{after['number']!r}]", timeout=1000)
+        shown_ms = display.debug(f"shown[{after['number']!r}]") - posted_at
         print(
             f"\n[display] reconnected {reconnect_s:.1f} s after the new hub was healthy; "
             f"next call on screen in {shown_ms:.0f} ms"
@@ -352,7 +353,7 @@ def test_sound_needs_one_click_in_a_normal_browser(browser: Any, hub: Hub, displ
     expect(button).to_be_hidden()
 
     called = hub.counter("c1")
-    display.wait_spoken(called["id"])
+    display.wait_spoken(called["number"])
     assert display.debug("soundBlocked") is False
 
 
@@ -375,9 +376,9 @@ def test_a_teller_calls_next_in_the_console_and_the_display_announces_it(
         pressed_at = time.time() * 1000
         console.keyboard.press("n")  # call next
         expect(display.page.locator("#now-number")).to_have_text(issued["number"], timeout=1000)
-        display.page.wait_for_function(f"window.lobbyDisplay.shown[{issued['id']!r}]", timeout=1000)
-        shown_ms = display.debug(f"shown[{issued['id']!r}]") - pressed_at
-        display.wait_spoken(issued["id"])
+        display.page.wait_for_function(f"window.lobbyDisplay.shown[{issued['number']!r}]", timeout=1000)
+        shown_ms = display.debug(f"shown[{issued['number']!r}]") - pressed_at
+        display.wait_spoken(issued["number"])
         speech_ms = display.debug("announced[0]")["speechAt"] - pressed_at
         print(f"\n[console -> display] key press to screen {shown_ms:.0f} ms, to the spoken call {speech_ms:.0f} ms")
         assert shown_ms < 1000

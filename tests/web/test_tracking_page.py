@@ -16,7 +16,11 @@ def test_tracking_page_follows_the_ticket_live(page: Any, hub_server: str, hub_t
     first = httpx.post(f"{hub_server}/api/v1/tickets", json={"service": "cards"}, timeout=10).json()
     mine = httpx.post(f"{hub_server}/api/v1/tickets", json={"service": "cards"}, timeout=10).json()
     failed: list[str] = []
+    sockets: list[str] = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked (an inline script, for one)
     page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.on("console", lambda message: refused.append(message.text) if "Content Security" in message.text else None)
 
     page.goto(f"{hub_server}/t/{mine['id']}")
     expect(page.locator("#number")).to_have_text(mine["number"], timeout=10_000)
@@ -33,6 +37,9 @@ def test_tracking_page_follows_the_ticket_live(page: Any, hub_server: str, hub_t
     expect(page.locator("#status")).to_have_text("Please go to Counter 2 now.", timeout=5_000)
     expect(page.locator("#come")).to_be_hidden()
     assert not [url for url in failed if not url.startswith(hub_server)], failed  # nothing from the internet
+    # Its own ticket's stream only: the public one would show it everyone else's tickets.
+    assert set(sockets) == {f"{hub_server.replace('http', 'ws')}/api/v1/tickets/{mine['id']}/events"}
+    assert not refused, refused
 
 
 def test_unknown_ticket_says_so(page: Any, hub_server: str) -> None:

@@ -261,14 +261,16 @@
   function connectEvents() {
     if (state.ws || !state.token) return;
     clearTimeout(state.wsTimer);
-    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events`);
+    // The staff stream: the token goes as the first message (a browser cannot set headers on a socket).
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events/staff`);
     state.ws = ws;
-    ws.onopen = () => { state.backoff = 500; setLive(true); };
-    ws.onmessage = () => refresh(); // the snapshot first (fresh state after a reconnect), then every event
-    ws.onclose = () => {
+    ws.onopen = () => { state.backoff = 500; ws.send(JSON.stringify({ token: state.token })); };
+    ws.onmessage = () => { setLive(true); refresh(); }; // the snapshot first (fresh state after a reconnect), then every event
+    ws.onclose = (event) => {
       if (state.ws !== ws) return;
       state.ws = null;
       setLive(false);
+      if (event.code === 4401 || event.code === 4403) { refresh(); return; } // the views' 401/403 sign out
       state.wsTimer = setTimeout(connectEvents, state.backoff);
       state.backoff = Math.min(state.backoff * 2, 10000);
     };

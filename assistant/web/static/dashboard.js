@@ -279,17 +279,23 @@ function scheduleRefresh() {
 function connect() {
   if (!state.token) return;
   const live = $("live");
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events`);
+  // The staff stream: the token goes as the first message (a browser cannot set headers on a socket).
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events/staff`);
   state.socket = socket;
-  socket.onopen = () => { live.hidden = false; live.className = "live up"; live.textContent = "Live"; };
+  socket.onopen = () => {
+    socket.send(JSON.stringify({ token: state.token }));
+    live.hidden = false; live.className = "live up"; live.textContent = "Live";
+  };
   socket.onmessage = () => { // any change in the branch may move a number
     document.body.dataset.events = String(Number(document.body.dataset.events || 0) + 1);
     scheduleRefresh();
   };
-  socket.onclose = () => {
+  socket.onclose = (event) => {
     if (state.socket !== socket) return;
     live.className = "live down";
     live.textContent = "Reconnecting…";
+    // A token the hub no longer takes: the next read's 401 signs out (retrying would only count failures).
+    if (event.code === 4401 || event.code === 4403) { refresh(); return; }
     setTimeout(connect, RECONNECT_MS);
   };
 }

@@ -38,8 +38,9 @@
     return response.json();
   };
 
+  // A call is keyed by its ticket's number (unique within the day): the public stream carries no ticket ids.
   const fromTicket = (ticket, counter) => ({
-    id: ticket.id,
+    id: ticket.number,
     number: ticket.number,
     counterId: counter ? counter.id : ticket.counter,
     counterName: counter ? counter.name : (ticket.counter_name || ticket.counter || ""),
@@ -99,7 +100,7 @@
   };
 
   const updateTicket = (ticket) => {
-    const call = state.calls.find((one) => one.id === ticket.id);
+    const call = state.calls.find((one) => one.id === ticket.number);
     if (call) call.status = ticket.status;
     renderCalls();
   };
@@ -125,7 +126,7 @@
         updateTicket(data.ticket);
         break;
       case "ticket.transferred":  // back in a queue: no longer a call at that counter
-        state.calls = state.calls.filter((call) => call.id !== data.ticket.id);
+        state.calls = state.calls.filter((call) => call.id !== data.ticket.number);
         renderCalls();
         break;
       case "counter.opened":
