@@ -13,9 +13,17 @@ service names, refusals, check-in messages) sends the turn's language: in
 the body where the API takes one, else as a `lang` query parameter.
 
 Configuration: the action server is a separate process with no access to the
-hub's settings tree, so :meth:`HubClient.from_env` reads ``LOBBY_HUB_URL`` and
-``LOBBY_HUB_TIMEOUT`` once, when the action is registered. Nothing here does
-I/O at import time.
+hub's settings tree, so :meth:`HubClient.from_env` reads ``LOBBY_HUB_URL``,
+``LOBBY_HUB_TIMEOUT`` and ``LOBBY_HUB_TOKEN`` once, when the action is
+registered. Nothing here does I/O at import time.
+
+The token is a device token (`lobby dialogue` and `lobby up` make one): the hub
+does not trust a caller for being on the same machine, so without it the
+actions' writes would count against the rate limit of the loopback address.
+
+Issuing a ticket is retried (same idempotency key, so never twice) when the hub
+could not be reached, timed out or failed with a 5xx, within one timeout in all:
+a hub that restarts mid-request then still answers the customer's "yes".
 """
 
 from __future__ import annotations
@@ -54,6 +62,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_HUB_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT_SECONDS = 5.0
+RETRY_DELAYS = (0.2, 0.6, 1.2)  # seconds before the 2nd, 3rd and 4th try of an idempotent write
+RETRYABLE = ("unreachable", "timeout")  # and any http_5xx
 
 Parsed = TypeVar("Parsed")
 
@@ -88,15 +98,17 @@ class HubClient:
     a new connection to a hub on the same machine or LAN is negligible.
     """
 
-    def __init__(self, base_url: str, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+    def __init__(self, base_url: str, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, token: str = "") -> None:
+        """`token`: a device token of the hub (`lobby token create --role device`), sent as a bearer token."""
         if timeout_seconds <= 0:
             raise ValueError("timeout_seconds must be positive")
         self.base_url = base_url.rstrip("/")
         self.timeout_seconds = timeout_seconds
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HubClient:
-        """Build from LOBBY_HUB_URL / LOBBY_HUB_TIMEOUT (defaults: local hub, 5 s)."""
+        """Build from LOBBY_HUB_URL / LOBBY_HUB_TIMEOUT / LOBBY_HUB_TOKEN (defaults: local hub, 5 s, none)."""
         env = os.environ if environ is None else environ
         base_url = env.get("LOBBY_HUB_URL") or DEFAULT_HUB_URL
         raw_timeout = env.get("LOBBY_HUB_TIMEOUT") or ""
@@ -109,14 +121,15 @@ class HubClient:
             timeout = DEFAULT_TIMEOUT_SECONDS
         if timeout <= 0:
             timeout = DEFAULT_TIMEOUT_SECONDS
-        return cls(base_url, timeout)
+        return cls(base_url, timeout, (env.get("LOBBY_HUB_TOKEN") or "").strip())
 
     async def triage(self, request: TriageRequest) -> Triage:
         data = await self._post_json("/api/v1/triage", request.to_json())
         return _parse(Triage.from_json, data, "triage")
 
     async def issue_ticket(self, request: TicketRequest) -> Ticket:
-        data = await self._post_json("/api/v1/tickets", request.to_json())
+        """POST /api/v1/tickets, retried with the request's idempotency key while the hub is unreachable."""
+        data = await self._retried("POST", "/api/v1/tickets", request.to_json())
         return _parse(Ticket.from_json, data, "ticket")
 
     async def ticket(self, ticket_id: str, lang: str) -> Ticket:
@@ -200,12 +213,32 @@ class HubClient:
     async def _post_json(self, path: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         return await self._request("POST", path, payload)
 
-    async def _request(self, method: str, path: str, payload: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    async def _retried(self, method: str, path: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """An idempotent write, tried again after a transport failure or a 5xx, all within one timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_seconds
+        for delay in (*RETRY_DELAYS, None):
+            remaining = deadline - loop.time()
+            try:
+                return await self._request(method, path, payload, timeout_seconds=max(0.1, remaining))
+            except HubUnavailable as exc:
+                refused = isinstance(exc, HubRefused)  # the hub understood and said no: asking again changes nothing
+                retryable = not refused and (exc.code in RETRYABLE or exc.code.startswith("http_5"))
+                if delay is None or not retryable or deadline - loop.time() <= delay:
+                    raise
+                logger.warning("%s %s failed (%s); trying again in %.1f s", method, path, exc.code, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # the loop's last try returns or raises
+
+    async def _request(
+        self, method: str, path: str, payload: Mapping[str, Any] | None = None, timeout_seconds: float | None = None
+    ) -> Mapping[str, Any]:
         url = f"{self.base_url}{path}"
-        timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
+        seconds = timeout_seconds or self.timeout_seconds
+        timeout = aiohttp.ClientTimeout(total=seconds)
         body = dict(payload) if payload is not None else None
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with aiohttp.ClientSession(timeout=timeout, headers=self._headers) as session:
                 async with session.request(method, url, json=body) as response:
                     text = await response.text()
                     if 400 <= response.status < 500 and (refusal := _refusal(response.status, text)):
@@ -214,7 +247,7 @@ class HubClient:
                         raise HubUnavailable(f"http_{response.status}", f"{method} {url}: {_error_text(text)}")
                     data = _decode(text)
         except asyncio.TimeoutError as exc:
-            raise HubUnavailable("timeout", f"{method} {url}: no answer within {self.timeout_seconds} s") from exc
+            raise HubUnavailable("timeout", f"{method} {url}: no answer within {seconds:.1f} s") from exc
         except aiohttp.ClientError as exc:
             raise HubUnavailable("unreachable", f"{method} {url}: {exc!r}") from exc
         if data is None:

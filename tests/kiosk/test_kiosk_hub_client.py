@@ -129,3 +129,21 @@ def test_device_token_is_sent_when_configured(hub: Any, client: HubClient) -> No
     client.create_ticket("cash", "en")
     sent = [r.authorization for r in hub.requests if r.path == "/api/v1/tickets"]
     assert sent == ["Bearer lby_kiosk-token", None]
+
+
+def test_taking_a_ticket_is_retried_with_one_idempotency_key(
+    hub: Any, client: HubClient, ticket_json: Callable[..., dict[str, Any]]
+) -> None:
+    """A hub restarting mid-request (a 5xx, a refused connection) must not lose the customer's ticket, and
+    the retry must not make a second one: every try carries the same idempotency key."""
+    answers = iter([(503, {"error": {"code": "unavailable", "message": "restarting"}}), (201, ticket_json())])
+    hub.routes[("POST", "/api/v1/tickets")] = lambda request: next(answers)
+    ticket = client.create_ticket("cash", "en")
+    tries = hub.to("/api/v1/tickets")
+    assert ticket.number == "A023" and len(tries) == 2
+    keys = {t.body["idempotency_key"] for t in tries}
+    assert len(keys) == 1 and all(keys)  # made by the client when the caller gave none
+    hub.answer("POST", "/api/v1/tickets", 409, {"error": {"code": "service_closed", "message": "closed"}})
+    with pytest.raises(HubError):
+        client.create_ticket("cash", "en", idempotency_key="k2")
+    assert len(hub.to("/api/v1/tickets")) == 3  # a refusal is an answer: not tried again

@@ -21,6 +21,7 @@ class RecordedRequest:
     method: str
     path: str
     body: Any
+    authorization: str | None = None
 
 
 @dataclass
@@ -38,6 +39,7 @@ class HubStub:
     delay_seconds: float = 0.0
     requests: list[RecordedRequest] = field(default_factory=list)
     replies: dict[str, Reply] = field(default_factory=dict)
+    in_turn: dict[str, list[Reply]] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -46,6 +48,10 @@ class HubStub:
     def reply(self, path: str, status: int, body: Any) -> None:
         """Answer requests to `path` (with its query string), or to "METHOD path" for one method only."""
         self.replies[path] = Reply(status, body)
+
+    def reply_in_turn(self, key: str, *replies: Reply) -> None:
+        """Answer the next requests to `key` ("METHOD path" or path) with `replies`, one each, then as before."""
+        self.in_turn[key] = list(replies)
 
     def bodies(self, path: str) -> list[Any]:
         return [request.body for request in self.requests if request.path == path]
@@ -69,10 +75,11 @@ def _handler_for(stub: HubStub) -> type[BaseHTTPRequestHandler]:
                 body: Any = json.loads(raw) if raw else None
             except ValueError:
                 body = raw
-            stub.requests.append(RecordedRequest(method, self.path, body))
+            stub.requests.append(RecordedRequest(method, self.path, body, self.headers.get("Authorization")))
             if stub.delay_seconds:
                 time.sleep(stub.delay_seconds)
-            reply = stub.replies.get(f"{method} {self.path}") or stub.replies.get(
+            queued = stub.in_turn.get(f"{method} {self.path}") or stub.in_turn.get(self.path)
+            reply = queued.pop(0) if queued else stub.replies.get(f"{method} {self.path}") or stub.replies.get(
                 self.path, Reply(404, {"error": {"code": "not_found", "message": self.path}})
             )
             payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from actions.hub_client import DEFAULT_HUB_URL, DEFAULT_TIMEOUT_SECONDS, HubClient, Ticket
+from actions.hub_client import DEFAULT_HUB_URL, DEFAULT_TIMEOUT_SECONDS, HubClient, HubRefused, Ticket, TicketRequest
 from actions.turn import entities_to_dict, read_turn
 from rasa_sdk.executor import ActionExecutor
 
 from builders import entity, make_tracker
+from hub_stub import HubStub, Reply
 
 
 def test_entities_become_a_dict_and_the_first_value_wins() -> None:
@@ -79,3 +80,23 @@ def test_the_action_server_registers_action_triage(monkeypatch: pytest.MonkeyPat
     executor.register_package("actions")
 
     assert "action_triage" in executor.actions
+
+
+@pytest.mark.asyncio
+async def test_issuing_a_ticket_carries_the_device_token_and_is_retried_with_its_key(hub: HubStub) -> None:
+    """The actions are not trusted for calling from the hub's own machine: they send their device token.
+    A hub restarting mid-request (a 5xx) gets the same request again, same idempotency key; a refusal does not."""
+    client = HubClient.from_env({"LOBBY_HUB_URL": hub.url, "LOBBY_HUB_TOKEN": "lby_actions", "LOBBY_HUB_TIMEOUT": "3"})
+    ticket = {"id": "t" * 32, "number": "A001", "service": "cash", "position": 1, "eta_minutes": [1, 4]}
+    hub.reply_in_turn("POST /api/v1/tickets", Reply(503, {"error": {"code": "unavailable", "message": "x"}}))
+    hub.reply("POST /api/v1/tickets", 201, ticket)
+    request = TicketRequest(service="cash", channel="kiosk", lang="en", intent="withdraw_cash", idempotency_key="s:7")
+    issued = await client.issue_ticket(request)
+    tries = [r for r in hub.requests if r.path == "/api/v1/tickets"]
+    assert issued.number == "A001" and len(tries) == 2
+    assert {t.body["idempotency_key"] for t in tries} == {"s:7"}
+    assert {t.authorization for t in tries} == {"Bearer lby_actions"}
+    hub.reply("POST /api/v1/tickets", 409, {"error": {"code": "remote_join_closed", "message": "closed"}})
+    with pytest.raises(HubRefused):
+        await client.issue_ticket(request)
+    assert len([r for r in hub.requests if r.path == "/api/v1/tickets"]) == 3
