@@ -8,6 +8,9 @@
   gets 429 with Retry-After, decided in memory before anything else: a flood of wrong tokens costs no
   database reads, so it cannot slow the queue, and guessing a secret is bounded. Per process, like the
   rate limit: N hub workers allow N times the failures (still nothing a guesser can use).
+* A token that was valid here lately (`KNOWN_SECONDS`, remembered by its hash) passes the throttle (and is
+  still looked up): someone flooding from the same address (a shared NAT, the branch PC) cannot lock out
+  the consoles and kiosks already signed in there.
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ from sanic_ext import openapi
 from assistant.domain.errors import Forbidden, NotFound, Unauthorized
 from assistant.domain.staff import Role, allows
 from assistant.settings import HubConfig
-from assistant.store.tokens import TokenLifetime, TokenRepository
+from assistant.store.tokens import TokenLifetime, TokenRepository, token_hash
 from assistant.web.errors import TooManyAttempts
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
 
+KNOWN_SECONDS = 3600.0
+KNOWN_TOKENS = 4096
 TRACKED_ADDRESSES = 10_000  # beyond this, addresses whose failures have all aged out are forgotten
 
 
@@ -108,6 +113,7 @@ class Authenticator:
     def __init__(self, lifetime: TokenLifetime, throttle: FailureThrottle) -> None:
         self.lifetime = lifetime
         self.throttle = throttle
+        self._known: dict[str, float] = {}  # hash of a token valid lately -> until when (monotonic)
 
     @classmethod
     def from_config(cls, hub: HubConfig) -> Authenticator:
@@ -117,20 +123,27 @@ class Authenticator:
     async def verify(self, request: Request, token: str) -> Credential:
         """The token's credential, or Unauthorized (counted against the address). Throttled first."""
         address = client_address(request)
-        self.throttle.check(address)
+        key = token_hash(token)
+        if self._known.get(key, 0.0) < time.monotonic():
+            self.throttle.check(address)
         now = request.app.ctx.branch.clock.now()
         async with request.app.ctx.sessions.begin() as session:
             found = await TokenRepository(session).find(token)
         if found is None or found.revoked_at is not None:
+            self._known.pop(key, None)
             self.throttle.failed(address)
             raise Unauthorized("unknown or revoked token")
         expires = found.expires_at(self.lifetime)
         if not found.valid_at(now, self.lifetime):
+            self._known.pop(key, None)
             self.throttle.failed(address)
             raise Unauthorized(
                 f"this token expired on {expires:%Y-%m-%d}; ask for a new one (lobby token rotate {found.id})",
                 code="token_expired",
             )
+        if len(self._known) >= KNOWN_TOKENS:
+            self._known.clear()
+        self._known[key] = time.monotonic() + KNOWN_SECONDS
         return Credential(found.id, found.name, found.role, expires)
 
 
