@@ -153,6 +153,9 @@ async def rotate_token(database_url: str, token_id: str, at: datetime) -> str:
         await migrate(engine)
         async with session_factory(engine).begin() as session:
             rotated = await TokenRepository(session).rotate(token_id, at)
+            if rotated is not None:
+                after = {"revoked": True, "replaced_by": rotated[0]}
+                await _audit(session, AuditAction.TOKEN_ROTATE, at, token_id, after)
     finally:
         await engine.dispose()
     if rotated is None:

@@ -13,8 +13,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assistant.domain.audit import Actor, ActorKind, AuditAction, AuditEntry
+from assistant.domain.staff import Role
 from assistant.store.audit import AuditLog, AuditQuery
 from assistant.store.db import create_engine, migrate, session_factory
+from assistant.store.tokens import issue_token, rotate_token, token_admin
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ANA = Actor(ActorKind.TOKEN, "Ana", "teller", "tok-ana")
@@ -130,3 +132,28 @@ async def test_migration_carries_staff_actions_into_the_audit_log(tmp_path: Path
     finally:
         await engine.dispose()
 
+
+async def test_tokens_made_rotated_and_revoked_from_the_shell_are_audited(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tokens.db'}"
+    await issue_token(url, Role.TELLER, "Ana", T0)
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine).begin() as session:
+            (created,) = await AuditLog(session).find(AuditQuery())
+        token_id = created.target_id
+        assert token_id is not None
+        await rotate_token(url, token_id, T0 + timedelta(days=1))
+        async with session_factory(engine).begin() as session:
+            new_id = (await AuditLog(session).find(AuditQuery(limit=1)))[0].after["replaced_by"]  # type: ignore[index]
+        await token_admin(url, "revoke", new_id, T0 + timedelta(days=2))
+        async with session_factory(engine).begin() as session:
+            entries = await AuditLog(session).export(AuditQuery())
+    finally:
+        await engine.dispose()
+    assert [(str(e.action), e.target_kind, e.target_id, e.actor.kind, e.at) for e in entries] == [
+        ("token.create", "token", token_id, ActorKind.CLI, T0),
+        ("token.rotate", "token", token_id, ActorKind.CLI, T0 + timedelta(days=1)),
+        ("token.revoke", "token", new_id, ActorKind.CLI, T0 + timedelta(days=2)),
+    ]
+    assert entries[0].after == {"role": "teller", "name": "Ana"} and entries[0].actor.name
+    assert "lby_" not in str([e.to_json() for e in entries])  # never the token itself
