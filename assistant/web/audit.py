@@ -20,7 +20,7 @@ import io
 import json as jsonlib
 import logging
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -85,20 +85,21 @@ async def staff_actor(request: Request) -> Actor | None:
 
 
 def _moment(name: str, text: str, zone: ZoneInfo, end_of_day: bool) -> datetime:
-    if _DATE.match(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInput(f"{name} is not a real date: {text}", code="invalid_time") from None
-        start = datetime.combine(day, time(0), zone)
-        return start + timedelta(days=1) if end_of_day else start
+    """A date (branch-local; `end_of_day`: the midnight after it) or an ISO time (branch-local without
+    an offset), as UTC; 422 `invalid_time` for anything else, years 1 and 9999 included."""
+    wrong = InvalidInput(
+        f"{name} must be a date YYYY-MM-DD or an ISO time with an offset, got {text[:40]!r}", code="invalid_time"
+    )
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{name} must be a date YYYY-MM-DD or an ISO time with an offset, got {text[:40]!r}", code="invalid_time"
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+        if _DATE.match(text):
+            start = datetime.combine(date.fromisoformat(text), time(0), zone)
+            moment = start + timedelta(days=1) if end_of_day else start
+        else:
+            moment = datetime.fromisoformat(text)
+            moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise wrong from None
 
 
 def _actions(text: str) -> tuple[str, ...]:
@@ -134,7 +135,7 @@ def parse_query(args: Any, timezone: str) -> AuditQuery:
         until=until,
         actor=(args.get("actor") or "").strip() or None,
         actions=_actions(args.get("action") or ""),
-        before_id=_int("before", args.get("before"), None, 1, 2**62),
+        before_id=_int("before", args.get("before"), None, 1, 2**31 - 1),  # an INTEGER id
         limit=_int("limit", args.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT,
     )
 

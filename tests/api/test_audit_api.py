@@ -227,6 +227,8 @@ async def test_managers_filter_and_export_csv_others_may_not_read(
 
     for params, code in (
         ({"since": "yesterday"}, "invalid_time"), ({"since": "2025-02-30"}, "invalid_time"),
+        ({"until": "9999-12-31"}, "invalid_time"), ({"since": "0001-01-01T00:00:00+05:00"}, "invalid_time"),
+        ({"before": str(2**40)}, "invalid_input"),
         ({"action": "ticket.delete"}, "unknown_action"), ({"limit": "0"}, "invalid_input"),
         ({"limit": "5000"}, "invalid_input"), ({"since": "2025-06-10", "until": "2025-06-09"}, "invalid_range"),
     ):  # fmt: skip
