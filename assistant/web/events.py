@@ -46,7 +46,8 @@ PUBLIC_TICKET = (
 )  # fmt: skip
 PUBLIC_COUNTER = ("id", "name", "state")
 PUBLIC_APPOINTMENT = ("service", "service_name", "starts_at", "ends_at", "status")
-OPEN_EVENTS = frozenset({"counter.opened", "counter.closed", "device.status"})  # nothing personal in them
+PUBLIC_DEVICE = ("id", "state", "detail")
+COUNTER_EVENTS = frozenset({"counter.opened", "counter.closed"})
 
 # WebSocket close codes of the guarded streams (4000-4999: the application's own).
 CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_THROTTLED = 4401, 4403, 4404, 4429
@@ -67,10 +68,10 @@ def public_message(message: Mapping[str, Any]) -> dict[str, Any] | None:
     A whitelist: an event type nobody has decided about stays off the public stream."""
     kind = str(message.get("type", ""))
     data = message.get("data") or {}
-    if kind in OPEN_EVENTS:
-        shown = dict(data)
-        if "counter" in data:
-            shown["counter"] = _only(data["counter"], PUBLIC_COUNTER)
+    if kind in COUNTER_EVENTS:
+        shown = {"counter": _only(data.get("counter"), PUBLIC_COUNTER)}
+    elif kind == "device.status":
+        shown = _only(data, PUBLIC_DEVICE)
     elif kind.startswith("ticket."):
         shown = {"ticket": public_ticket(data.get("ticket") or {})}
         if "counter" in data:

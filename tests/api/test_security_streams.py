@@ -137,3 +137,17 @@ async def test_a_stranger_cannot_cancel_and_guessing_is_throttled(start_hub: Any
         refused = await http.delete(f"/api/v1/tickets/{'f' * 32}")
         assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
         assert 1 <= int(refused.headers["retry-after"]) <= 300
+
+
+def test_the_public_stream_is_a_whitelist() -> None:
+    """Whatever an event gains later (who did it, a new kind of event) stays off the public stream until
+    someone decides it belongs there."""
+    from assistant.web.events import public_message
+
+    opened = {"type": "counter.opened", "at": "t", "data": {"counter": {"id": "c1", "state": "open"}, "by": "Ana"}}
+    assert public_message(opened) == {**opened, "data": {"counter": {"id": "c1", "state": "open"}}}
+    ticket = {"id": "f" * 32, "number": "A001", "track_url": "http://hub/t/" + "f" * 32, "status": "waiting", "x": 1}
+    shown = public_message({"type": "ticket.issued", "at": "t", "data": {"ticket": ticket, "by": "Ana"}})
+    assert shown == {"type": "ticket.issued", "at": "t", "data": {"ticket": {"number": "A001", "status": "waiting"}}}
+    for kind in ("staff.alert", "service.alert", "audit.logged", "something.new"):
+        assert public_message({"type": kind, "at": "t", "data": {"sender": "kiosk-1"}}) is None
