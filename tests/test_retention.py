@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from assistant.cli import main
 from assistant.domain.audit import Actor, ActorKind
@@ -206,3 +206,34 @@ async def test_the_hub_purges_on_its_own_schedule(
         await asyncio.sleep(0.25)
     assert audit == [("system", "retention", "retention.purge")]
     assert date.today()  # the hub ran on the real clock
+
+
+async def test_conversations_in_the_rasa_schema_of_postgresql_are_deleted_when_old(
+    settings: Settings, postgres_url: str
+) -> None:
+    """On PostgreSQL Rasa keeps conversations in the schema `rasa` of the hub's database."""
+    engine = create_engine(postgres_url)
+    try:
+        await migrate(engine)
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE SCHEMA rasa"))
+            await connection.execute(text(
+                "CREATE TABLE rasa.events (id SERIAL PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255), "
+                "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+            ))  # fmt: skip
+            for sender, moment in (("old", OLD_DAY), ("new", NOW)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO rasa.events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, '{}')"
+                    ),
+                    {"s": sender, "t": moment.timestamp()},
+                )
+        on_postgres = msgspec.structs.replace(
+            settings, hub=msgspec.structs.replace(settings.hub, database=postgres_url)
+        )
+        result = await purge(on_postgres, session_factory(engine), NOW, Actor.system("retention"))
+        async with engine.begin() as connection:
+            left = (await connection.execute(text("SELECT sender_id FROM rasa.events"))).all()
+    finally:
+        await engine.dispose()
+    assert result.conversation_events == 1 and [tuple(row) for row in left] == [("new",)]
