@@ -244,7 +244,9 @@ async def _soak(options: SoakOptions, branch: Branch) -> dict[str, Any]:
     ]
     memory = asyncio.create_task(sample_rss(branch.process.pid, branch.parts, rss, rss_done), name="rss")
     faults = asyncio.create_task(injector.run(options.faults, stop_at), name="faults")
+    load_at_start = os.getloadavg()[0]
     await asyncio.sleep(options.seconds)
+    load_at_end = os.getloadavg()[0]
     rss_done.set()
     await memory
     _, late = await asyncio.wait(clients, timeout=options.drain_s + 60)
@@ -266,6 +268,8 @@ async def _soak(options: SoakOptions, branch: Branch) -> dict[str, Any]:
             "consoles": load.consoles,
         },
         "schedule": ",".join(fault.spec() for fault in options.faults),
+        # The machine's 1-minute load average (other work on it slows every latency here).
+        "load_average": {"start": round(load_at_start, 2), "end": round(load_at_end, 2), "cpus": os.cpu_count()},
         **latency_by_phase(recorder, injector.windows, origin),
         **errors_by_kind(recorder.samples),
         "hub_answering": hub_answering(recorder.samples, injector.windows, stop_at),

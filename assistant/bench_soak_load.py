@@ -225,7 +225,14 @@ class Recorder:
                     failures = 0
                     while self.running():
                         if pending is None:
-                            await self._pause(rng.uniform(*load.app_think))
+                            # Thinking, but listening: an app sees its socket drop (a hub restart) and reopens it
+                            # at once, instead of finding out with the next message.
+                            if await self._closed_within(ws, rng.uniform(*load.app_think)):
+                                dropped = time.monotonic()
+                                self.record(
+                                    Op.APP_CONNECT, dropped, f"ws_dropped:{ws.close_code or 'no_close_frame'}", False
+                                )
+                                break
                             if not self.running():
                                 break
                             pending = rng.choice(PHRASES[lang])
@@ -314,6 +321,14 @@ class Recorder:
         ticket = reply.get("ticket")
         if isinstance(ticket, dict) and ticket.get("id"):
             self.chat_tickets.append(str(ticket["id"]))
+
+    async def _closed_within(self, ws: Any, seconds: float) -> bool:
+        """Wait `seconds` (no later than the end of the load); True as soon as the socket closes."""
+        try:
+            await asyncio.wait_for(ws.wait_closed(), max(0.0, min(seconds, self.stop_at - time.monotonic())))
+        except TimeoutError:
+            return False
+        return True
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but no later than the end of the load."""
