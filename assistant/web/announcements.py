@@ -22,6 +22,8 @@ from sanic.response import HTTPResponse, file
 
 from assistant.announce_phrase import LANGUAGES, announcement_language, call_phrase
 from assistant.domain.errors import Conflict, InvalidInput, Unavailable
+from assistant.web.apidoc import Reply, operation
+from assistant.web.schemas import AnnouncementQuery
 from hardware.ports import HardwareError, Speaker, Utterance
 from hardware.speaker import WavSpeaker
 
@@ -127,6 +129,23 @@ def requested_language(request: Request) -> str | None:
 
 
 @bp.get("/<ticket_id:ext=wav>")
+@operation(
+    "A ticket's call, said aloud (WAV)",
+    description="`ticket_id`: today's number (A023, what the public display knows) or the ticket's id. Rendered "
+    "once per phrase, then cached; `ETag` lets a browser revalidate it.",
+    path={"ticket_id": {"type": "string", "minLength": 1}},
+    query=AnnouncementQuery,
+    replies={
+        200: Reply("the announcement", media="audio/wav", headers={"ETag": "the phrase's file"}),
+        304: Reply("not modified (If-None-Match)", media=()),
+    },
+    errors={
+        404: "ticket_not_found",
+        409: "not_called: the ticket is at no counter",
+        422: "unsupported_language",
+        503: "tts_timeout or tts_unavailable: speech synthesis failed",
+    },
+)
 async def ticket_announcement(request: Request, ticket_id: str, ext: str) -> HTTPResponse:
     """The call of a ticket said aloud (audio/wav), in `lang` (en, zh; default: the ticket's own language).
 

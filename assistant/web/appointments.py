@@ -17,12 +17,15 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 
 from assistant.domain.errors import InvalidInput
+from assistant.protocol import TicketView
 from assistant.settings import BranchInfo
+from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, link, operation
 from assistant.web.appointment_service import AppointmentService
 from assistant.web.audit import staff_actor
 from assistant.web.auth import guards_secret
 from assistant.web.bodies import Channel, Lang, Name
 from assistant.web.errors import decode_body
+from assistant.web.schemas import Appointment, BookingLangQuery, CheckIn, Slots, SlotsQuery
 
 __all__ = ["AppointmentService", "bp"]
 
@@ -102,6 +105,18 @@ def appointment_ics(appointment: dict[str, Any], branch: BranchInfo, now: dateti
 
 bp = Blueprint("appointments", url_prefix="/api/v1/appointments")
 
+# What a client does next with a booking (OpenAPI links: the answer's `code` goes into these).
+_CODE = "$response.body#/code"
+BOOKING_LINKS = {
+    "read": link("GET", "/api/v1/appointments/{code}", code=_CODE),
+    "calendar": link("GET", "/api/v1/appointments/{code}/calendar.ics", code=_CODE),
+    "cancel": link("DELETE", "/api/v1/appointments/{code}", code=_CODE),
+    "move": link("POST", "/api/v1/appointments/{code}/reschedule", code=_CODE),
+    "check_in": link("POST", "/api/v1/appointments/{code}/check-in", code=_CODE),
+}
+_SLOT = {"service": "$response.body#/service", "starts_at": "$response.body#/slots/0/starts_at"}
+SLOT_LINKS = {"book": link("POST", "/api/v1/appointments", body=_SLOT)}
+
 
 def _service(request: Request) -> AppointmentService:
     service: AppointmentService = request.app.ctx.appointments
@@ -109,6 +124,12 @@ def _service(request: Request) -> AppointmentService:
 
 
 @bp.get("/slots")
+@operation(
+    "The bookable slots of a day, with free seats",
+    query=SlotsQuery,
+    replies={200: Reply("every slot still bookable (`closed` says why there is none)", Slots, links=SLOT_LINKS)},
+    errors={422: "invalid_input (service or date missing or malformed), unknown_service or no_appointments"},
+)
 async def list_slots(request: Request) -> HTTPResponse:
     service_id = request.args.get("service", "")
     day_text = request.args.get("date", "")
@@ -124,6 +145,18 @@ async def list_slots(request: Request) -> HTTPResponse:
 
 
 @bp.post("")
+@operation(
+    "Book an appointment",
+    body=AppointmentCreate,
+    replies={201: Reply("booked: keep the code, it is what proves the booking", Appointment, links=BOOKING_LINKS)},
+    errors={
+        409: "slot_full",
+        422: "invalid body, unknown_service, no_appointments, in_the_past, outside_horizon, closed, or not a slot",
+        503: "unavailable: no unused booking code could be drawn; try again",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 async def book(request: Request) -> HTTPResponse:
     body = decode_body(request, AppointmentCreate)
     service = _service(request)
@@ -141,6 +174,13 @@ async def book(request: Request) -> HTTPResponse:
 
 
 @bp.get("/<code:str>")
+@operation(
+    "A booking, by its code",
+    query=BookingLangQuery,
+    replies={200: Reply("the booking", Appointment)},
+    errors={404: "appointment_not_found"},
+    security=PUBLIC_WRITE_SECURITY,
+)
 @guards_secret
 async def get_appointment(request: Request, code: str) -> HTTPResponse:
     service = _service(request)
@@ -148,6 +188,12 @@ async def get_appointment(request: Request, code: str) -> HTTPResponse:
 
 
 @bp.get("/<code:str>/calendar.ics")
+@operation(
+    "A booking as an iCalendar file",
+    replies={200: Reply("one VEVENT (STATUS:CANCELLED once cancelled)", media="text/calendar")},
+    errors={404: "appointment_not_found"},
+    security=PUBLIC_WRITE_SECURITY,
+)
 @guards_secret
 async def calendar(request: Request, code: str) -> HTTPResponse:
     """The booking as an iCalendar file the customer's phone adds to its calendar."""
@@ -159,6 +205,17 @@ async def calendar(request: Request, code: str) -> HTTPResponse:
 
 
 @bp.delete("/<code:str>")
+@operation(
+    "Cancel a booking (the code proves it is yours)",
+    query=BookingLangQuery,
+    replies={200: Reply("the booking, cancelled", Appointment)},
+    errors={
+        404: "appointment_not_found",
+        409: "appointment_cancelled, appointment_checked_in or appointment_no_show",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 @guards_secret
 async def cancel(request: Request, code: str) -> HTTPResponse:
     """Cancel a booking. The code is the proof of possession: only its customer (and staff) is told it,
@@ -169,6 +226,19 @@ async def cancel(request: Request, code: str) -> HTTPResponse:
 
 
 @bp.post("/<code:str>/reschedule")
+@operation(
+    "Move a booking to another slot",
+    body=AppointmentMove,
+    query=BookingLangQuery,
+    replies={200: Reply("the booking, moved (unchanged when it is the same slot)", Appointment)},
+    errors={
+        404: "appointment_not_found",
+        409: "slot_full, or the booking is no longer booked (appointment_cancelled, ...)",
+        422: "invalid body, in_the_past, outside_horizon, closed, or not a slot",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 @guards_secret
 async def reschedule(request: Request, code: str) -> HTTPResponse:
     body = decode_body(request, AppointmentMove)
@@ -178,6 +248,23 @@ async def reschedule(request: Request, code: str) -> HTTPResponse:
 
 
 @bp.post("/<code:str>/check-in")
+@operation(
+    "Check in for a booking: a priority ticket",
+    description="On time (within the check-in window): the appointment's priority; late: the normal queue. "
+    "Checking in again returns the same ticket (200).",
+    body=CheckInRequest,
+    body_required=False,
+    replies={
+        201: Reply("checked in: the ticket, with how the check-in went", TicketView, also={"check_in": CheckIn}),
+        200: Reply("already checked in: the same ticket", TicketView, also={"check_in": CheckIn}),
+    },
+    errors={
+        404: "appointment_not_found",
+        409: "too_early, appointment_expired, or the booking is no longer booked (appointment_cancelled, ...)",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 @guards_secret
 async def check_in(request: Request, code: str) -> HTTPResponse:
     body = decode_body(request, CheckInRequest) if request.body else CheckInRequest()

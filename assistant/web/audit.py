@@ -35,7 +35,10 @@ from assistant.settings import Settings
 from assistant.store.audit import MAX_LIMIT, AuditLog, AuditQuery, bearer_actor
 from assistant.store.retention import PurgeResult
 from assistant.web import periodic
+from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import requires, role_of_request
+from assistant.web.schemas_staff import AuditPage
+from assistant.web.schemas_staff import AuditQuery as AuditFilters
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +121,7 @@ def _actions(text: str) -> tuple[str, ...]:
 def _int(name: str, text: str | None, default: int | None, low: int, high: int) -> int | None:
     if text is None or text == "":
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:  # isdigit(): fullwidth digits too
         raise InvalidInput(f"{name} must be a whole number from {low} to {high}, got {text[:20]!r}")
     return int(text)
 
@@ -178,6 +181,12 @@ def audit_csv(entries: list[AuditEntry], zone: ZoneInfo) -> str:
 
 
 @bp.get("/audit")
+@operation(
+    "The audit trail, newest first (managers)",
+    query=AuditFilters,
+    replies={200: Reply("a page of entries", AuditPage)},
+    errors={422: "invalid_time, invalid_range, unknown_action, or limit or before out of range"},
+)
 @requires(Role.MANAGER)
 async def read_audit(request: Request) -> HTTPResponse:
     """Audit entries, newest first (filters in the module docstring); `next_before` pages on."""
@@ -195,6 +204,12 @@ async def read_audit(request: Request) -> HTTPResponse:
 
 
 @bp.get("/audit.csv")
+@operation(
+    "The audit trail as CSV, oldest first (managers)",
+    query=AuditFilters,
+    replies={200: Reply("RFC 4180, with a header row", media="text/csv")},
+    errors={422: "invalid_time, invalid_range, unknown_action, or limit or before out of range"},
+)
 @requires(Role.MANAGER)
 async def audit_csv_export(request: Request) -> HTTPResponse:
     """Every matching entry, oldest first, as CSV (RFC 4180, header row)."""

@@ -24,11 +24,13 @@ from assistant.domain.tickets import NOT_ARRIVED
 from assistant.i18n import say, sentences, ticket_number
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
 from assistant.store.repo import TicketRepository
+from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, operation
 from assistant.web.auth import customer_key
 from assistant.web.bodies import ChatRequest, Lang
 from assistant.web.branch import BranchService
 from assistant.web.errors import decode_body
 from assistant.web.rasa import RasaClient, RasaUnavailable, Turn, prepare_turn
+from assistant.web.schemas import ChatSocketFrame, ChatSocketQuery, CustomerHeaders
 from assistant.web.wording import arrive_by_text, called_text, expired_text, nearly_text
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,23 @@ async def answer(request: Request, body: ChatRequest, sender: str) -> ChatReply:
 
 
 @bp.post("/chat")
+@operation(
+    "One chat turn with the assistant",
+    description="Forwarded to the dialogue engine; a ticket, route or booking it produced is lifted to the top "
+    "level. When the engine does not answer, the hub serves touch itself (`degraded`: a menu of services as "
+    "buttons, or a ticket for a `/intent` payload). Kiosk sessions are keyed by `sender`, mobile and web ones by "
+    "the X-Customer-Token header.",
+    body=ChatRequest,
+    headers=CustomerHeaders,
+    replies={200: Reply("the assistant's answer, in the turn's language", ChatReply)},
+    errors={
+        401: "customer_token_required (mobile and web), or a wrong bearer token",
+        409: "the ticket asked for cannot be issued now",
+        422: "invalid body, or no sender on the kiosk channel",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 async def chat(request: Request) -> HTTPResponse:
     body = decode_body(request, ChatRequest)
     sender = session_sender(request, body)  # kiosk and mobile sessions never mix
@@ -178,6 +197,15 @@ def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) ->
 
 
 @bp.websocket("/chat/ws")
+@operation(
+    "The bank app's chat socket (WebSocket): replies and pushes",
+    description="First a `snapshot` of the customer's open tickets; then send {\"message\", \"lang\"} and get "
+    "`reply` frames; pushes `ticket.nearly_your_turn`, `ticket.called` and `ticket.expired`. Closed with 4401 "
+    "without a customer token or with another channel. Each frame is a ChatSocketFrame.",
+    query=ChatSocketQuery,
+    replies={101: Reply("switching to the WebSocket; frames as described", ChatSocketFrame)},
+    errors={426: "bad_request: not a WebSocket upgrade"},
+)
 async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     """`?token=CUSTOMER_TOKEN[&channel=mobile|web]`: first {"type": "snapshot", "tickets": [...]} (the
     customer's open tickets), then send {"message", "lang"}, get {"type": "reply", ...}; pushes

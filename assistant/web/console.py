@@ -21,7 +21,9 @@ from assistant.domain.tickets import OrderingPolicy, TicketStatus
 from assistant.i18n import language
 from assistant.settings import Settings
 from assistant.store.listing import QUEUED, Desk, DeskTicket, ListingRepository, QueuedTicket
+from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import requires
+from assistant.web.schemas_staff import ConsoleConfig, Desks, QueuedTickets, StaffLangQuery, TicketsQuery
 from assistant.web.screens import STATIC
 
 bp = Blueprint("console")
@@ -33,12 +35,19 @@ _ASSETS = {"console.js": "text/javascript; charset=utf-8", "console.css": "text/
 
 
 @bp.get("/console")
+@operation("The counter console (screen)", replies={200: Reply("the page", media="text/html")})
 async def console_page(request: Request) -> HTTPResponse:
     """The counter console: sign in with a staff token, pick a counter, run it (keyboard or mouse)."""
     return await file(STATIC / "console.html", mime_type="text/html; charset=utf-8")
 
 
 @bp.get("/console/<asset:console\\.(?:js|css)>")
+@operation(
+    "The console's script or style",
+    path={"asset": {"type": "string", "enum": sorted(_ASSETS)}},
+    replies={200: Reply("the file", media=("text/javascript", "text/css"))},
+    errors={404: "not_found: no such asset"},
+)
 async def console_asset(request: Request, asset: str) -> HTTPResponse:
     return await file(STATIC / asset, mime_type=_ASSETS[asset])
 
@@ -57,6 +66,11 @@ def _minutes(since: datetime, now: datetime) -> float:
 
 
 @bp.get("/api/v1/console/config")
+@operation(
+    "What the console needs to draw itself",
+    query=StaffLangQuery,
+    replies={200: Reply("counters, services, outcomes, recall and no-show rules", ConsoleConfig)},
+)
 @requires(Role.TELLER)
 async def console_config(request: Request) -> HTTPResponse:
     """What the console needs to draw itself: counters, services, finish outcomes, recall and no-show rules."""
@@ -153,6 +167,11 @@ def _desk_json(desk: Desk, settings: Settings, now: datetime, lang: str) -> dict
 
 
 @bp.get("/api/v1/console/counters")
+@operation(
+    "Every counter's state and ticket, with recalls and the no-show cooldown",
+    query=StaffLangQuery,
+    replies={200: Reply("the counters now", Desks)},
+)
 @requires(Role.TELLER)
 async def console_counters(request: Request) -> HTTPResponse:
     """Every counter's state and its ticket, with recalls made and the no-show cooldown left."""
@@ -208,6 +227,12 @@ def _queued_json(
 
 
 @bp.get("/api/v1/tickets")
+@operation(
+    "The tickets in line (waiting and parked)",
+    query=TicketsQuery,
+    replies={200: Reply("each service's waiting tickets in the policy's order, then its parked ones", QueuedTickets)},
+    errors={422: "invalid_input: an unknown status, or unknown_service"},
+)
 @requires(Role.TELLER)
 async def list_tickets(request: Request) -> HTTPResponse:
     """Tickets in line: `status` = waiting, parked or both (default), comma-separated; `service` narrows it.

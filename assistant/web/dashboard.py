@@ -48,10 +48,13 @@ from assistant.settings import Settings
 from assistant.store.repo import CounterRepository, TicketRepository
 from assistant.store.stats import AlertRepository, RatingRepository, RouteLog, VisitQueries
 from assistant.web import periodic
+from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, operation
 from assistant.web.auth import requires
 from assistant.web.bodies import Channel
 from assistant.web.branch import Publish
 from assistant.web.errors import decode_body
+from assistant.web.schemas_staff import Dashboard as DashboardReport
+from assistant.web.schemas_staff import RangeQuery, Rating
 from assistant.web.screens import STATIC
 
 log = logging.getLogger(__name__)
@@ -246,12 +249,19 @@ class Dashboard:
 
 
 @bp.get("/dashboard")
+@operation("The manager dashboard (screen)", replies={200: Reply("the page", media="text/html")})
 async def page(request: Request) -> HTTPResponse:
     """The manager dashboard (sign in with a manager token)."""
     return await file(STATIC / "dashboard.html", mime_type="text/html; charset=utf-8")
 
 
 @bp.get("/dashboard/<asset:str>")
+@operation(
+    "The dashboard's script or style",
+    path={"asset": {"type": "string", "enum": sorted(_ASSETS)}},
+    replies={200: Reply("the file", media=("text/javascript", "text/css"))},
+    errors={404: "not_found: no such asset"},
+)
 async def dashboard_asset(request: Request, asset: str) -> HTTPResponse:
     if asset not in _ASSETS:
         raise NotFound(f"no dashboard asset {asset}")
@@ -262,6 +272,12 @@ async def dashboard_asset(request: Request, asset: str) -> HTTPResponse:
 
 
 @bp.get("/api/v1/dashboard")
+@operation(
+    "The live queue and every KPI of a range of days (managers)",
+    query=RangeQuery,
+    replies={200: Reply("the report", DashboardReport)},
+    errors={422: "invalid_date or invalid_range (from after to, or over 366 days)"},
+)
 @requires(Role.MANAGER)
 async def kpis(request: Request) -> HTTPResponse:
     """Live queue and every KPI of branch-local days `from`..`to` (default today)."""
@@ -271,6 +287,12 @@ async def kpis(request: Request) -> HTTPResponse:
 
 
 @bp.get("/api/v1/dashboard/visits.csv")
+@operation(
+    "One CSV row per ticket issued in a range of days (managers)",
+    query=RangeQuery,
+    replies={200: Reply("RFC 4180, with a header row", media="text/csv")},
+    errors={422: "invalid_date or invalid_range (from after to, or over 366 days)"},
+)
 @requires(Role.MANAGER)
 async def visits_csv(request: Request) -> HTTPResponse:
     """One row per ticket issued `from`..`to` (RFC 4180, header row)."""
@@ -285,6 +307,13 @@ async def visits_csv(request: Request) -> HTTPResponse:
 
 
 @bp.post("/api/v1/ratings")
+@operation(
+    "A customer's 1-5 rating, optionally of one visit",
+    body=RatingCreate,
+    replies={201: Reply("recorded", Rating)},
+    errors={404: "ticket_not_found", 409: "already_rated: this visit has been rated", **PUBLIC_WRITE},
+    security=PUBLIC_WRITE_SECURITY,
+)
 async def rate(request: Request) -> HTTPResponse:
     """A customer's 1-5 rating (kiosk or phone), optionally of one visit (`ticket_id`).
 

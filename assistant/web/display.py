@@ -22,7 +22,9 @@ from assistant.domain.clock import business_date
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.store.calls import recent_calls
 from assistant.web import announcements
+from assistant.web.apidoc import Reply, operation
 from assistant.web.events import public_ticket
+from assistant.web.schemas import Calls, CallsQuery
 
 STATIC = Path(__file__).parent / "static"
 DEFAULT_LAST = 6
@@ -38,6 +40,7 @@ api = Blueprint("display_api", url_prefix="/api/v1")
 
 
 @screen.get("/display")
+@operation("The lobby display (screen)", replies={200: Reply("the page", media="text/html")})
 async def display(request: Request) -> HTTPResponse:
     """The lobby screen (`?last=N` calls kept visible, default 6; `?lang=en,zh` announcement languages,
     default each ticket's own)."""
@@ -45,11 +48,18 @@ async def display(request: Request) -> HTTPResponse:
 
 
 @screen.get("/display/chime.wav")
+@operation("The chime played before each call", replies={200: Reply("the sound", media="audio/wav")})
 async def chime(request: Request) -> HTTPResponse:
     return raw(chime_wav(), content_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @screen.get("/display/<asset:str>")
+@operation(
+    "The display's script or style",
+    path={"asset": {"type": "string", "enum": sorted(_ASSETS)}},
+    replies={200: Reply("the file", media=("text/javascript", "text/css"))},
+    errors={404: "not_found: no such asset"},
+)
 async def display_asset(request: Request, asset: str) -> HTTPResponse:
     mime = _ASSETS.get(asset)
     if mime is None:
@@ -59,16 +69,21 @@ async def display_asset(request: Request, asset: str) -> HTTPResponse:
 
 def _last(request: Request) -> int:
     raw_value = request.args.get("last", str(DEFAULT_LAST))
-    try:
-        last = int(raw_value)
-    except ValueError:
-        raise InvalidInput(f"last must be a number, not {raw_value!r}", code="invalid_input") from None
+    if not (raw_value.isascii() and raw_value.isdigit()):  # int() also takes " 7", "+7", "1_0", Arabic-Indic 7
+        raise InvalidInput(f"last must be a number, not {raw_value[:20]!r}", code="invalid_input")
+    last = int(raw_value)
     if not 1 <= last <= MAX_LAST:
         raise InvalidInput(f"last must be between 1 and {MAX_LAST}", code="invalid_input")
     return last
 
 
 @api.get("/calls")
+@operation(
+    "Today's last calls, newest first",
+    query=CallsQuery,
+    replies={200: Reply("a recall counts as a new call", Calls)},
+    errors={422: "invalid_input: last is not a number from 1 to 20"},
+)
 async def calls(request: Request) -> HTTPResponse:
     """The last `last` calls of today (default 6, at most 20), newest first: a recall counts as a new call.
 

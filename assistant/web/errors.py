@@ -82,6 +82,19 @@ def _sanic_code(exc: SanicException) -> str:
     }.get(exc.status_code, "bad_request" if exc.status_code < 500 else "server_error")
 
 
+def _allowed_methods(request: Request) -> str:
+    """The methods `request.path` takes. Sanic's router names them on a 405 for a fixed path only, not for a
+    path with parameters (/api/v1/tickets/{id}): there, ask the router method by method."""
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        try:
+            request.app.router.get(request.path, method, request.headers.get("host"))
+        except SanicException:
+            continue
+        allowed.append(method)
+    return ", ".join(allowed)
+
+
 async def _handle(request: Request, exc: Exception) -> HTTPResponse:
     if isinstance(exc, LobbyError):
         status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 400)
@@ -90,6 +103,8 @@ async def _handle(request: Request, exc: Exception) -> HTTPResponse:
     if isinstance(exc, SanicException):
         # Keep what Sanic says in headers: `Allow` on a 405, for one.
         headers = {key: str(value) for key, value in (getattr(exc, "headers", None) or {}).items()}
+        if exc.status_code == 405 and not any(key.lower() == "allow" for key in headers):
+            headers["Allow"] = _allowed_methods(request)
         return error_response(exc.status_code, _sanic_code(exc), str(exc) or _sanic_code(exc), headers)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "something went wrong; the error has been logged")

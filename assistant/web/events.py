@@ -32,7 +32,9 @@ from sanic.server.websockets.impl import WebsocketImplProtocol
 from assistant.domain.errors import LobbyError, NotFound, RateLimited, Unauthorized
 from assistant.domain.events import Event
 from assistant.domain.staff import Role, allows
+from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import client_address
+from assistant.web.schemas import EventMessage
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,13 @@ async def _stream(
 
 
 @bp.websocket("/events")
+@operation(
+    "The public event stream (WebSocket): what a lobby screen shows",
+    description="A snapshot of the queue, then every public event; tickets without their ids, no booking codes or "
+    "names. Each frame is an EventMessage.",
+    replies={101: Reply("switching to the WebSocket; frames as described", EventMessage)},
+    errors={426: "bad_request: not a WebSocket upgrade"},
+)
 async def events(request: Request, ws: WebsocketImplProtocol) -> None:
     """The public stream: what a lobby screen shows (see the module's docstring)."""
     await _stream(request, ws, public_message)
@@ -182,6 +191,14 @@ def _close_code(error: LobbyError) -> int:
 
 
 @bp.websocket("/events/staff")
+@operation(
+    "The staff event stream (WebSocket): every event, whole",
+    description="For a teller, manager or admin token, as `Authorization: Bearer` or (from a browser) as the first "
+    "message {\"token\": \"...\"} within 5 s. Closed with 4401 (bad token), 4403 (a device token) or 4429 "
+    "(too many wrong tokens from this address). Each frame is an EventMessage.",
+    replies={101: Reply("switching to the WebSocket; frames as described", EventMessage)},
+    errors={426: "bad_request: not a WebSocket upgrade"},
+)
 async def staff_events(request: Request, ws: WebsocketImplProtocol) -> None:
     """Every event, whole, for a teller, manager or admin token."""
     try:  # verify() throttles a flooding address, but lets a token valid here lately through
@@ -211,6 +228,13 @@ def _concerns(message: Mapping[str, Any], mine: Mapping[str, Any]) -> bool:
 
 
 @bp.websocket("/tickets/<ticket_id:str>/events")
+@operation(
+    "One ticket's event stream (WebSocket), for whoever holds its id",
+    description="First a snapshot of the ticket, then its own events and `ticket.moved` when its place or ETA "
+    "changed. Closed with 4404 for no such ticket, 4429 when this address named too many unknown ones.",
+    replies={101: Reply("switching to the WebSocket; frames as described", EventMessage)},
+    errors={426: "bad_request: not a WebSocket upgrade"},
+)
 async def ticket_events(request: Request, ws: WebsocketImplProtocol, ticket_id: str) -> None:
     """One ticket's stream, for whoever holds its id (the tracking page): see the module's docstring."""
     throttle = request.app.ctx.auth.throttle

@@ -5,13 +5,21 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
-from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 from sqlalchemy import text
+
+from assistant.web.apidoc import Reply, document, operation
+from assistant.web.schemas import Health
 
 bp = Blueprint("health")
 
 
 @bp.get("/healthz")
+@operation(
+    "Liveness and readiness",
+    description="200 while the database answers; `dialogue` says whether the dialogue engine does (the hub "
+    "serves touch without it). 503 when the database does not answer (a probe's answer, not the error shape).",
+    replies={200: Reply("the hub serves", Health), 503: Reply("the database does not answer", Health)},
+)
 async def healthz(request: Request) -> HTTPResponse:
     try:
         async with request.app.ctx.sessions() as session:
@@ -26,5 +34,8 @@ async def healthz(request: Request) -> HTTPResponse:
 @bp.get("/api/v1/openapi.json")
 @openapi.exclude()
 async def openapi_document(request: Request) -> HTTPResponse:
-    """The OpenAPI document that sanic-ext builds at start-up."""
-    return json(SpecificationBuilder().build(request.app).serialize())
+    """The OpenAPI 3.1 document (`assistant.web.apidoc`); built once per process, it does not change."""
+    spec = getattr(request.app.ctx, "openapi_document", None)
+    if spec is None:
+        spec = request.app.ctx.openapi_document = document(request.app)
+    return json(spec)

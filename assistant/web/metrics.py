@@ -19,6 +19,7 @@ from sanic import Blueprint, HTTPResponse, Request, Sanic
 from sanic.response import raw
 
 from assistant.protocol import TicketView
+from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import client_address, customer_key, role_of_request
 from assistant.web.errors import TooManyAttempts
 
@@ -137,6 +138,7 @@ def install(app: Sanic, limiter: RateLimiter) -> None:
 
 
 @bp.get("/metrics")
+@operation("Prometheus metrics", replies={200: Reply("the text exposition format", media="text/plain")})
 async def scrape(request: Request) -> HTTPResponse:
     metrics: Metrics = request.app.ctx.metrics
     overview = await request.app.ctx.branch.queue_overview()

@@ -10,6 +10,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, raw
 
 from assistant.domain.errors import InvalidInput, NotFound
+from assistant.web.apidoc import Reply, operation
+from assistant.web.schemas import QrQuery
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,12 +33,19 @@ _SHARED_ASSETS = {
 
 
 @bp.get("/chat")
+@operation("The web chat page (screen)", replies={200: Reply("the page", media="text/html")})
 async def chat_page(request: Request) -> HTTPResponse:
     """The reference web chat for the bank's app and website (DESIGN §4)."""
     return await file(STATIC / "chat.html", mime_type="text/html; charset=utf-8")
 
 
 @bp.get("/static/<asset:str>")
+@operation(
+    "A script or style the customer pages share",
+    path={"asset": {"type": "string", "enum": sorted(_SHARED_ASSETS)}},
+    replies={200: Reply("the file", media=("text/javascript", "text/css"))},
+    errors={404: "not_found: no such asset"},
+)
 async def shared_asset(request: Request, asset: str) -> HTTPResponse:
     """A script the customer pages share, served from here so they work without the internet."""
     mime = _SHARED_ASSETS.get(asset)
@@ -46,6 +55,12 @@ async def shared_asset(request: Request, asset: str) -> HTTPResponse:
 
 
 @bp.get("/api/v1/qr.svg")
+@operation(
+    "A QR code as SVG",
+    query=QrQuery,
+    replies={200: Reply("the code", media="image/svg+xml")},
+    errors={422: "invalid_input: data missing or over 512 characters"},
+)
 async def qr_svg(request: Request) -> HTTPResponse:
     """A QR code of `data` as SVG, drawn here so pages need no script from the internet."""
     data = request.args.get("data", "")
@@ -57,6 +72,7 @@ async def qr_svg(request: Request) -> HTTPResponse:
 
 
 @bp.get("/t/<ticket_id:str>")
+@operation("A ticket's tracking page (screen: what its QR code opens)", replies={200: Reply("page", media="text/html")})
 async def track(request: Request, ticket_id: str) -> HTTPResponse:
     """The page a ticket's QR code opens: live position, ETA and status."""
     return await file(STATIC / "track.html", mime_type="text/html; charset=utf-8")

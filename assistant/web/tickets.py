@@ -7,12 +7,14 @@ import logging
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
-from assistant.protocol import TICKET_ID, ServiceView
+from assistant.protocol import TICKET_ID, ServiceView, TicketView
 from assistant.web import periodic
+from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, link, operation
 from assistant.web.audit import staff_actor
 from assistant.web.auth import guards_secret, role_of_request
 from assistant.web.bodies import TicketCreate
 from assistant.web.errors import decode_body
+from assistant.web.schemas import Branch, LangQuery, Queue, ServiceList, TicketLangQuery
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +24,16 @@ bp = Blueprint("tickets", url_prefix="/api/v1")
 # ticket expires once). Module level so a test can make it quick.
 EXPIRY_CHECK_SECONDS = 10.0
 
+# What a client does next with a ticket it took (OpenAPI links: the answer's `id` goes into these).
+TICKET_LINKS = {
+    "track": link("GET", "/api/v1/tickets/{ticket_id}", ticket_id="$response.body#/id"),
+    "leave": link("DELETE", "/api/v1/tickets/{ticket_id}", ticket_id="$response.body#/id"),
+    "arrive": link("POST", "/api/v1/tickets/{ref}/arrive", ref="$response.body#/id"),
+}
+
 
 @bp.get("/branch")
+@operation("The branch: name, address, hours, clock", query=LangQuery, replies={200: Reply("the branch", Branch)})
 async def branch_info(request: Request) -> HTTPResponse:
     settings = request.app.ctx.settings
     branch = request.app.ctx.branch.branch_json(request.args.get("lang", "en"))  # ?lang=zh: its words in Chinese
@@ -31,6 +41,7 @@ async def branch_info(request: Request) -> HTTPResponse:
 
 
 @bp.get("/services")
+@operation("The services, as kiosk tiles", query=LangQuery, replies={200: Reply("every service", ServiceList)})
 async def list_services(request: Request) -> HTTPResponse:
     lang = request.args.get("lang", "en")
     settings = request.app.ctx.settings
@@ -50,6 +61,22 @@ async def list_services(request: Request) -> HTTPResponse:
 
 
 @bp.post("/tickets")
+@operation(
+    "Take a ticket",
+    description="A repeated `idempotency_key` returns the ticket it issued first (200) instead of a new one (201). "
+    "`remote` (from the bank's app): only for services that allow it, while the branch is open.",
+    body=TicketCreate,
+    replies={
+        201: Reply("issued", TicketView, links=TICKET_LINKS),
+        200: Reply("already issued with this idempotency_key", TicketView, links=TICKET_LINKS),
+    },
+    errors={
+        409: "remote_join_closed: this service cannot be joined from outside the branch now",
+        422: "invalid body, unknown_service or unknown_priority",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 async def create_ticket(request: Request) -> HTTPResponse:
     body = decode_body(request, TicketCreate)
     ticket, created = await request.app.ctx.branch.issue_ticket(
@@ -66,6 +93,13 @@ async def create_ticket(request: Request) -> HTTPResponse:
 
 
 @bp.get("/tickets/<ticket_id:str>")
+@operation(
+    "A ticket: live place in line, ETA, status",
+    query=TicketLangQuery,
+    replies={200: Reply("the ticket", TicketView)},
+    errors={404: "ticket_not_found"},
+    security=PUBLIC_WRITE_SECURITY,  # the id is the secret; a kiosk's or staff token is not throttled
+)
 @guards_secret
 async def get_ticket(request: Request, ticket_id: str) -> HTTPResponse:
     """`?lang=en|zh`: names in that language (default: the language the ticket was taken in)."""
@@ -73,6 +107,16 @@ async def get_ticket(request: Request, ticket_id: str) -> HTTPResponse:
 
 
 @bp.delete("/tickets/<ticket_id:str>")
+@operation(
+    "Leave the queue (abandon the ticket)",
+    replies={200: Reply("the ticket, abandoned", TicketView)},
+    errors={
+        404: "ticket_not_found",
+        409: "wrong_state: the ticket is no longer waiting",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 @guards_secret
 async def abandon_ticket(request: Request, ticket_id: str) -> HTTPResponse:
     """The customer leaves. The id is the proof: it is the ticket's secret (its QR code and tracking URL
@@ -82,6 +126,20 @@ async def abandon_ticket(request: Request, ticket_id: str) -> HTTPResponse:
 
 
 @bp.post("/tickets/<ref:str>/arrive")
+@operation(
+    "The customer of a remote ticket is at the branch",
+    description="`ref`: the ticket's id (its QR code: the customer's own secret) or today's number such as C004 "
+    "(a kiosk's or staff token needed: numbers are guessable).",
+    replies={200: Reply("the ticket, now callable in the place it kept", TicketView)},
+    errors={
+        401: "a ticket number without a device or staff token",
+        404: "ticket_not_found",
+        409: "ticket_expired (its check-in deadline passed) or wrong_state",
+        422: "ref is neither a ticket id nor a ticket number",
+        **PUBLIC_WRITE,
+    },
+    security=PUBLIC_WRITE_SECURITY,
+)
 @guards_secret
 async def arrive(request: Request, ref: str) -> HTTPResponse:
     """The customer is at the branch: `ref` is the ticket's id (its QR code scanned at the kiosk, or
@@ -96,6 +154,9 @@ async def arrive(request: Request, ref: str) -> HTTPResponse:
 
 
 @bp.get("/queue")
+@operation(
+    "The queue: waiting and ETA per service, counters' states", query=LangQuery, replies={200: Reply("now", Queue)}
+)
 async def queue(request: Request) -> HTTPResponse:
     return json(await request.app.ctx.branch.queue_overview(request.args.get("lang", "en")))  # ?lang=: names
 

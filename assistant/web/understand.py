@@ -22,10 +22,10 @@ from typing import Annotated, Any
 import msgspec
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
-from sanic_ext import openapi
 
 from assistant.domain.errors import Forbidden, InvalidInput, Unavailable
 from assistant.domain.staff import Role, allows
+from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import role_of_request
 from assistant.web.errors import decode_body, error_response
 from assistant.web.rasa import RasaClient, RasaUnavailable
@@ -87,17 +87,6 @@ class Understanding:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorDetail:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Error:
-    error: ErrorDetail
-
-
 def _intent(raw: Any) -> Intent | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         return None
@@ -141,20 +130,21 @@ async def _check_role(request: Request) -> None:
 
 
 @bp.post("/understand")
-@openapi.summary("Understand one request: language, intent, entities")
-@openapi.description(
-    "What the dialogue's model makes of `text` (English or Mandarin) without starting a conversation. "
+@operation(
+    "Understand one request: language, intent, entities",
+    description="What the dialogue's model makes of `text` (English or Mandarin) without starting a conversation. "
     "`lang` omitted: detected from the text. When the model is unsure (`fallback`: true), `intent` is its best "
     "guess among real intents and `ranking` the top three. Needs a staff or device token (401 without one). "
-    "503 `dialogue_unavailable` when the dialogue engine does not answer."
+    "503 `dialogue_unavailable` when the dialogue engine does not answer.",
+    body=UnderstandRequest,
+    replies={200: Reply("understood", Understanding)},
+    errors={
+        403: "a token of another role",
+        422: "invalid body (text of 1 to 1000 characters), an empty text, or unsupported_language (en or zh)",
+        503: "dialogue_unavailable: the dialogue engine is not answering",
+    },
+    security=("token",),
 )
-@openapi.body({"application/json": UnderstandRequest}, required=True)
-@openapi.response(200, {"application/json": Understanding}, "understood")
-@openapi.response(401, {"application/json": Error}, "no token, or an unknown one")
-@openapi.response(415, {"application/json": Error}, "the body is not JSON")
-@openapi.response(422, {"application/json": Error}, "invalid body: text of 1 to 1000 characters, lang en or zh")
-@openapi.response(503, {"application/json": Error}, "the dialogue engine is not answering")
-@openapi.secured("token")
 async def understand(request: Request) -> HTTPResponse:
     await _check_role(request)
     if not _is_json(request.headers.get("content-type", "")):

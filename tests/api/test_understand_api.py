@@ -161,9 +161,15 @@ async def test_nobody_listening_is_503(settings: Settings) -> None:
 async def test_the_openapi_document_describes_it(client: Any) -> None:
     _, response = await client.get("/api/v1/openapi.json")
     operation = response.json["paths"]["/api/v1/understand"]["post"]
-    request = operation["requestBody"]["content"]["application/json"]["schema"]
+    schemas = response.json["components"]["schemas"]
+
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:  # models are components, named by $ref
+        return schemas[schema["$ref"].rsplit("/", 1)[1]]
+
+    request = resolved(operation["requestBody"]["content"]["application/json"]["schema"])
     assert set(request["properties"]) == {"text", "lang"}
-    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert request["required"] == ["text"] and request["properties"]["text"]["maxLength"] == 1000
+    answer = resolved(operation["responses"]["200"]["content"]["application/json"]["schema"])
     assert set(answer["properties"]) == {"lang", "intent", "entities", "ranking", "fallback"}
     assert {"401", "422", "503"} <= set(operation["responses"])
     assert operation["security"] == [{"token": []}]
