@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from assistant.supervisor import StartupError, wait_for_urls
-from tests.conftest import ALWAYS_OPEN, make_token
+from tests.conftest import ALWAYS_OPEN, REDIS_URL, make_token
 from tests.support import ROOT, free_port
 
 STARTUP_TIMEOUT_S = 480
@@ -32,6 +32,7 @@ class Branch:
     logs: Path
     up_output: Path
     staff_token: str
+    database: str = ""  # the hub's (Rasa's conversations are in a file beside it)
 
 
 def _wait_ready(process: subprocess.Popen[bytes], urls: list[str], output: Path) -> None:
@@ -56,6 +57,8 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
         "LOBBY_HUB__DATABASE": f"sqlite:///{work / 'hub.db'}",
         "LOBBY_DIALOGUE__RASA_URL": rasa_url,
         "LOBBY_DIALOGUE__ACTIONS_PORT": str(actions_port),
+        # Rasa's conversation locks in Redis: tests/e2e/test_dialogue_persistence.py adds a second replica.
+        "LOBBY_DIALOGUE__LOCK_STORE": REDIS_URL,
         # Open around the clock with 5-minute appointment slots: whenever the tests run, a slot
         # starts within minutes, so a booking made now can be checked in now (on time).
         **ALWAYS_OPEN,
@@ -75,7 +78,7 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
         actions_url = f"http://127.0.0.1:{actions_port}"
         _wait_ready(process, [f"{hub_url}/healthz", f"{actions_url}/health", f"{rasa_url}/status"], output)
         token = make_token(env["LOBBY_HUB__DATABASE"])
-        yield Branch(hub_url, rasa_url, actions_url, ROOT / "var" / "log", output, token)
+        yield Branch(hub_url, rasa_url, actions_url, ROOT / "var" / "log", output, token, env["LOBBY_HUB__DATABASE"])
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         try:
