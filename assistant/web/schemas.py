@@ -234,7 +234,8 @@ class EventMessage(msgspec.Struct):
 
 class ChatSocketFrame(msgspec.Struct):
     """One frame of GET /api/v1/chat/ws: `snapshot` (the customer's open tickets), `reply` (a ChatReply's
-    keys), a push (`ticket.nearly_your_turn`, `ticket.called`, `ticket.expired` with `text` and `ticket`)
+    keys), a push (`ticket.nearly_your_turn`, `ticket.called`, `ticket.expired`, `ticket.branch_closed`, with
+    `text` and `ticket`)
     or `error` (with `error`: {code, message}; the socket stays open)."""
 
     type: str
