@@ -42,9 +42,8 @@ class Customer:
     def _answer(self, act: Any) -> list[Bubble]:
         before = self.page.locator(".msg.bot").count()
         act()
-        self.page.wait_for_function(
-            "n => document.querySelectorAll('.msg.bot').length > n", arg=before, timeout=WAIT_MS
-        )
+        # A locator's wait, not wait_for_function: the page's CSP forbids the eval that one polls with.
+        self.page.locator(".msg.bot").nth(before).wait_for(timeout=WAIT_MS)
         new = [Bubble(b["text"], b["buttons"]) for b in self.page.evaluate(BUBBLES_FROM, before)]
         self.heard += new
         return new

@@ -37,6 +37,18 @@ def loud_browser(browser: Any) -> Iterator[Any]:
         chromium.close()
 
 
+def wait_true(page: Any, expression: str, arg: Any = None, timeout_ms: int = 5000) -> None:
+    """Poll `expression` (a JS expression, or a function of `arg`) until it is truthy. Not wait_for_function:
+    its polling evaluates strings with eval, which the page's Content-Security-Policy forbids."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        if page.evaluate(expression, arg) if arg is not None else page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(20)
+
+
 class Hub:
     def __init__(self, url: str, token: str) -> None:
         self.url = url
@@ -91,7 +103,7 @@ class Display:
 
     def wait_connected(self, timeout_ms: int = 10_000) -> None:
         script = "window.lobbyDisplay && window.lobbyDisplay.connected && window.lobbyDisplay.synced"
-        self.page.wait_for_function(script, timeout=timeout_ms)
+        wait_true(self.page, script, timeout_ms=timeout_ms)
 
     def debug(self, expression: str) -> Any:
         return self.page.evaluate(f"window.lobbyDisplay.{expression}")
@@ -100,7 +112,7 @@ class Display:
         """Until the call of ticket `number` has started to be said `times` times (after its chime). The
         display knows tickets by number: the public stream it reads carries no ticket ids."""
         script = "([id, n]) => window.lobbyDisplay.announced.filter((a) => a.ticket === id && a.speechAt).length >= n"
-        self.page.wait_for_function(script, arg=[number, times], timeout=timeout_ms)
+        wait_true(self.page, script, [number, times], timeout_ms)
 
     def numbers(self) -> list[str]:
         return self.page.locator("#calls li .num").all_inner_texts()  # type: ignore[no-any-return]
@@ -144,7 +156,7 @@ def test_a_call_is_shown_and_announced_within_a_second(loud_browser: Any, hub: H
     called = hub.counter("c2")
     expect(display.page.locator("#now-number")).to_have_text(called["number"], timeout=1000)
     expect(display.page.locator("#now-counter")).to_have_text("Counter 2")
-    display.page.wait_for_function(f"window.lobbyDisplay.shown[{called['number']!r}]", timeout=1000)
+    wait_true(display.page, f"window.lobbyDisplay.shown[{called['number']!r}]", timeout_ms=1000)
     shown_ms = display.debug(f"shown[{called['number']!r}]") - posted_at
 
     display.wait_spoken(called["number"])
@@ -166,7 +178,7 @@ def test_a_call_is_shown_and_announced_within_a_second(loud_browser: Any, hub: H
         "return {ready: a.readyState, duration: a.duration, error: a.error}; })()"
     )
     assert audio["ready"] >= 2 and 1.0 <= audio["duration"] <= 6.0 and audio["error"] is None
-    display.page.wait_for_function("window.lobbyDisplay.announced[0].endedAt", timeout=10_000)  # played through
+    wait_true(display.page, "window.lobbyDisplay.announced[0].endedAt", timeout_ms=10_000)  # played through
 
     recalled = hub.counter("c2", "recall")  # announced again, from the hub's cache
     assert recalled["id"] == called["id"]
@@ -272,7 +284,7 @@ def test_a_call_during_a_resync_is_kept(loud_browser: Any, hub: Hub, displays: l
     page.route("**/api/v1/calls?*", hold_the_first)
     try:
         page.goto(f"{hub.url}/display?sound=off")
-        page.wait_for_function("window.lobbyDisplay && window.lobbyDisplay.connected", timeout=10_000)
+        wait_true(page, "window.lobbyDisplay && window.lobbyDisplay.connected", timeout_ms=10_000)
         for _ in range(50):
             if held:
                 break
@@ -283,7 +295,7 @@ def test_a_call_during_a_resync_is_kept(loud_browser: Any, hub: Hub, displays: l
         stale_route, stale_answer = held[0]
         stale_route.fulfill(response=stale_answer)  # an empty list, older than the call
 
-        page.wait_for_function("window.lobbyDisplay.synced", timeout=5000)
+        wait_true(page, "window.lobbyDisplay.synced", timeout_ms=5000)
         expect(page.locator("#now-number")).to_have_text(called["number"])
         assert page.locator("#calls li .num").all_inner_texts() == [called["number"]]
     finally:
@@ -327,7 +339,7 @@ def test_reconnects_after_the_hub_restarts(loud_browser: Any, tmp_path: Path, di
         posted_at = time.time() * 1000
         after = hub.counter("c2")
         expect(display.page.locator("#now-number")).to_have_text(after["number"], timeout=1000)
-        display.page.wait_for_function(f"window.lobbyDisplay.shown[{after['number']!r}]", timeout=1000)
+        wait_true(display.page, f"window.lobbyDisplay.shown[{after['number']!r}]", timeout_ms=1000)
         shown_ms = display.debug(f"shown[{after['number']!r}]") - posted_at
         print(
             f"\n[display] reconnected {reconnect_s:.1f} s after the new hub was healthy; "
@@ -376,7 +388,7 @@ def test_a_teller_calls_next_in_the_console_and_the_display_announces_it(
         pressed_at = time.time() * 1000
         console.keyboard.press("n")  # call next
         expect(display.page.locator("#now-number")).to_have_text(issued["number"], timeout=1000)
-        display.page.wait_for_function(f"window.lobbyDisplay.shown[{issued['number']!r}]", timeout=1000)
+        wait_true(display.page, f"window.lobbyDisplay.shown[{issued['number']!r}]", timeout_ms=1000)
         shown_ms = display.debug(f"shown[{issued['number']!r}]") - pressed_at
         display.wait_spoken(issued["number"])
         speech_ms = display.debug("announced[0]")["speechAt"] - pressed_at
