@@ -181,10 +181,18 @@ class QueueConfig(Frozen):
     # A remote ticket keeps its place until the customer checks in at the kiosk (or says "I'm here" on the
     # tracking page); not arrived this long after joining, it expires as a no-show.
     remote_arrival_minutes: int = 45
+    # After closing time the counters serve who is inside for this long; then tickets still waiting are
+    # closed (outcome branch_closed) and the customers told (assistant/web/end_of_day.py).
+    closing_overtime_minutes: int = 30
+    # The wait model (assistant/web/waits.py) learns from this many past days, relearning this often.
+    eta_history_days: int = 28
+    eta_refresh_seconds: float = 60
 
     def __post_init__(self) -> None:
         if self.remote_arrival_minutes < 1 or self.notify_position < 1:
             raise ValueError("queue: remote_arrival_minutes and notify_position must be at least 1")
+        if self.closing_overtime_minutes < 0 or self.eta_history_days < 1 or not self.eta_refresh_seconds > 0:
+            raise ValueError("queue: closing_overtime_minutes >= 0, eta_history_days >= 1, eta_refresh_seconds > 0")
 
 
 class AppointmentConfig(Frozen):
@@ -310,7 +318,6 @@ class DialogueConfig(Frozen):
     def replica_urls(self) -> tuple[str, ...]:
         """The Rasa servers the hub talks to (and `lobby up`/`lobby dialogue` start), in order."""
         return self.rasa_urls or (self.rasa_url,)
-
 
 
 class RetentionConfig(Frozen):
@@ -486,6 +493,15 @@ def _check(settings: Settings, source: str) -> None:
         unknown = set(counter.skills) - service_ids
         if unknown:
             raise ConfigError(f"{source}: counter {counter.id} has unknown skills {sorted(unknown)}")
+        try:
+            counter_schedule(settings, counter)
+        except InvalidInput as exc:
+            raise ConfigError(f"{source}: counter {counter.id}: {exc}") from None
+
+
+def counter_schedule(settings: Settings, counter: CounterConfig) -> CounterSchedule:
+    """The plan of a counter: its shifts and breaks, or the branch's opening hours."""
+    return CounterSchedule.build(counter.id, counter.shifts, counter.breaks, settings.branch.opening_hours)
 
 
 def load_settings(

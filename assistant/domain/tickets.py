@@ -33,6 +33,7 @@ class Priority(StrEnum):
 ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED})
 AT_COUNTER = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 NOT_ARRIVED = "not_arrived"  # the outcome of a remote ticket that expired before its customer came
+BRANCH_CLOSED = "branch_closed"  # the outcome of a ticket still in line when the branch closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,12 @@ class Ticket:
         if not self.on_the_way:
             raise Conflict(f"ticket {self.number} has arrived; it cannot expire", code="wrong_state")
         return replace(self, status=TicketStatus.NO_SHOW, finished_at=at, outcome=NOT_ARRIVED)
+
+    def close_unserved(self, at: datetime) -> Ticket:
+        """The branch closed (or the day ended) with this ticket still in line: it leaves unserved,
+        as abandoned with outcome `branch_closed` (not the customer's choice; the KPIs can tell)."""
+        self._require("closed at the end of the day", frozenset({TicketStatus.WAITING, TicketStatus.PARKED}))
+        return replace(self, status=TicketStatus.ABANDONED, finished_at=at, outcome=BRANCH_CLOSED)
 
     def callable_by(self, counter_id: str | None, skills: Mapping[str, float]) -> bool:
         if self.status is not TicketStatus.WAITING or self.on_the_way:
