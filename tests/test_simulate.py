@@ -1,5 +1,6 @@
-"""The branch-day simulator: determinism, conservation, the model's mechanics, and
-the comparison of the ordering policy with FIFO on the demo day."""
+"""The branch-day simulator: determinism, conservation, the model's mechanics, the comparison of the
+ordering policy with FIFO on the demo day (without ETAs: fast), and the hub's ETA on a few demo days.
+The full measurement is `lobby simulate --day demo --runs 20` (README, "Wait estimates")."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from typing import Any
 import msgspec
 import pytest
 
+from assistant.domain.eta import WaitEstimate
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
 from assistant.settings import ConfigError, Settings, load_settings
 from assistant.simulate import add_simulate_parser, compare
 from assistant.simulation import FIFO, DayDefinition, SimulationReport, draw_customers, load_day, policy_from_settings
-from assistant.simulation.engine import DaySimulation, Policy, fifo_choose, simulate_day
+from assistant.simulation.day import run_day, simulate_day
+from assistant.simulation.engine import Policy, QueueRun, fifo_choose
 from assistant.simulation.report import EtaSample, eta_stats, percentile
 from tests.support import ROOT
 
@@ -39,19 +42,24 @@ def demo(branch: Settings) -> DayDefinition:
 def compared(branch: Settings, demo: DayDefinition) -> dict[str, list[SimulationReport]]:
     policy = policy_from_settings(branch)
     return {
-        "policy": [simulate_day(branch, demo, policy, seed) for seed in SEEDS],
-        "fifo": [simulate_day(branch, demo, FIFO, seed) for seed in SEEDS],
+        "policy": [simulate_day(branch, demo, policy, seed, eta=False) for seed in SEEDS],
+        "fifo": [simulate_day(branch, demo, FIFO, seed, eta=False) for seed in SEEDS],
     }
+
+
+@pytest.fixture(scope="module")
+def with_eta(branch: Settings, demo: DayDefinition) -> list[SimulationReport]:
+    """Three demo days with every ticket given the hub's ETA at issue (learned from 4 earlier days)."""
+    policy = policy_from_settings(branch)
+    return [simulate_day(branch, demo, policy, seed, history_days=4) for seed in (1, 2, 3)]
 
 
 def mean_of(reports: list[SimulationReport], read: Callable[[SimulationReport], float]) -> float:
     return statistics.fmean(read(report) for report in reports)
 
 
-def run(branch: Settings, day: DayDefinition, policy: Policy, seed: int = 1) -> DaySimulation:
-    simulation = DaySimulation(branch, day, policy, draw_customers(branch, day, seed))
-    simulation.run()
-    return simulation
+def run(branch: Settings, day: DayDefinition, policy: Policy, seed: int = 1) -> QueueRun:
+    return run_day(branch, day, policy, seed, eta=False)
 
 
 # -- the day and its customers ---------------------------------------------------
@@ -79,10 +87,10 @@ def test_customers_depend_on_the_seed_only(branch: Settings, demo: DayDefinition
     assert first == again
     assert first != draw_customers(branch, demo, 8)
     assert [c.arrive_minute for c in first] == sorted(c.arrive_minute for c in first)
-    appointments = [c for c in first if c.priority is Priority.APPOINTMENT]
+    appointments = [c for c in first if c.priority == Priority.APPOINTMENT]
     assert len(appointments) == len(demo.appointments)
     assert all(c.patience_minutes == float("inf") for c in appointments)
-    share = sum(c.priority is Priority.PRIORITY for c in first) / (len(first) - len(appointments))
+    share = sum(c.priority == Priority.PRIORITY for c in first) / (len(first) - len(appointments))
     assert 0.03 < share < 0.2  # about the configured 10 %
 
 
@@ -91,8 +99,8 @@ def test_customers_depend_on_the_seed_only(branch: Settings, demo: DayDefinition
 
 def test_same_seed_same_report(branch: Settings, demo: DayDefinition) -> None:
     policy = policy_from_settings(branch)
-    assert simulate_day(branch, demo, policy, 3) == simulate_day(branch, demo, policy, 3)
-    assert simulate_day(branch, demo, policy, 3) != simulate_day(branch, demo, policy, 4)
+    assert simulate_day(branch, demo, policy, 3, eta=False) == simulate_day(branch, demo, policy, 3, eta=False)
+    assert simulate_day(branch, demo, policy, 3, eta=False) != simulate_day(branch, demo, policy, 4, eta=False)
 
 
 @pytest.mark.parametrize("kind", ["policy", "fifo"])
@@ -123,7 +131,7 @@ def test_closed_counters_call_nobody_and_skills_limit_who_serves_what(
     simulation = run(branch, only_c1_late, policy_from_settings(branch))
     called = [t for t in simulation.tickets.values() if t.called_at is not None]
     assert called and all(t.counter_id == "c1" for t in called)
-    assert min(t.called_at for t in called if t.called_at) >= simulation.start + timedelta(hours=1)
+    assert min(t.called_at for t in called if t.called_at) >= simulation.setup.start + timedelta(hours=1)
     c1 = next(c for c in branch.counters if c.id == "c1")
     assert all(c1.skills.get(t.service_id, 0) > 0 for t in called)
     loans = [t for t in simulation.tickets.values() if t.service_id == "loans"]
@@ -136,27 +144,41 @@ def test_impatient_customers_cancel_or_leave_silently(branch: Settings, demo: Da
         return msgspec.structs.replace(demo, patience=patience)
 
     cancelling, silent = impatient(0), impatient(1)
-    cancelled = simulate_day(branch, cancelling, FIFO, 1)
-    walked_out = simulate_day(branch, silent, FIFO, 1)
+    cancelled = simulate_day(branch, cancelling, FIFO, 1, eta=False)
+    walked_out = simulate_day(branch, silent, FIFO, 1, eta=False)
     assert cancelled.abandonment_rate > 0.2 and cancelled.no_show == 0
     assert walked_out.no_show > 0 and walked_out.abandoned == walked_out.no_show  # nobody cancelled
     assert cancelled.by_class("appointment").abandoned == 0  # booked customers wait
 
 
-def test_finished_tickets_feed_the_smoothed_handling_time(branch: Settings, demo: DayDefinition) -> None:
-    assert demo.handling_minutes["cards"] > 7  # the demo's slow card printer
-    simulation = run(branch, demo, policy_from_settings(branch))
-    assert simulation.handling.estimate("cards").samples > 5
-    assert simulation.handling.minutes("cards") > 7.5
+def test_finished_tickets_feed_what_the_hub_learns_today(branch: Settings, demo: DayDefinition) -> None:
+    """The demo's card printer is slow (9 minutes, branch.yml says 7): the served log of the days, which
+    the ETA learns today's times from, says so (c1 serves cards as a side skill, at half speed)."""
+    from assistant.domain.eta_stats import fit_handling
+
+    assert demo.handling_minutes["cards"] > 7
+    cards = [
+        served
+        for seed in range(1, 9)
+        for served in run(branch, demo, policy_from_settings(branch), seed).served_log
+        if served.service_id == "cards"
+    ]
+    assert len(cards) > 80 and {s.counter_id for s in cards} == {"c1", "c2"}
+    skills = {c.id: dict(c.skills) for c in branch.counters}
+    learned = fit_handling([], {"cards": 7.0}, skills).with_today(cards)
+    assert learned.minutes("cards") > 7.7
+    assert learned.minutes("cards", "c1") == pytest.approx(2 * learned.minutes("cards", "c2"))
 
 
 def test_the_policy_gets_the_recent_call_classes(branch: Settings, demo: DayDefinition) -> None:
     """With mostly priority walk-ins, the 2:1 share is what lets normal tickets through."""
     crowded = msgspec.structs.replace(demo, priority_share=0.7)
     policy = policy_from_settings(branch)
-    shared = [simulate_day(branch, crowded, policy, seed) for seed in range(1, 6)]
+    shared = [simulate_day(branch, crowded, policy, seed, eta=False) for seed in range(1, 6)]
     unshared = [
-        simulate_day(branch, crowded, OrderingPolicy(policy.classes, (0, 0), policy.age_boost_minutes), seed)
+        simulate_day(
+            branch, crowded, OrderingPolicy(policy.classes, (0, 0), policy.age_boost_minutes), seed, eta=False
+        )
         for seed in range(1, 6)
     ]
     normal_wait = lambda reports: mean_of(reports, lambda r: r.by_class("normal").wait_mean)  # noqa: E731
@@ -183,13 +205,17 @@ def test_fifo_takes_the_oldest_ticket_it_can_serve_whatever_its_class() -> None:
 
 
 def test_eta_statistics_and_percentile() -> None:
-    samples = [EtaSample((4, 8), (4, 8), 3.0, 5.0), EtaSample((0, 2), (0, 4), 1.0, 7.0)]
+    samples = [
+        EtaSample(WaitEstimate(4.2, 6.0, 7.9), 3.0, 5.0),  # shown [4, 8]: inside
+        EtaSample(WaitEstimate(0.0, 1.0, 1.6), 1.0, 7.0),  # shown [0, 2]: outside
+    ]
     stats = eta_stats(samples)
-    assert stats.ours_mae == pytest.approx((1 + 6) / 2)  # midpoints 6 and 1
-    assert stats.static_mae == pytest.approx((1 + 5) / 2)
+    assert stats.ours_mae == pytest.approx((1 + 6) / 2)  # the point is the median
     assert stats.naive_mae == pytest.approx((2 + 6) / 2)
     assert stats.naive_bias == pytest.approx((-2 - 6) / 2)
-    assert stats.within_range == 0.5
+    assert stats.mae_ratio == pytest.approx(3.5 / 4)
+    assert stats.within_range == 0.5 and stats.within_model == 0.5
+    assert stats.waited_samples == 2 and stats.under == 0.5
     assert percentile([5, 1, 4, 2, 3, 6, 7, 8, 9, 10], 0.9) == 9
     assert percentile([], 0.9) == 0.0
 
@@ -213,11 +239,16 @@ def test_policy_keeps_normal_tickets_no_worse_than_fifo_on_this_day(
         assert mean_of(compared["policy"], read) < mean_of(compared["fifo"], read)
 
 
-@pytest.mark.parametrize("kind", ["policy", "fifo"])
-def test_our_eta_beats_the_naive_estimate(compared: dict[str, list[SimulationReport]], kind: str) -> None:
-    reports = compared[kind]
-    assert mean_of(reports, lambda r: r.eta.ours_mae) < mean_of(reports, lambda r: r.eta.naive_mae)
-    assert all(r.eta.samples > 0.8 * r.served for r in reports)
+def test_our_eta_holds_most_waits_and_beats_the_naive_estimate(with_eta: list[SimulationReport]) -> None:
+    """Three demo days (the full 20 are README numbers): the ranges hold about 80% of the waits and the
+    median misses by well under the naive estimate's error."""
+    samples = sum(r.eta.samples for r in with_eta)
+    within = sum(r.eta.within_range * r.eta.samples for r in with_eta) / samples
+    ours = sum(r.eta.ours_mae * r.eta.samples for r in with_eta) / samples
+    naive = sum(r.eta.naive_mae * r.eta.samples for r in with_eta) / samples
+    assert within > 0.75
+    assert ours < 0.7 * naive
+    assert all(r.eta.samples > 0.8 * r.served for r in with_eta)
 
 
 # -- the command -----------------------------------------------------------------
@@ -244,8 +275,9 @@ def test_simulate_command_writes_both_reports(tmp_path: Path, capsys: pytest.Cap
     assert {r["fifo"]["policy"] for r in result["runs"]} == {"fifo"}
     assert set(result["summary"]) == {"policy", "fifo"}
     assert "normal wait max" in capsys.readouterr().out
+    assert "eta within range shown" in result["summary"]["policy"]
 
 
 def test_compare_runs_are_reproducible(branch: Settings, demo: DayDefinition) -> None:
-    first, again = compare(branch, demo, 9), compare(branch, demo, 9)
+    first, again = compare(branch, demo, 9), compare(branch, demo, 9)  # ETAs included: the same estimates
     assert first["runs"] == again["runs"] and first["summary"] == again["summary"]

@@ -1,7 +1,8 @@
-"""Simulated branch days: the real queue engine on simulated time (`lobby simulate`)."""
+"""Simulated branch days and replays of recorded queues: the real queue engine on simulated time
+(`lobby simulate`)."""
 
-from assistant.simulation.day import Customer, DayDefinition, draw_customers, load_day
-from assistant.simulation.engine import FIFO, Policy, policy_from_settings, simulate_day
+from assistant.simulation.day import DayDefinition, draw_customers, load_day, run_day, simulate_day
+from assistant.simulation.engine import FIFO, Customer, Policy, QueueRun, policy_from_settings
 from assistant.simulation.report import ClassStats, EtaStats, SimulationReport
 
 __all__ = [
@@ -11,9 +12,11 @@ __all__ = [
     "DayDefinition",
     "EtaStats",
     "Policy",
+    "QueueRun",
     "SimulationReport",
     "draw_customers",
     "load_day",
     "policy_from_settings",
+    "run_day",
     "simulate_day",
 ]

@@ -11,16 +11,22 @@ from __future__ import annotations
 import logging
 import math
 import random
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from assistant.domain.tickets import Priority
-from assistant.settings import ConfigError, Frozen, Settings, convert, read_yaml_mapping
+from assistant.settings import ConfigError, Frozen, Settings, convert, counter_schedule, read_yaml_mapping
+from assistant.simulation.engine import Customer, Desk, Policy, QueueRun, RunSetup, policy_from_settings
+from assistant.simulation.knowledge import History, Knowledge, history_of
+from assistant.simulation.report import SimulationReport
 
 log = logging.getLogger(__name__)
+
+HISTORY_DAYS = 8  # earlier days like this one the hub has learned from (see day_history)
 
 
 class RateSegment(Frozen):
@@ -56,7 +62,9 @@ class DayDefinition(Frozen):
     open: str
     close: str
     arrivals: tuple[RateSegment, ...]
-    counters: dict[str, tuple[tuple[str, str], ...]]
+    # Who works at which counter when: [from, to] shifts, a gap is a break. A counter not named is
+    # closed all day; without this key the counters follow branch.yml (shifts, breaks, opening hours).
+    counters: dict[str, tuple[tuple[str, str], ...]] | None = None
     overtime_minutes: float = 30  # after `close` the doors are shut; counters serve who is inside
     priority_share: float = 0.10  # walk-ins with a priority right (elderly, pregnant, disability)
     service_cv: float = 0.5  # coefficient of variation of service durations (lognormal)
@@ -86,19 +94,6 @@ class DayDefinition(Frozen):
         if service is None:
             raise ConfigError(f"day {self.name}: unknown service {service_id}")
         return service.handling_minutes
-
-
-@dataclass(frozen=True, slots=True)
-class Customer:
-    """One visitor: when they come, what for, how long they would wait, how much work they bring."""
-
-    index: int
-    arrive_minute: float
-    service_id: str
-    priority: Priority
-    patience_minutes: float  # math.inf: never leaves (appointments)
-    silent: bool
-    work_minutes: float  # service duration at a counter with full skill
 
 
 def _hhmm(text: str) -> float:
@@ -132,7 +127,7 @@ def check_day(settings: Settings, day: DayDefinition) -> None:
     named += list(day.handling_minutes)
     if unknown := sorted(set(named) - services):
         raise ConfigError(f"day {day.name}: unknown services {unknown}")
-    if unknown := sorted(set(day.counters) - counters):
+    if unknown := sorted(set(day.counters or {}) - counters):
         raise ConfigError(f"day {day.name}: unknown counters {unknown}")
     if day.closing_minute <= 0:
         raise ConfigError(f"day {day.name}: closes before it opens")
@@ -142,7 +137,7 @@ def check_day(settings: Settings, day: DayDefinition) -> None:
             raise ConfigError(f"day {day.name}: arrivals {segment.start}-{segment.end} outside opening hours")
         if any(rate < 0 for rate in segment.rates.values()):
             raise ConfigError(f"day {day.name}: negative arrival rate")
-    for shifts in day.counters.values():
+    for shifts in (day.counters or {}).values():
         if any(day.minute(a) >= day.minute(b) for a, b in shifts):
             raise ConfigError(f"day {day.name}: a counter shift ends before it starts")
     if not 0 <= day.priority_share <= 1 or not 0 <= day.patience.silent_share <= 1:
@@ -186,7 +181,7 @@ def draw_customers(settings: Settings, day: DayDefinition, seed: int) -> tuple[C
                 index=index,
                 arrive_minute=moment,
                 service_id=service_id,
-                priority=kind,
+                priority=str(kind),
                 patience_minutes=math.inf if kind is Priority.APPOINTMENT else waits,
                 silent=rng.random() < patience.silent_share,
                 work_minutes=_lognormal(rng, day.true_handling(settings, service_id), day.service_cv),
@@ -194,3 +189,94 @@ def draw_customers(settings: Settings, day: DayDefinition, seed: int) -> tuple[C
         )
     log.debug("day %s seed %d: %d customers", day.name, seed, len(customers))
     return tuple(customers)
+
+
+def day_setup(settings: Settings, day: DayDefinition) -> RunSetup:
+    """The day's counters (its own shifts, else branch.yml's schedule), times and known appointments."""
+    zone = ZoneInfo(settings.branch.timezone)
+    opening = datetime.strptime(day.open, "%H:%M").time()
+    start = datetime.combine(day.date, opening, tzinfo=zone)
+    desks = []
+    for counter in settings.counters:
+        if day.counters is not None:
+            if counter.id not in day.counters:
+                continue
+            windows = tuple((day.minute(a), day.minute(b)) for a, b in day.counters[counter.id])
+        else:
+            plan = counter_schedule(settings, counter)
+            windows = tuple(
+                (_since(start, a), _since(start, b)) for a, b in plan.day_windows(day.date, zone)
+            )
+        desks.append(Desk(counter.id, dict(counter.skills), windows))
+    expected = tuple((day.minute(slot.at), slot.service) for slot in day.appointments)
+    return RunSetup(
+        start=start,
+        zone=zone,
+        business_date=day.date,
+        desks=tuple(desks),
+        prefixes={s.id: s.prefix for s in settings.services},
+        doors_close=day.closing_minute,
+        end=day.end_minute,
+        slowdown=day.secondary_skill_slowdown,
+        no_show_minutes=day.patience.no_show_minutes,
+        expected=expected,
+        day_label=day.name,
+        classes=settings.priority.classes,
+    )
+
+
+def _since(start: datetime, moment: datetime) -> float:
+    return (moment - start).total_seconds() / 60
+
+
+HISTORY_SEED = 100_000  # past days are drawn from seeds far from the ones compared
+
+
+def day_history(settings: Settings, day: DayDefinition, seed: int, days: int) -> History:
+    """`days` earlier runs of this day (other customers, the ordering policy, no ETAs): what the hub's
+    database would hold about days like it when this one starts."""
+    history = History()
+    setup = day_setup(settings, day)
+    policy = policy_from_settings(settings)
+    for back in range(1, days + 1):
+        customers = draw_customers(settings, day, HISTORY_SEED + seed * 100 + back)
+        run = QueueRun(replace(setup, start=setup.start - timedelta(days=7 * back)), policy, customers).run()
+        history = history + history_of(run)
+    return history
+
+
+def run_day(
+    settings: Settings,
+    day: DayDefinition,
+    policy: Policy,
+    seed: int,
+    history_days: int = HISTORY_DAYS,
+    eta: bool = True,
+) -> QueueRun:
+    """One branch day; with `eta`, every ticket is given the hub's ETA at issue, learned from
+    `history_days` earlier days like it (without, the run is much faster: for policy comparisons)."""
+    setup = day_setup(settings, day)
+    knowledge = None
+    if eta:
+        seeds = {s.id: s.handling_minutes for s in settings.services}
+        skills = {d.id: d.skills for d in setup.desks}
+        knowledge = Knowledge.learn(
+            day_history(settings, day, seed, history_days), policy_from_settings(settings), seeds, skills
+        )
+        knowledge.naive = seeds  # the naive estimate uses branch.yml's minutes, as the old ETA did
+    return QueueRun(setup, policy, draw_customers(settings, day, seed), knowledge).run()
+
+
+def simulate_day(
+    settings: Settings,
+    day: DayDefinition,
+    policy: Policy,
+    seed: int,
+    history_days: int = HISTORY_DAYS,
+    eta: bool = True,
+) -> SimulationReport:
+    """Run one branch day; the same seed gives the same customers whatever the policy."""
+    report = run_day(settings, day, policy, seed, history_days, eta).report(seed)
+    log.info("simulated %s with %s (seed %d): %d served of %d", day.name, report.policy, seed, report.served,
+             report.arrivals)  # fmt: skip
+    return report

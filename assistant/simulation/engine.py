@@ -1,22 +1,22 @@
-"""A discrete-event branch day run through the real domain engine.
+"""A discrete-event queue run through the real domain engine.
 
-Tickets are the domain's `Ticket` values moved through their legal life cycle,
-the counter picks with `OrderingPolicy.choose` (or FIFO as the baseline), ETAs
-come from `eta_range` fed by the smoothed `HandlingTimes`, and time is a
-`FakeClock` moved from event to event. The model:
+Tickets are the domain's `Ticket` values moved through their legal life cycle, the counter picks
+with `OrderingPolicy.choose` (or FIFO as the baseline) over the skills `cover_skills` gives the
+open counters (break cover, as the hub), and every ticket's ETA at issue comes from the hub's own
+`WaitModel` fed with a snapshot of this run. Time is a `FakeClock` moved from event to event.
+The same engine runs a simulated branch day (`day.py`) and a recorded queue (`replay.py`):
 
-* Walk-ins arrive as a Poisson process per service (`DayDefinition.arrivals`),
-  appointments check in around their slot; see `day.py`.
-* A counter is open by its shift; when idle and open it calls the next ticket
-  it can serve. If several idle counters could take a new arrival, the one
-  with the highest skill weight for it calls first (the same for every policy).
-* Calling starts service at once; the service lasts the customer's work divided
-  by `skill_weight ** secondary_skill_slowdown` (a counter for which a service
-  is a side skill is slower at it). A counter that closes finishes its customer.
-* A walk-in whose patience runs out leaves: cancels the ticket (ABANDONED) or,
-  silently, leaves it waiting until a counter calls it and records a NO_SHOW.
-* Doors shut at `close`; counters still open serve who is inside until
-  `close + overtime_minutes`; tickets still waiting then are "waiting at close".
+* customers arrive at their minute with a service, a class, a patience and an amount of work;
+* a counter works inside its windows (shifts minus breaks); when idle and open it calls the next
+  ticket it can serve. If several idle counters could take a new arrival, the one with the highest
+  skill weight for it calls first (the same for every policy);
+* calling starts service at once; the service lasts the customer's work divided by
+  `skill_weight ** slowdown` (a side skill is slower; a replay uses 0: the recorded duration);
+  a counter whose window ends finishes its customer first;
+* a customer whose patience runs out leaves: cancels the ticket (ABANDONED) or, silently, leaves
+  it waiting until a counter calls it and records a NO_SHOW after `no_show_minutes`;
+* doors shut at `doors_close`; counters still open serve who is inside until `end`; tickets still
+  waiting then are "waiting at close".
 """
 
 from __future__ import annotations
@@ -24,18 +24,20 @@ from __future__ import annotations
 import heapq
 import logging
 import math
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import IntEnum
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from assistant.domain.clock import FakeClock
-from assistant.domain.handling import HandlingTimes
-from assistant.domain.tickets import OrderingPolicy, Ticket, TicketStatus, eta_range, format_number
-from assistant.settings import CounterConfig, Settings
-from assistant.simulation.day import Customer, DayDefinition, draw_customers
-from assistant.simulation.report import EtaSample, SimulationReport, class_stats, eta_stats
+from assistant.domain.eta import CounterNow, Expected, QueueSnapshot, WaitEstimate, WaitModel
+from assistant.domain.eta_stats import Served
+from assistant.domain.schedule import cover_skills
+from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus, format_number, place_in_line
+from assistant.settings import Settings
+from assistant.simulation.report import EtaSample, SimulationReport, class_stats, eta_stats, ratio
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +54,78 @@ class Kind(IntEnum):
     OPEN = 2
     LEAVE = 3
     ARRIVE = 4
+    RETURN = 5  # back from an absence inside its window (RunSetup.keep_presence)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """One visitor: when they come, what for, how long they would wait, how much work they bring."""
+
+    index: int
+    arrive_minute: float
+    service_id: str
+    priority: str
+    patience_minutes: float  # math.inf: never leaves (appointments)
+    silent: bool
+    work_minutes: float  # service duration at a counter with full skill
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """A counter of the run: its skills and the windows (minutes from the start) it works. `planned`:
+    the windows the hub knows of (its schedule), when they differ from the real ones (a replay's
+    agents step away unannounced); the ETA sees only these."""
+
+    id: str
+    skills: Mapping[str, float]
+    windows: tuple[tuple[float, float], ...]
+    planned: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass
-class _Desk:
-    """A counter's mutable state during the run."""
-
-    config: CounterConfig
+class _DeskState:
+    desk: Desk
     open: bool = False
     ticket_id: str | None = None
     busy_since: float = 0.0
     busy_minutes: float = 0.0
     open_since: float = 0.0
     open_minutes: float = 0.0
+    window_end: float = math.inf
+    outside_since: float | None = None  # serving past the end of its window since
+    debt: float = 0.0  # minutes served outside its windows, owed back as absence (RunSetup.keep_presence)
+    away_until: float = -math.inf
+    idle_since: float = 0.0
+
+
+class Forecaster(Protocol):
+    """Where the run's ETAs come from: the model the hub would have now, and the naive baseline's
+    handling minutes of a service."""
+
+    def model(self, run: QueueRun) -> WaitModel: ...
+
+    def naive_handling(self, service_id: str) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunSetup:
+    start: datetime  # minute 0
+    zone: ZoneInfo
+    business_date: date
+    desks: tuple[Desk, ...]
+    prefixes: Mapping[str, str]  # service -> ticket prefix
+    doors_close: float  # minute after which nobody arrives
+    end: float  # minute at which counters stop
+    slowdown: float = 1.0
+    no_show_minutes: float = 1.0
+    expected: tuple[tuple[float, str], ...] = ()  # known future arrivals (minute, service): appointments
+    day_label: str = ""
+    opens: float = 0.0  # minute the doors open (today's arrival rate counts from it)
+    # A replay's windows are when the recorded agents were there; one who serves past a window's end
+    # (a longer customer than the recorded one) is away that much longer later, so the run keeps the
+    # recorded capacity. A branch day does not: a teller finishes the last customer and leaves.
+    keep_presence: bool = False
+    classes: tuple[str, ...] = ("appointment", "priority", "normal")
 
 
 def policy_from_settings(settings: Settings) -> OrderingPolicy:
@@ -75,196 +136,264 @@ def policy_from_settings(settings: Settings) -> OrderingPolicy:
     )
 
 
-def fifo_choose(waiting: list[Ticket], skills: dict[str, float], counter_id: str) -> Ticket | None:
+def fifo_choose(waiting: Sequence[Ticket], skills: Mapping[str, float], counter_id: str) -> Ticket | None:
     """The baseline: the oldest waiting ticket this counter can serve at all (skill weight ignored)."""
     candidates = [t for t in waiting if t.callable_by(counter_id, skills)]
     return min(candidates, key=lambda t: t.issued_at, default=None)
 
 
-class DaySimulation:
-    """One simulated day; `simulate_day` is the usual entry, tests read `tickets` and `handling` too."""
+@dataclass
+class QueueRun:
+    """One run; `run()` then read `tickets`, `samples`, `served_log`."""
 
-    def __init__(self, settings: Settings, day: DayDefinition, policy: Policy, customers: tuple[Customer, ...]) -> None:
-        self.settings, self.day, self.policy = settings, day, policy
-        opening = datetime.strptime(day.open, "%H:%M").time()
-        self.start = datetime.combine(day.date, opening, tzinfo=ZoneInfo(settings.branch.timezone)).astimezone(UTC)
-        self.clock = FakeClock(self.start)
+    setup: RunSetup
+    policy: Policy
+    customers: Sequence[Customer]
+    forecaster: Forecaster | None = None
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    samples: dict[str, EtaSample] = field(default_factory=dict)
+    served_log: list[Served] = field(default_factory=list)  # what the hub's database would hold of today
+
+    def __post_init__(self) -> None:
+        self.clock = FakeClock(self.setup.start)
         self.minute = 0.0
-        self.handling = HandlingTimes.seeded({s.id: s.handling_minutes for s in settings.services})
-        self.desks = {c.id: _Desk(c) for c in settings.counters if c.id in day.counters}
-        self.customers = {f"t{c.index:04d}": c for c in customers}
-        self.tickets: dict[str, Ticket] = {}
+        self.desks = {d.id: _DeskState(d) for d in self.setup.desks}
+        self.by_id = {f"t{c.index:05d}": c for c in self.customers}
         self.waiting: dict[str, Ticket] = {}
         self.gone: set[str] = set()  # left silently, ticket still waiting
         self.recent: list[str] = []
+        self.issued: list[tuple[str, str]] = []  # (service, class) of today's tickets
         self.sequences: dict[str, int] = {}
-        self.shown: dict[str, tuple[tuple[int, int], tuple[int, int], float]] = {}
         self.events: list[tuple[float, int, int, str]] = []
         self.order = 0
         self.ended = False
+        self._windows = {
+            d.id: tuple((self.at_minute(a), self.at_minute(b)) for a, b in d.planned or d.windows)
+            for d in self.setup.desks
+        }
 
-    def at(self, minute: float, kind: Kind, key: str) -> None:
+    def at_minute(self, minute: float) -> datetime:
+        return self.setup.start + timedelta(minutes=minute)
+
+    def schedule(self, minute: float, kind: Kind, key: str) -> None:
         self.order += 1
         heapq.heappush(self.events, (minute, int(kind), self.order, key))
 
-    def run(self) -> None:
-        for ticket_id, customer in self.customers.items():
-            self.at(customer.arrive_minute, Kind.ARRIVE, ticket_id)
-        for counter_id, shifts in self.day.counters.items():
-            for begin, finish in shifts:
-                self.at(self.day.minute(begin), Kind.OPEN, counter_id)
-                self.at(self.day.minute(finish), Kind.CLOSE, counter_id)
-        end = self.day.end_minute
+    def run(self) -> QueueRun:
+        for ticket_id, customer in self.by_id.items():
+            self.schedule(customer.arrive_minute, Kind.ARRIVE, ticket_id)
+        for desk in self.setup.desks:
+            for begin, finish in desk.windows:
+                self.schedule(begin, Kind.OPEN, desk.id)
+                self.schedule(finish, Kind.CLOSE, desk.id)
+        end = self.setup.end
+        handlers = {Kind.FINISH: self._finish, Kind.CLOSE: self._close, Kind.OPEN: self._open,
+                    Kind.LEAVE: self._leave, Kind.ARRIVE: self._arrive,
+                    Kind.RETURN: lambda desk_id: self._call(self.desks[desk_id])}  # fmt: skip
         while self.events:
             minute, kind, _, key = heapq.heappop(self.events)
             if minute > end and not self.ended:
                 self._advance(end)
-                self.ended = True
-                for desk in self.desks.values():
-                    self._close(desk)
+                self._end()
             if self.ended and kind != Kind.FINISH:
                 continue
             self._advance(minute)
-            handler = {
-                Kind.FINISH: self._finish,
-                Kind.CLOSE: lambda k: self._close(self.desks[k]),
-                Kind.OPEN: self._open,
-                Kind.LEAVE: self._leave,
-                Kind.ARRIVE: self._arrive,
-            }[Kind(kind)]
-            handler(key)
+            handlers[Kind(kind)](key)
         if not self.ended:
             self._advance(max(self.minute, end))
-            for desk in self.desks.values():
-                self._close(desk)
+            self._end()
+        return self
+
+    def _end(self) -> None:
+        self.ended = True
+        for state in self.desks.values():
+            self._close(state.desk.id)
 
     def _advance(self, minute: float) -> None:
         self.minute = minute
-        target = self.start + timedelta(minutes=minute)
+        target = self.at_minute(minute)
         self.clock.advance(seconds=(target - self.clock.now()).total_seconds())
 
-    # -- events ----------------------------------------------------------------
+    # -- what the hub would see ------------------------------------------------------------------
+
+    def open_ids(self) -> list[str]:
+        return [d_id for d_id, state in self.desks.items() if state.open]
+
+    def snapshot(self) -> QueueSnapshot:
+        now = self.clock.now()
+        counters = []
+        for state in self.desks.values():
+            windows = tuple((max(a, now), b) for a, b in self._windows[state.desk.id] if b > now)
+            current = self.tickets.get(state.ticket_id) if state.ticket_id else None
+            counters.append(
+                CounterNow(
+                    id=state.desk.id,
+                    skills=state.desk.skills,
+                    windows=windows,
+                    serving=current.service_id if current else None,
+                    since=self.at_minute(state.busy_since) if current else None,
+                    idle_since=None if current else self.at_minute(state.idle_since),
+                )
+            )
+        expected = tuple(
+            Expected(self.at_minute(minute), service) for minute, service in self.setup.expected if minute > self.minute
+        )
+        return QueueSnapshot(
+            now=now,
+            zone=self.setup.zone,
+            waiting=tuple(self.waiting.values()),
+            counters=tuple(counters),
+            recent=tuple(self.recent[-RECENT_CALLS:]),
+            doors_close=self.at_minute(self.setup.doors_close),
+            expected=expected,
+        )
+
+    # -- events -------------------------------------------------------------------------------------
 
     def _arrive(self, ticket_id: str) -> None:
-        customer = self.customers[ticket_id]
-        service = self.settings.service(customer.service_id)
-        assert service is not None
-        sequence = self.sequences[service.prefix] = self.sequences.get(service.prefix, 0) + 1
+        customer = self.by_id[ticket_id]
+        prefix = self.setup.prefixes[customer.service_id]
+        sequence = self.sequences[prefix] = self.sequences.get(prefix, 0) + 1
         now = self.clock.now()
         ticket = Ticket(
             id=ticket_id,
-            number=format_number(service.prefix, sequence),
-            service_id=service.id,
-            business_date=self.day.date,
+            number=format_number(prefix, sequence),
+            service_id=customer.service_id,
+            business_date=self.setup.business_date,
             channel="kiosk",
             lang="en",
-            priority=customer.priority,
+            priority=Priority(customer.priority),
             status=TicketStatus.WAITING,
             issued_at=now,
         )
         self.tickets[ticket_id] = self.waiting[ticket_id] = ticket
-        self._show_eta(ticket, service.handling_minutes)
+        self.issued.append((customer.service_id, customer.priority))
+        if self.forecaster is not None:
+            self._forecast(ticket)
         if not math.isinf(customer.patience_minutes):
-            self.at(self.minute + customer.patience_minutes, Kind.LEAVE, ticket_id)
-        idle = [d for d in self.desks.values() if d.open and d.ticket_id is None]
-        for desk in sorted(idle, key=lambda d: -d.config.skills.get(service.id, 0.0)):
-            self._call(desk)
+            self.schedule(self.minute + customer.patience_minutes, Kind.LEAVE, ticket_id)
+        idle = [s for s in self.desks.values() if s.open and s.ticket_id is None]
+        for state in sorted(idle, key=lambda s: -s.desk.skills.get(customer.service_id, 0.0)):
+            self._call(state)
 
-    def _show_eta(self, ticket: Ticket, configured: float) -> None:
-        """The ETAs a customer would see on the ticket (ours, ours unsmoothed, naive)."""
-        now = self.clock.now()
-        same = [t for t in self.waiting.values() if t.service_id == ticket.service_id]
-        if isinstance(self.policy, OrderingPolicy):
-            policy, skills = self.policy, {ticket.service_id: 1.0}
-            ordered = sorted(same, key=lambda t: policy.rank(t, skills, now))
-        else:
-            ordered = sorted(same, key=lambda t: t.issued_at)
-        ahead = ordered.index(ticket)
-        open_desks = [d for d in self.desks.values() if d.open]
-        capacity = sum(d.config.skills.get(ticket.service_id, 0.0) for d in open_desks)
-        ours = eta_range(ahead, self.handling.minutes(ticket.service_id), capacity)
-        static = eta_range(ahead, configured, capacity)
-        if ours is not None and static is not None and open_desks:
-            self.shown[ticket.id] = (ours, static, (ahead + 1) * configured / len(open_desks))
+    def _forecast(self, ticket: Ticket) -> None:
+        """What the customer is told at issue: our range and point, and the naive estimate."""
+        assert self.forecaster is not None
+        model = self.forecaster.model(self)
+        estimate = model.estimate(self.snapshot(), only=ticket.id).get(ticket.id)
+        same = [
+            (t.id, str(t.priority), t.issued_at) for t in self.waiting.values() if t.service_id == ticket.service_id
+        ]
+        policy = self.policy if isinstance(self.policy, OrderingPolicy) else model.policy
+        position = place_in_line(policy, ticket, same, self.clock.now())
+        able = sum(1 for s in self.desks.values() if s.open and s.desk.skills.get(ticket.service_id, 0) > 0)
+        naive = position * self.forecaster.naive_handling(ticket.service_id) / max(1, able)
+        self.samples[ticket.id] = EtaSample(estimate or WaitEstimate(math.inf, math.inf, math.inf), naive, math.nan)
 
     def _leave(self, ticket_id: str) -> None:
         ticket = self.waiting.get(ticket_id)
         if ticket is None:
             return
-        if self.customers[ticket_id].silent:
+        if self.by_id[ticket_id].silent:
             self.gone.add(ticket_id)
         else:
             self._save(ticket.abandon(self.clock.now()))
 
-    def _open(self, counter_id: str) -> None:
-        desk = self.desks[counter_id]
-        if not desk.open:
-            desk.open, desk.open_since = True, self.minute
-        self._call(desk)
+    def _open(self, desk_id: str) -> None:
+        state = self.desks[desk_id]
+        if not state.open:
+            state.open, state.open_since = True, self.minute
+            state.idle_since = self.minute
+            state.window_end = next((b for a, b in state.desk.windows if a <= self.minute < b), math.inf)
+            if state.outside_since is not None:
+                state.debt += self.minute - state.outside_since
+                state.outside_since = None
+        self._call(state)
+        for other in self.desks.values():  # break cover may change what the others call
+            if other is not state:
+                self._call(other)
 
-    def _close(self, desk: _Desk) -> None:
-        if desk.open:
-            desk.open = False
-            desk.open_minutes += self.minute - desk.open_since
+    def _close(self, desk_id: str) -> None:
+        state = self.desks[desk_id]
+        if state.open:
+            state.open = False
+            state.open_minutes += self.minute - state.open_since
+            if state.ticket_id is not None:
+                state.outside_since = self.minute
 
-    def _call(self, desk: _Desk) -> None:
-        if not desk.open or desk.ticket_id is not None or self.ended:
+    def _call(self, state: _DeskState) -> None:
+        if not state.open or state.ticket_id is not None or self.ended or state.away_until > self.minute:
             return
-        skills = desk.config.skills
+        if state.debt > 1e-9 and self.setup.keep_presence:
+            away = min(state.debt, state.window_end - self.minute)
+            state.debt -= away
+            state.away_until = self.minute + away
+            self.schedule(state.away_until, Kind.RETURN, state.desk.id)
+            return
+        desk = state.desk
         waiting = list(self.waiting.values())
         if isinstance(self.policy, OrderingPolicy):
+            skills = cover_skills({d: s.desk.skills for d, s in self.desks.items()}, self.open_ids())[desk.id]
             recent = self.recent[-RECENT_CALLS:]
-            chosen = self.policy.choose(waiting, skills, self.clock.now(), recent, counter_id=desk.config.id)
+            chosen = self.policy.choose(waiting, skills, self.clock.now(), recent, counter_id=desk.id)
         else:
-            chosen = fifo_choose(waiting, skills, desk.config.id)
+            chosen = fifo_choose(waiting, desk.skills, desk.id)
         if chosen is None:
             return
         now = self.clock.now()
         self.recent.append(str(chosen.priority))
-        called = chosen.call(desk.config.id, now)
-        desk.ticket_id, desk.busy_since = called.id, self.minute
+        called = chosen.call(desk.id, now)
+        state.ticket_id, state.busy_since = called.id, self.minute
         if called.id in self.gone:
             self._save(called)
-            self.at(self.minute + self.day.patience.no_show_minutes, Kind.FINISH, desk.config.id)
+            self.schedule(self.minute + self.setup.no_show_minutes, Kind.FINISH, desk.id)
             return
         self._save(called.start(now))
-        weight = skills[called.service_id]
-        duration = self.customers[called.id].work_minutes / weight**self.day.secondary_skill_slowdown
-        self.at(self.minute + duration, Kind.FINISH, desk.config.id)
+        weight = desk.skills[called.service_id]
+        duration = self.by_id[called.id].work_minutes / weight**self.setup.slowdown
+        self.schedule(self.minute + duration, Kind.FINISH, desk.id)
 
-    def _finish(self, counter_id: str) -> None:
-        desk = self.desks[counter_id]
-        assert desk.ticket_id is not None
-        ticket, now = self.tickets[desk.ticket_id], self.clock.now()
+    def _finish(self, desk_id: str) -> None:
+        state = self.desks[desk_id]
+        assert state.ticket_id is not None
+        ticket, now = self.tickets[state.ticket_id], self.clock.now()
         if ticket.status is TicketStatus.CALLED:
             self._save(ticket.no_show(now))
         else:
             self._save(ticket.finish(now, "done"))
-            self.handling = self.handling.observe(ticket.service_id, self.minute - desk.busy_since)
-        desk.ticket_id = None
-        desk.busy_minutes += self.minute - desk.busy_since
-        self._call(desk)
+            hour = self.at_minute(state.busy_since).astimezone(self.setup.zone).hour
+            self.served_log.append(Served(ticket.service_id, desk_id, hour, self.minute - state.busy_since))
+        state.ticket_id = None
+        state.busy_minutes += self.minute - state.busy_since
+        state.idle_since = self.minute
+        if state.outside_since is not None:
+            state.debt += self.minute - state.outside_since
+            state.outside_since = None
+        self._call(state)
 
     def _save(self, ticket: Ticket) -> None:
         self.tickets[ticket.id] = ticket
         if ticket.status is not TicketStatus.WAITING:
             self.waiting.pop(ticket.id, None)
 
-    # -- report ----------------------------------------------------------------
+    # -- results ------------------------------------------------------------------------------------
+
+    def eta_samples(self) -> list[EtaSample]:
+        """The ETA shown at issue of every called, served ticket, with the wait it really had."""
+        out = []
+        for ticket_id, sample in self.samples.items():
+            ticket = self.tickets[ticket_id]
+            if ticket.status is TicketStatus.SERVED and ticket.called_at is not None:
+                actual = (ticket.called_at - ticket.issued_at).total_seconds() / 60
+                out.append(EtaSample(sample.ours, sample.naive, actual, str(ticket.priority)))
+        return out
 
     def report(self, seed: int) -> SimulationReport:
         tickets = list(self.tickets.values())
         count = {status: sum(t.status is status for t in tickets) for status in TicketStatus}
-        samples = [
-            EtaSample(ours, static, naive, (t.called_at - t.issued_at).total_seconds() / 60)
-            for t in tickets
-            if t.status is TicketStatus.SERVED and t.called_at is not None and t.id in self.shown
-            for ours, static, naive in [self.shown[t.id]]
-        ]
         left = count[TicketStatus.ABANDONED] + count[TicketStatus.NO_SHOW]
-        open_minutes = sum(d.open_minutes for d in self.desks.values())
         return SimulationReport(
-            day=self.day.name,
+            day=self.setup.day_label,
             policy=FIFO if self.policy == FIFO else "policy",
             seed=seed,
             arrivals=len(tickets),
@@ -272,20 +401,13 @@ class DaySimulation:
             abandoned=left,
             no_show=count[TicketStatus.NO_SHOW],
             waiting_at_close=count[TicketStatus.WAITING],
-            abandonment_rate=round(left / len(tickets), 4) if tickets else 0.0,
-            utilization=round(sum(d.busy_minutes for d in self.desks.values()) / open_minutes, 4)
-            if open_minutes
-            else 0.0,
-            classes=tuple(class_stats(p, tickets) for p in self.settings.priority.classes),
-            eta=eta_stats(samples),
+            abandonment_rate=ratio(left, len(tickets)),
+            utilization=self.utilization(),
+            classes=tuple(class_stats(p, tickets) for p in self.setup.classes),
+            eta=eta_stats(self.eta_samples()),
         )
 
-
-def simulate_day(settings: Settings, day: DayDefinition, policy: Policy, seed: int) -> SimulationReport:
-    """Run one branch day; the same seed gives the same customers whatever the policy."""
-    run = DaySimulation(settings, day, policy, draw_customers(settings, day, seed))
-    run.run()
-    report = run.report(seed)
-    log.info("simulated %s with %s (seed %d): %d served of %d", day.name, report.policy, seed, report.served,
-             report.arrivals)
-    return report
+    def utilization(self) -> float:
+        open_minutes = sum(s.open_minutes for s in self.desks.values())
+        busy = sum(s.busy_minutes for s in self.desks.values())
+        return round(busy / open_minutes, 4) if open_minutes else 0.0

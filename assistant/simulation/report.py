@@ -1,4 +1,4 @@
-"""What a simulated day measured: waits per class, abandonment, ETA accuracy."""
+"""What a run measured: waits per class, abandonment, ETA accuracy."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from assistant.domain.eta import WaitEstimate, Wording
 from assistant.domain.tickets import Ticket, TicketStatus
 
 
 @dataclass(frozen=True, slots=True)
 class EtaSample:
-    """One served ticket: the ETAs shown when it was issued, and the wait it really had."""
+    """One ticket: the estimate shown at issue, the naive one, and the wait it really had (minutes)."""
 
-    ours: tuple[int, int]  # eta_range with the smoothed handling time
-    static: tuple[int, int]  # eta_range with branch.yml's handling time (isolates the smoothing)
-    naive: float  # position x configured handling minutes / open counters
+    ours: WaitEstimate
+    naive: float
     actual: float
+    priority: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +39,29 @@ class ClassStats:
 
 @dataclass(frozen=True, slots=True)
 class EtaStats:
-    """ETA mean absolute error (minutes) over served tickets that got an ETA from every estimator.
+    """ETA accuracy over served tickets that were given an estimate at issue.
 
-    `ours` uses the midpoint of the range; `within_range` is the share of actual
-    waits inside [lo, hi]; bias is the mean of (estimate - actual).
+    `within_range`: share of actual waits inside the range shown (whole minutes, [lo, hi]);
+    `within_model`: inside the unrounded [p10, p90]; `ours_mae`: mean absolute error of the point
+    estimate (the median); `naive_mae`: of position x handling time / open skilled counters;
+    bias = mean of (estimate - actual). `waited_*`: the same over tickets that waited a minute or more.
+    `under`/`over`: shares of estimates said as "less than N" / "over N" minutes.
     """
 
     samples: int
+    within_range: float
+    within_model: float
     ours_mae: float
     ours_bias: float
-    static_mae: float
     naive_mae: float
     naive_bias: float
-    within_range: float
+    mae_ratio: float
+    mean_width: float
+    waited_samples: int
+    waited_within_range: float
+    waited_mae_ratio: float
+    under: float
+    over: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,33 +109,52 @@ def class_stats(priority: str, tickets: Sequence[Ticket]) -> ClassStats:
         served=len(waits),
         abandoned=left,
         waiting_at_close=sum(t.status is TicketStatus.WAITING for t in mine),
-        abandonment_rate=_ratio(left, len(mine)),
+        abandonment_rate=ratio(left, len(mine)),
         wait_mean=round(statistics.fmean(waits), 2) if waits else 0.0,
         wait_p90=round(percentile(waits, 0.9), 2),
         wait_max=round(max(waits, default=0.0), 2),
     )
 
 
+def inside(sample: EtaSample) -> bool:
+    low, high = sample.ours.shown()
+    return low <= sample.actual <= high
+
+
 def eta_stats(samples: Sequence[EtaSample]) -> EtaStats:
-    if not samples:
-        return EtaStats(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-
-    def mid(estimate: tuple[int, int]) -> float:
-        return (estimate[0] + estimate[1]) / 2
-
-    def mean(values: list[float]) -> float:
-        return round(statistics.fmean(values), 2)
-
+    given = [s for s in samples if math.isfinite(s.ours.point)]
+    if not given:
+        return EtaStats(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0.0, 0.0)
+    ours_mae = mean([abs(s.ours.point - s.actual) for s in given])
+    naive_mae = mean([abs(s.naive - s.actual) for s in given])
+    waited = [s for s in given if s.actual >= 1]
+    waited_ratio = (
+        mean([abs(s.ours.point - s.actual) for s in waited]) / mean([abs(s.naive - s.actual) for s in waited])
+        if waited and any(s.naive != s.actual for s in waited)
+        else 0.0
+    )
+    wordings = [s.ours.wording() for s in given]
     return EtaStats(
-        samples=len(samples),
-        ours_mae=mean([abs(mid(s.ours) - s.actual) for s in samples]),
-        ours_bias=mean([mid(s.ours) - s.actual for s in samples]),
-        static_mae=mean([abs(mid(s.static) - s.actual) for s in samples]),
-        naive_mae=mean([abs(s.naive - s.actual) for s in samples]),
-        naive_bias=mean([s.naive - s.actual for s in samples]),
-        within_range=_ratio(sum(s.ours[0] <= s.actual <= s.ours[1] for s in samples), len(samples)),
+        samples=len(given),
+        within_range=ratio(sum(inside(s) for s in given), len(given)),
+        within_model=ratio(sum(s.ours.low <= s.actual <= s.ours.high for s in given), len(given)),
+        ours_mae=round(ours_mae, 3),
+        ours_bias=round(mean([s.ours.point - s.actual for s in given]), 3),
+        naive_mae=round(naive_mae, 3),
+        naive_bias=round(mean([s.naive - s.actual for s in given]), 3),
+        mae_ratio=round(ours_mae / naive_mae, 4) if naive_mae else 0.0,
+        mean_width=round(mean([s.ours.shown()[1] - s.ours.shown()[0] for s in given]), 2),
+        waited_samples=len(waited),
+        waited_within_range=ratio(sum(inside(s) for s in waited), len(waited)),
+        waited_mae_ratio=round(waited_ratio, 4),
+        under=ratio(sum(w is Wording.UNDER for w in wordings), len(given)),
+        over=ratio(sum(w is Wording.OVER for w in wordings), len(given)),
     )
 
 
-def _ratio(part: int, whole: int) -> float:
+def mean(values: Sequence[float]) -> float:
+    return statistics.fmean(values) if values else 0.0
+
+
+def ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0

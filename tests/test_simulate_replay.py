@@ -1,0 +1,133 @@
+"""`lobby simulate --replay`: a recorded queue fed through the real policy and ETA (assistant/simulation/replay.py).
+
+The recorded queue here is synthetic and small (two mornings of three agents, written by an exact FIFO
+model in this file, in the Anonymous Bank CSV columns), so the test is fast and needs no data set: the
+real months are a CLI run (README, "Wait estimates"). Replayed with FIFO, the recorded system must come
+out again (same agents, same service times, same patience); the report must carry the keys other tools read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import heapq
+import json
+import random
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.domain.tickets import OrderingPolicy
+from assistant.simulate import add_simulate_parser
+from assistant.simulation.engine import QueueRun
+from assistant.simulation.replay import (
+    agent_skills,
+    by_day,
+    day_customers,
+    day_desks,
+    day_setup,
+    fit_patience,
+    presence,
+    read_calls,
+    recorded_history,
+    replay,
+)
+from tests.support import ROOT
+
+AGENTS = ("ANA", "BEN", "CAROL")
+COLUMNS = ("date", "arrival", "q_time", "outcome", "ser_time", "priority", "type", "server", "queued")
+
+
+def recorded_month(path: Path, days: int = 2, seed: int = 7) -> list[dict[str, Any]]:
+    """Mornings of a FIFO queue with three agents: each call goes to the first free agent, or hangs up
+    when its patience runs out first."""
+    rng = random.Random(seed)
+    rows = []
+    for day in range(days):
+        free = [(8 * 3600.0, name) for name in AGENTS]
+        heapq.heapify(free)
+        moment = 8 * 3600.0
+        while True:
+            moment += rng.expovariate(1 / 50)  # a call every 50 s
+            if moment > 11 * 3600:
+                break
+            service = rng.expovariate(1 / 130)
+            patience = rng.expovariate(1 / 240)
+            at, agent = free[0]
+            wait = max(0.0, at - moment)
+            kind, priority = ("NW", 0) if rng.random() < 0.3 else ("PS", rng.choice((1, 2)))
+            row = {"date": f"1999-03-0{day + 1}", "arrival": int(moment), "type": kind, "priority": priority}
+            if wait > patience:
+                row.update(q_time=int(patience), outcome="HANG", ser_time="", server="NO_SERVER", queued=1)
+            else:
+                heapq.heapreplace(free, (moment + wait + service, agent))
+                row.update(q_time=int(wait), outcome="AGENT", ser_time=int(service), server=agent, queued=int(wait > 0))
+            rows.append(row)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("replay") / "calls-synthetic.csv"
+    recorded_month(path)
+    return path
+
+
+def test_replayed_with_fifo_the_recorded_queue_comes_out_again(month: Path) -> None:
+    calls = read_calls(month)
+    curve, skills = fit_patience(recorded_history(calls).waited), agent_skills(calls)
+    for day, today in by_day(calls).items():
+        assert set(presence(today)) == set(AGENTS)
+        customers = day_customers(today, curve, random.Random(1))
+        run = QueueRun(day_setup(day, today, day_desks(today, None, skills), "x"), "fifo", customers).run()
+        ours = run.report(1)
+        recorded_waits = [c.waited / 60 for c in today if not c.abandoned]
+        assert ours.served == len(recorded_waits)
+        assert ours.abandoned == sum(c.abandoned for c in today)
+        assert ours.by_class("normal").served + ours.by_class("priority").served == ours.served
+        replayed = [(t.called_at - t.issued_at).total_seconds() / 60 for t in run.tickets.values() if t.called_at]
+        assert statistics.fmean(replayed) == pytest.approx(statistics.fmean(recorded_waits), abs=0.05)
+
+
+def test_fewer_counters_longer_waits(month: Path) -> None:
+    calls = read_calls(month)
+    policy = OrderingPolicy()
+    one = next(replay(calls, policy, 1))
+    three = next(replay(calls, policy, 3))
+    assert one.ours.report(1).abandonment_rate > three.ours.report(1).abandonment_rate
+
+
+def test_the_replay_command_writes_the_keys_other_tools_read(
+    month: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = argparse.ArgumentParser(prog="lobby")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        made = sub.add_parser(name, help=help_text)
+        made.add_argument("--config", default=str(ROOT / "branch.yml"))
+        made.set_defaults(handler=handler)
+        return made
+
+    add_simulate_parser(sub, command)
+    out = tmp_path / "replay.json"
+    args = parser.parse_args(["simulate", "--replay", str(month), "--counters", "auto", "--json", str(out)])
+    assert args.handler(args) == 0
+    result = json.loads(out.read_text())
+    assert result["calls"] == len(read_calls(month)) and result["days"] == 2
+    for key in ("eta_within_range", "abandonment_rate"):
+        assert 0 <= result[key] <= 1
+    assert result["eta_mae_minutes"] >= 0 and result["naive_mae_minutes"] > 0
+    assert result["eta_within_range"] > 0.6 and result["eta_mae_minutes"] < result["naive_mae_minutes"]
+    assert set(result["waits"]) == {"policy", "fifo", "recorded"}
+    assert "inside the range shown" in capsys.readouterr().out
+    missing = parser.parse_args(["simulate", "--replay", str(tmp_path / "none.csv")])
+    with pytest.raises(Exception, match="no recorded queue"):
+        missing.handler(missing)
