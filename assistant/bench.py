@@ -209,6 +209,13 @@ def bench_soak(args: argparse.Namespace) -> dict[str, Any]:
     return run(args)
 
 
+def bench_eta(args: argparse.Namespace) -> dict[str, Any]:
+    """The wait model with 200 tickets waiting, in process and through the hub's database (assistant/bench_eta.py)."""
+    from assistant.bench_eta import bench_eta as run
+
+    return run(args.config, repeats=args.eta_repeats)
+
+
 BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "hub": bench_hub,
     "events": bench_events,
@@ -217,6 +224,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "kiosk": bench_kiosk,
     "voice": bench_voice,
     "soak": bench_soak,
+    "eta": bench_eta,
 }
 
 
@@ -254,6 +262,7 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench.add_argument("--lang", choices=("en", "zh", "both"), default="both",
                        help="language(s) for `chat`: both runs the same script in each, side by side")  # fmt: skip
     bench.add_argument("--customers", type=int, default=20, help="app customers for `remote`")
+    bench.add_argument("--eta-repeats", type=int, default=5, help="runs of each measurement for `eta` (median)")
     bench.add_argument("--cold-starts", type=int, default=3, help="kiosk process starts for `kiosk`")
     bench.add_argument("--taps", type=int, default=20, help="tile taps for `kiosk`")
     bench.add_argument("--voice-turns", type=int, default=5, help="spoken turns for `kiosk`")

@@ -86,6 +86,14 @@ _EN: dict[str, str] = {
     "push.called": "Ticket {number}: please go to {counter} now.",
     "push.expired": "Ticket {number} has expired: nobody checked in at the branch in time.",
     "push.take_new": "You can take a new ticket here.",
+    "push.branch_closed": "The branch has closed and ticket {number} could not be served today. "
+    "We are sorry: please come back on our next opening day, or book an appointment here.",
+    # how long a customer will wait (assistant.domain.eta.Wording: range / under / over)
+    "eta.range": "about {low} to {high} minutes",
+    "eta.under": "less than {high} minutes",
+    "eta.under_one": "less than a minute",
+    "eta.over": "more than {low} minutes",
+    "eta.unknown": "we will call you when a counter opens",
     "arrive_by": "Please check in at the branch kiosk by {time}: scan your ticket's QR code there.",
     # the lobby's spoken call
     "call": "Ticket {number}, please go to {counter}.",
@@ -149,6 +157,12 @@ _ZH: dict[str, str] = {
     "push.called": "请{number}号现在到{counter}办理。",
     "push.expired": "您的{number}号已失效：没有在规定时间内到网点签到。",
     "push.take_new": "您可以在这里重新取号。",
+    "push.branch_closed": "网点已结束营业，{number}号今天未能办理，非常抱歉。请在下一个营业日再来，或在这里预约。",
+    "eta.range": "大约{low}到{high}分钟",
+    "eta.under": "不到{high}分钟",
+    "eta.under_one": "不到一分钟",
+    "eta.over": "超过{low}分钟",
+    "eta.unknown": "柜台开放后将为您叫号",
     "arrive_by": "请在{time}前到网点的取号机签到，扫描您号码上的二维码即可。",
     "call": "请{number}号到{counter}办理。",
     "call.named": "请{number}号到{counter}办理。",

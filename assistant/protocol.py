@@ -63,6 +63,12 @@ class TicketView:
     outcome: str | None = None
     # The language the ticket was taken in ("en" | "zh"): its tracking page, pushes and the console follow it.
     lang: str = "en"
+    # The wait model's median (minutes) beside the range, and how the range is said: "range" ("about 5 to
+    # 10 minutes"), "under" ("less than 5": it starts at 0), "over" ("more than 40": too wide to mean more);
+    # `eta_text` says it in the ticket's (or the asked) language.
+    eta_point_minutes: float | None = None
+    eta_wording: str | None = None
+    eta_text: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +88,9 @@ class TicketView:
             "arrive_by": self.arrive_by,
             "outcome": self.outcome,
             "lang": self.lang,
+            "eta_point_minutes": self.eta_point_minutes,
+            "eta_wording": self.eta_wording,
+            "eta_text": self.eta_text,
         }
 
     @classmethod
@@ -104,6 +113,9 @@ class TicketView:
             arrive_by=data.get("arrive_by"),
             outcome=data.get("outcome"),
             lang=str(data.get("lang") or "en"),
+            eta_point_minutes=data.get("eta_point_minutes"),
+            eta_wording=data.get("eta_wording"),
+            eta_text=data.get("eta_text"),
         )
 
     @property

@@ -89,6 +89,7 @@ class Desk:
     counter_id: str
     state: str
     ticket: DeskTicket | None
+    away_until: datetime | None = None  # state "break": when it is due back
 
 
 QUEUED = (TicketStatus.WAITING, TicketStatus.PARKED)
@@ -180,5 +181,7 @@ class ListingRepository:
                     booked=_booked(ticket, *booking),
                     origin=_origin(ticket),
                 )
-            found[counter.id] = Desk(counter_id=counter.id, state=counter.state, ticket=desk_ticket)
+            found[counter.id] = Desk(
+                counter_id=counter.id, state=counter.state, ticket=desk_ticket, away_until=counter.away_until
+            )
         return [found.get(cid, Desk(counter_id=cid, state="closed", ticket=None)) for cid in counter_ids]

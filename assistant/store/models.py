@@ -94,6 +94,7 @@ class CounterRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     current_ticket_id: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    away_until: Mapped[datetime | None] = mapped_column(UtcDateTime())  # state "break": due back (migration 0007)
 
 
 class DeviceRow(Base):

@@ -103,9 +103,14 @@ class TicketRepository:
         )
         return [_to_domain(row) for row in (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()]
 
-    async def waiting(self, service_ids: Iterable[str] | None = None, counter_id: str | None = None) -> list[Ticket]:
-        """Waiting tickets of `service_ids` (all when None), plus those transferred to `counter_id`."""
+    async def waiting(
+        self, service_ids: Iterable[str] | None = None, counter_id: str | None = None, day: date | None = None
+    ) -> list[Ticket]:
+        """Waiting tickets of `service_ids` (all when None), plus those transferred to `counter_id`; `day`:
+        only that branch-local day's (a ticket left over from yesterday is not in today's line)."""
         query = select(TicketRow).where(TicketRow.status == TicketStatus.WAITING.value)
+        if day is not None:
+            query = query.where(TicketRow.business_date == day)
         if service_ids is not None:
             wanted = TicketRow.service_id.in_(list(service_ids))
             if counter_id is not None:
@@ -114,11 +119,14 @@ class TicketRepository:
         rows = (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()
         return [_to_domain(row) for row in rows]
 
-    async def waiting_keys(self, service_id: str) -> list[tuple[str, str, datetime]]:
-        """(id, priority, issued_at) of the waiting tickets of a service: enough to place one in line."""
+    async def waiting_keys(self, service_id: str, day: date | None = None) -> list[tuple[str, str, datetime]]:
+        """(id, priority, issued_at) of the waiting tickets of a service (of branch-local `day` only, when
+        given): enough to place one in line."""
         query = select(TicketRow.id, TicketRow.priority, TicketRow.issued_at).where(
             TicketRow.status == TicketStatus.WAITING.value, TicketRow.service_id == service_id
         )
+        if day is not None:
+            query = query.where(TicketRow.business_date == day)
         return [(row[0], row[1], row[2]) for row in (await self.session.execute(query)).all()]
 
     async def recent_call_classes(self, day: date, limit: int = 8) -> list[str]:
@@ -146,14 +154,16 @@ class TicketRepository:
         rows = (await self.session.execute(query)).all()
         return [(end - start).total_seconds() / 60 for start, end in reversed(rows) if end is not None]
 
-    async def waiting_counts(self) -> dict[str, tuple[int, datetime | None]]:
+    async def waiting_counts(self, day: date | None = None) -> dict[str, tuple[int, datetime | None]]:
         """service -> (waiting count, earliest arrival in the branch). Remote customers still on the way
-        count as waiting but not for the longest wait (a walk-in arrives when issued)."""
-        query = (
-            select(TicketRow.service_id, func.count(), func.min(TicketRow.arrived_at))
-            .where(TicketRow.status == TicketStatus.WAITING.value)
-            .group_by(TicketRow.service_id)
+        count as waiting but not for the longest wait (a walk-in arrives when issued). `day`: only the
+        tickets of that branch-local day (a ticket left over from yesterday is not in today's line)."""
+        query = select(TicketRow.service_id, func.count(), func.min(TicketRow.arrived_at)).where(
+            TicketRow.status == TicketStatus.WAITING.value
         )
+        if day is not None:
+            query = query.where(TicketRow.business_date == day)
+        query = query.group_by(TicketRow.service_id)
         result = await self.session.execute(query)
         return {service: (count, oldest) for service, count, oldest in result.all()}
 
@@ -176,9 +186,12 @@ class CounterRepository:
         rows = (await self.session.execute(select(CounterRow.id, CounterRow.state))).all()
         return dict(rows)  # type: ignore[arg-type]
 
-    async def set_state(self, counter_id: str, state: str, at: datetime) -> None:
+    async def set_state(self, counter_id: str, state: str, at: datetime, away_until: datetime | None = None) -> None:
+        """`away_until`: with state "break", when the counter is due back (cleared by any other state)."""
         await self.session.execute(
-            update(CounterRow).where(CounterRow.id == counter_id).values(state=state, updated_at=at)
+            update(CounterRow)
+            .where(CounterRow.id == counter_id)
+            .values(state=state, updated_at=at, away_until=away_until)
         )
 
     async def set_current(self, counter_id: str, ticket_id: str | None, at: datetime) -> None:

@@ -20,6 +20,7 @@ from assistant.web import (
     dashboard,
     display,
     edge,
+    end_of_day,
     errors,
     events,
     health,
@@ -87,6 +88,7 @@ def create_app(
         app.blueprint(blueprint)
     dashboard.install(app)  # /dashboard: routes, ratings limiter, wait alerts
     audit.install(app)  # /api/v1/audit(.csv) for managers, the personal-data retention job
+    end_of_day.install(app)  # at closing: tickets still in line closed, missed appointments no-show
 
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:

@@ -82,6 +82,13 @@ class TransferRequest(msgspec.Struct, forbid_unknown_fields=True):
     counter: Name | None = None
 
 
+class BreakRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """POST /api/v1/counters/{id}/break: "on break until 13:30" (branch-local, today) or for `minutes`."""
+
+    until: Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=720)] | None = None
+
+
 class CallRequest(msgspec.Struct, forbid_unknown_fields=True):
     ticket_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from assistant.domain.audit import Actor, AuditAction, ticket_state
 from assistant.domain.clock import Clock, business_date
 from assistant.domain.errors import Conflict, InvalidInput, NotFound
+from assistant.domain.eta import WaitEstimate
 from assistant.domain.events import Event, EventType
 from assistant.domain.handling import HandlingTimes
 from assistant.domain.hours import is_open
@@ -26,7 +27,6 @@ from assistant.domain.tickets import (
     Priority,
     Ticket,
     TicketStatus,
-    eta_range,
     format_number,
     place_in_line,
 )
@@ -37,7 +37,8 @@ from assistant.settings import Settings
 from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from assistant.store.stats import RouteLog
-from assistant.web.wording import branch_info_text, reason_text
+from assistant.web.waits import WaitTimes
+from assistant.web.wording import branch_info_text, eta_text, reason_text
 from lobby_wire.lang import normalise_lang
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class BranchService:
             normal_share=settings.priority.normal_share,
             age_boost_minutes=settings.priority.age_boost_minutes,
         )
+        self.waits = WaitTimes(settings, clock, self.policy)  # the ETA: assistant/web/waits.py
 
     async def bootstrap(self) -> None:
         """Make sure every configured counter and device has a row."""
@@ -244,11 +246,12 @@ class BranchService:
         service = self.settings.service(ticket.service_id)
         position = 0
         eta: tuple[int, int] | None = None
+        estimate: WaitEstimate | None = None
         if ticket.status is TicketStatus.WAITING and service is not None:
-            others = await TicketRepository(session).waiting_keys(ticket.service_id)
+            others = await TicketRepository(session).waiting_keys(ticket.service_id, ticket.business_date)
             position = place_in_line(self.policy, ticket, others, self.clock.now())
-            minutes = await self.handling_minutes(session, service.id)
-            eta = eta_range(position - 1, minutes, await self._capacity(session, service.id))
+            estimate = await self.waits.for_ticket(session, ticket)
+            eta = estimate.shown() if estimate is not None else None
         counter = next((c for c in self.settings.counters if c.id == ticket.counter_id), None)
         return TicketView(
             id=ticket.id,
@@ -267,6 +270,11 @@ class BranchService:
             arrive_by=self.arrive_by(ticket).isoformat() if ticket.on_the_way and ticket.status in ACTIVE else None,
             outcome=ticket.outcome,
             lang=language(words),  # "en" | "zh": the language its words come in
+            eta_point_minutes=round(estimate.point, 1) if estimate is not None else None,
+            eta_wording=str(estimate.wording()) if estimate is not None else None,
+            eta_text=eta_text(eta, str(estimate.wording()) if estimate else None, words)
+            if ticket.status is TicketStatus.WAITING
+            else None,
         )
 
     async def handling_minutes(self, session: AsyncSession, service_id: str) -> float:
@@ -317,20 +325,22 @@ class BranchService:
     async def queue_overview(self, lang: str | None = "en") -> dict[str, Any]:
         now = self.clock.now()
         async with self.sessions.begin() as session:
-            counts = await TicketRepository(session).waiting_counts()
+            today = business_date(now, self.settings.branch.timezone)
+            counts = await TicketRepository(session).waiting_counts(today)  # yesterday's never count today
             states = await CounterRepository(session).states()
             services = []
             for service in self.settings.services:
                 count, oldest = counts.get(service.id, (0, None))
-                capacity = await self._capacity(session, service.id)
-                minutes = await self.handling_minutes(session, service.id)
+                estimate = await self.waits.for_new_ticket(session, service.id)
+                eta = estimate.shown() if estimate is not None else None
                 services.append(
                     {
                         "service": service.id,
                         "name": service.display_name(lang),
                         "waiting": count,
                         "longest_wait_minutes": round((now - oldest).total_seconds() / 60, 1) if oldest else 0,
-                        "eta_minutes": list(eta) if (eta := eta_range(count, minutes, capacity)) else None,
+                        "eta_minutes": list(eta) if eta else None,
+                        "eta_wording": str(estimate.wording()) if estimate is not None else None,
                     }
                 )
         counters = [

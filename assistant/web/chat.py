@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse, json
 from sanic.server.websockets.impl import WebsocketImplProtocol
 
 from assistant.domain.errors import Conflict, InvalidInput, Unauthorized
-from assistant.domain.tickets import NOT_ARRIVED
+from assistant.domain.tickets import BRANCH_CLOSED, NOT_ARRIVED
 from assistant.i18n import say, sentences, ticket_number
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
 from assistant.store.repo import TicketRepository
@@ -31,7 +31,7 @@ from assistant.web.branch import BranchService
 from assistant.web.errors import decode_body
 from assistant.web.rasa import RasaClient, RasaUnavailable, Turn, prepare_turn
 from assistant.web.schemas import ChatSocketFrame, ChatSocketQuery, CustomerHeaders
-from assistant.web.wording import arrive_by_text, called_text, expired_text, nearly_text
+from assistant.web.wording import arrive_by_text, branch_closed_text, called_text, expired_text, nearly_text
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +184,9 @@ async def _customer_tickets(branch: BranchService, sender: str) -> list[TicketVi
 def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) -> dict[str, Any] | None:
     """The push a ticket deserves now, once per state: nearly your turn, then called (or expired).
     Its text is in the ticket's language (the conversation's, when it was taken)."""
+    if ticket.outcome == BRANCH_CLOSED and told.get(ticket.id) != "closed":
+        told[ticket.id] = "closed"
+        return {"type": "ticket.branch_closed", "text": branch_closed_text(ticket), "ticket": ticket.to_json()}
     if ticket.outcome == NOT_ARRIVED and told.get(ticket.id) != "expired":
         told[ticket.id] = "expired"
         return {"type": "ticket.expired", "text": expired_text(ticket), "ticket": ticket.to_json()}

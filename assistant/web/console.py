@@ -161,6 +161,7 @@ def _desk_json(desk: Desk, settings: Settings, now: datetime, lang: str) -> dict
         "id": counter.id,
         "name": counter.display_name(lang),
         "state": desk.state,
+        "away_until": desk.away_until.isoformat() if desk.away_until else None,  # on a break: due back
         "skills": counter.skills,
         "ticket": _desk_ticket_json(desk.ticket, settings, now, lang) if desk.ticket else None,
     }

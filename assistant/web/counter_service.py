@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,16 +18,33 @@ from assistant.domain.audit import Actor, AuditAction, ticket_state
 from assistant.domain.clock import business_date
 from assistant.domain.errors import Conflict, InvalidInput, NotFound, NothingToCall
 from assistant.domain.events import Event, EventType
+from assistant.domain.schedule import cover_skills
 from assistant.domain.tickets import AT_COUNTER, Ticket, TicketStatus
 from assistant.protocol import TicketView
 from assistant.settings import CounterConfig
 from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, TicketRepository
 from assistant.web.branch import OPEN, BranchService
+from assistant.web.waits import BREAK
 
 log = logging.getLogger(__name__)
 
 CLOSED = "closed"
+
+
+def break_end(now: datetime, zone: ZoneInfo, until: str | None, minutes: int | None) -> datetime:
+    """When a break that starts `now` ends: today's `until` ("13:30", branch-local, later than now) or
+    `minutes` from now. Exactly one of the two."""
+    if (until is None) == (minutes is None):
+        raise InvalidInput("give until (HH:MM) or minutes", code="invalid_input")
+    if minutes is not None:
+        return now + timedelta(minutes=minutes)
+    assert until is not None
+    hours, mins = (int(part) for part in until.split(":"))
+    back = now.astimezone(zone).replace(hour=hours, minute=mins, second=0, microsecond=0)
+    if back <= now:
+        raise InvalidInput(f"{until} has passed; a break ends later today", code="invalid_input")
+    return back
 
 
 class CounterService:
@@ -46,6 +65,13 @@ class CounterService:
         ticket = await TicketRepository(session).get(row.current_ticket_id)
         return ticket if ticket is not None and ticket.status in AT_COUNTER else None
 
+    async def _covered_skills(self, session: AsyncSession, counter: CounterConfig) -> dict[str, float]:
+        """Its skills with break cover: a service no open counter has at full weight is a main skill of
+        the open counters best at it (assistant/domain/schedule.py), so it is not left behind theirs."""
+        states = await CounterRepository(session).states()
+        opened = [c for c, state in states.items() if state == OPEN]
+        return cover_skills({c.id: c.skills for c in self.settings.counters}, opened).get(counter.id, counter.skills)
+
     async def _require_open(self, session: AsyncSession, counter: CounterConfig) -> None:
         row = await CounterRepository(session).get(counter.id)
         if row is None or row.state != OPEN:
@@ -59,8 +85,8 @@ class CounterService:
 
     async def call_next(self, counter_id: str, actor: Actor | None = None) -> TicketView:
         counter = self._counter(counter_id)
-        return await self._call(counter, lambda waiting, recent, now: self.branch.policy.choose(
-            waiting, counter.skills, now, recent, counter_id=counter.id
+        return await self._call(counter, lambda waiting, recent, now, skills: self.branch.policy.choose(
+            waiting, skills, now, recent, counter_id=counter.id
         ), actor=actor)  # fmt: skip
 
     async def call(self, counter_id: str, ticket_id: str, actor: Actor | None = None) -> TicketView:
@@ -70,12 +96,12 @@ class CounterService:
             ticket = await TicketRepository(session).get(ticket_id)
         if ticket is None:
             raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found")
-        return await self._call(counter, lambda _waiting, _recent, _now: ticket, specific=ticket_id, actor=actor)
+        return await self._call(counter, lambda *_: ticket, specific=ticket_id, actor=actor)
 
     async def _call(
         self,
         counter: CounterConfig,
-        pick: Callable[[list[Ticket], list[str], Any], Ticket | None],
+        pick: Callable[[list[Ticket], list[str], Any, dict[str, float]], Ticket | None],
         specific: str | None = None,
         actor: Actor | None = None,
     ) -> TicketView:
@@ -96,9 +122,10 @@ class CounterService:
             if specific is not None:
                 chosen = await tickets.get(specific)  # re-read inside this transaction
             else:
-                waiting = await tickets.waiting(counter.skills, counter_id=counter.id)
-                recent = await tickets.recent_call_classes(business_date(now, self.settings.branch.timezone))
-                chosen = pick(waiting, recent, now)
+                today = business_date(now, self.settings.branch.timezone)
+                waiting = await tickets.waiting(counter.skills, counter_id=counter.id, day=today)  # not yesterday's
+                recent = await tickets.recent_call_classes(today)
+                chosen = pick(waiting, recent, now, await self._covered_skills(session, counter))
             if chosen is None:
                 raise NothingToCall(f"nobody is waiting for {counter.name}")
             called = chosen.call(counter.id, now)
@@ -225,6 +252,29 @@ class CounterService:
         kind = EventType.COUNTER_OPENED if state == OPEN else EventType.COUNTER_CLOSED
         data = {"counter": {"id": counter.id, "name": counter.name, "state": state}}
         await self.branch.publish(Event(kind, now, data))
+        return data["counter"]
+
+    async def take_break(
+        self, counter_id: str, until: str | None, minutes: int | None, actor: Actor | None = None
+    ) -> dict[str, Any]:
+        """On a break until `until` ("13:30", branch-local, today) or for `minutes`: closed to calls, due back then."""
+        counter = self._counter(counter_id)
+        now = self.branch.clock.now()
+        back = break_end(now, ZoneInfo(self.settings.branch.timezone), until, minutes)
+        async with self.branch.sessions.begin() as session:
+            if await self._current(session, counter.id) is not None:
+                raise Conflict(f"finish or transfer the customer at {counter.name} first", code="counter_busy")
+            repo = CounterRepository(session)
+            row = await repo.get(counter.id)
+            before = {"state": row.state if row is not None else CLOSED}
+            await repo.set_state(counter.id, BREAK, now, away_until=back)
+            after = {"state": BREAK, "until": back.isoformat()}
+            await AuditLog(session).record(
+                actor, AuditAction.COUNTER_CLOSE, now, ("counter", counter.id), before, after, counter.id
+            )
+        data = {"counter": {"id": counter.id, "name": counter.name, "state": BREAK, "until": back.isoformat()}}
+        await self.branch.publish(Event(EventType.COUNTER_CLOSED, now, data))
+        log.info("%s on a break until %s", counter.name, back.isoformat())
         return data["counter"]
 
     async def list(self) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from assistant.protocol import TicketView
 from assistant.web.apidoc import Reply, operation
 from assistant.web.audit import actor_of
 from assistant.web.auth import requires
-from assistant.web.bodies import CallRequest, FinishRequest, TransferRequest
+from assistant.web.bodies import BreakRequest, CallRequest, FinishRequest, TransferRequest
 from assistant.web.counter_service import CLOSED, CounterService
 from assistant.web.errors import decode_body
 from assistant.web.events import public_ticket
@@ -156,6 +156,25 @@ async def transfer(request: Request, counter_id: str) -> HTTPResponse:
 @requires(Role.TELLER)
 async def open_counter(request: Request, counter_id: str) -> HTTPResponse:
     return json(await counters(request).set_state(counter_id, "open", actor_of(request)))
+
+
+@bp.post("/<counter_id:str>/break")
+@operation(
+    "Put the counter on a break until a time (\"on break until 13:30\")",
+    description="Closed to new calls like a paused counter, with the time it is due back: the wait estimates "
+    "count it from then. Open it again with .../open.",
+    body=BreakRequest,
+    replies={200: Reply("the counter, on a break", CounterState)},
+    errors={
+        404: "counter_not_found",
+        409: "counter_busy: finish or transfer its customer first",
+        422: "invalid body: give until (HH:MM, later today) or minutes",
+    },
+)
+@requires(Role.TELLER)
+async def break_counter(request: Request, counter_id: str) -> HTTPResponse:
+    body = decode_body(request, BreakRequest)
+    return json(await counters(request).take_break(counter_id, body.until, body.minutes, actor_of(request)))
 
 
 @bp.post("/<counter_id:str>/close")

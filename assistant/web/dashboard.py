@@ -43,6 +43,7 @@ from assistant.domain.kpi import (
     walk_minutes,
     within_target,
 )
+from assistant.domain.schedule import uncovered
 from assistant.domain.staff import Role
 from assistant.settings import Settings
 from assistant.store.repo import CounterRepository, TicketRepository
@@ -142,7 +143,7 @@ class Dashboard:
             routes = await RouteLog(session).between(first, last)
             ratings = await RatingRepository(session).between(first, last)
             alerts = await AlertRepository(session).between(first, last)
-            waiting = await TicketRepository(session).waiting_counts()
+            waiting = await TicketRepository(session).waiting_counts(self.today())  # never yesterday's
             states = await CounterRepository(session).states()
         kpis = summarize(visits, routes, ratings, self.services, self.counters, self.settings.branch.timezone, now)
         live = live_services(self.services, waiting, now)
@@ -156,6 +157,15 @@ class Dashboard:
                 "waiting": sum(count for count, _ in waiting.values()),
                 "services": [s.to_json() for s in live],
                 "alerts": [s.to_json() for s in live if s.over_target],
+                # Tickets waiting and no open counter able to serve them (a break nobody covers): the manager acts.
+                "uncovered": [
+                    {"service": service, "name": names.get(service, service), "waiting": waiting[service][0]}
+                    for service in uncovered(
+                        {service: count for service, (count, _) in waiting.items()},
+                        {c.id: c.skills for c in self.settings.counters},
+                        [c for c, state in states.items() if state == "open"],
+                    )
+                ],
                 "counters": [{"id": c.id, "name": c.name, "state": states.get(c.id, "closed")} for c in self.counters],
             },
             "kpis": kpis.to_json(),

@@ -59,6 +59,24 @@ def arrive_by_text(arrive_by: str, lang: str | None) -> str:
     return say("arrive_by", lang, time=datetime.fromisoformat(arrive_by).strftime("%H:%M"))
 
 
+def eta_text(eta: tuple[int, int] | None, wording: str | None, lang: str | None) -> str:
+    """The wait as a customer is told it: "about 5 to 10 minutes", "less than 5 minutes" (the range
+    starts at 0), "more than 40 minutes" (too wide to mean more); `wording`: assistant.domain.eta.Wording."""
+    if eta is None:
+        return say("eta.unknown", lang)
+    low, high = eta
+    if wording == "under":
+        return say("eta.under_one", lang) if high <= 1 else say("eta.under", lang, high=high)
+    if wording == "over":
+        return say("eta.over", lang, low=low)
+    return say("eta.range", lang, low=low, high=high)
+
+
+def branch_closed_text(ticket: TicketView) -> str:
+    """The push to a customer whose ticket was still waiting when the branch closed."""
+    return say("push.branch_closed", ticket.lang, number=ticket_number(ticket.number, ticket.lang))
+
+
 def people_ahead(ahead: int, lang: str | None) -> str:
     if ahead <= 0:
         return say("people.none", lang)

@@ -289,9 +289,10 @@
     const desk = myDesk();
     const ticket = desk && desk.ticket;
     const open = !desk || desk.state === "open";
+    const back = desk && desk.state === "break" && desk.away_until ? slotTime(desk.away_until) : null;
     const title = $("counter-title");
     title.replaceChildren(el("span", { text: counterName(state.counterId) }),
-      el("span", { class: `state ${open ? "open" : "closed"}`, text: open ? "Open" : "Paused" }));
+      el("span", { class: `state ${open ? "open" : "closed"}`, text: open ? "Open" : (back ? `On break until ${back}` : "Paused") }));
     $("closed-banner").hidden = open;
     $("act-pause").querySelector(".label").textContent = open ? "Pause counter" : "Open counter";
     $("pause-sub").textContent = open ? "close to new calls" : "take calls again";
@@ -623,6 +624,16 @@
       run: () => {
         if (!needTicket(null, "Nobody at the counter to park.")) return null;
         return perform("park", undefined, (t) => `${t.number} parked: call it again from the list.`);
+      },
+    },
+    b: {
+      button: "act-break",
+      run: () => {
+        // "On break until 13:30": closed to calls, and the wait estimates count this counter from then.
+        const suggested = slotTime(new Date(hubNow() + 15 * 60000).toISOString());  // branch-local HH:MM
+        const until = window.prompt("On break until (HH:MM, today)?", suggested);
+        if (!until) return null;
+        return perform("break", { until: until.trim() }, (c) => `On break until ${slotTime(c.until)}: no customers are sent here.`);
       },
     },
     p: {

@@ -177,7 +177,14 @@ function renderLive(live, at) {
     p.textContent = `${a.name}: longest wait ${duration(a.longest_wait_minutes)}, over its ${a.target_wait_minutes} min target`;
     return p;
   }));
-  if (!live.alerts.length) {
+  for (const u of live.uncovered || []) {  // waiting, and no open counter can serve them (a break nobody covers)
+    const p = document.createElement("p");
+    p.className = "alert uncovered";
+    p.dataset.service = u.service;
+    p.textContent = `${u.name}: ${u.waiting} waiting and no open counter serves it — open one with this skill or end a break`;
+    alerts.append(p);
+  }
+  if (!live.alerts.length && !(live.uncovered || []).length) {
     const p = document.createElement("p");
     p.className = "ok";
     p.textContent = "Every service is within its wait target.";

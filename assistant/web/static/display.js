@@ -194,6 +194,8 @@
     const cell = element("td", "eta");
     if (!service.waiting) cell.textContent = "no wait";
     else if (!service.eta_minutes) cell.textContent = "closed";  // no open counter serves it
+    else if (service.eta_wording === "under") cell.append(`< ${service.eta_minutes[1]} `, element("span", "unit", "min"));
+    else if (service.eta_wording === "over") cell.append(`> ${service.eta_minutes[0]} `, element("span", "unit", "min"));
     else cell.append(`${service.eta_minutes[0]}–${service.eta_minutes[1]} `, element("span", "unit", "min"));
     return cell;
   };

@@ -24,6 +24,9 @@
       "track.ahead": "{ahead} ahead of you",
       "track.eta": "About {low}–{high} minutes",
       "track.eta_one": "About {low} minutes",
+      "track.eta_under": "Less than {high} minutes",
+      "track.eta_under_one": "Less than a minute",
+      "track.eta_over": "More than {low} minutes",
       "track.eta_unknown": "We will call you when a counter opens.",
       "track.come_remote": "Time to head to the branch: you are nearly at the front.",
       "track.come_local": "Nearly your turn: please stay close to the counters.",
@@ -39,6 +42,7 @@
       "status.no_show": "Missed",
       "status.abandoned": "Cancelled",
       "status.expired": "Expired: nobody checked in at the branch in time.",
+      "status.branch_closed": "The branch has closed and we could not serve you today. We are sorry: please come back on our next opening day.",
       // /chat
       "chat.title": "Talk to the branch",
       "chat.log": "Conversation",
@@ -56,6 +60,9 @@
       "chat.ahead": "{ahead} ahead of you.",
       "chat.eta": "About {low}–{high} minutes.",
       "chat.eta_one": "About {low} minutes.",
+      "chat.eta_under": "Less than {high} minutes.",
+      "chat.eta_under_one": "Less than a minute.",
+      "chat.eta_over": "More than {low} minutes.",
       "chat.called": "Called: please go to {counter} now.",
       "ticket.card": "Ticket {number}",
       "ticket.arrive": "We keep your place until {time}. At the branch, scan this QR code at the kiosk.",
@@ -82,6 +89,9 @@
       "track.ahead": "前面还有{ahead}位",
       "track.eta": "大约{low}–{high}分钟",
       "track.eta_one": "大约{low}分钟",
+      "track.eta_under": "不到{high}分钟",
+      "track.eta_under_one": "不到一分钟",
+      "track.eta_over": "超过{low}分钟",
       "track.eta_unknown": "柜台开放后将为您叫号。",
       "track.come_remote": "马上就轮到您了，请现在出发前往网点。",
       "track.come_local": "马上就轮到您了，请在柜台附近等候。",
@@ -96,6 +106,7 @@
       "status.no_show": "已过号",
       "status.abandoned": "已取消",
       "status.expired": "已失效：未在保留时间内到网点签到。",
+      "status.branch_closed": "网点已结束营业，今天未能为您办理，非常抱歉。请在下一个营业日再来。",
       "chat.title": "网点在线服务",
       "chat.log": "对话记录",
       "chat.message": "您的消息",
@@ -112,6 +123,9 @@
       "chat.ahead": "前面还有{ahead}位。",
       "chat.eta": "大约还需{low}–{high}分钟。",
       "chat.eta_one": "大约还需{low}分钟。",
+      "chat.eta_under": "不到{high}分钟。",
+      "chat.eta_under_one": "不到一分钟。",
+      "chat.eta_over": "超过{low}分钟。",
       "chat.called": "已叫到您的号，请到{counter}办理。",
       "ticket.card": "排队号 {number}",
       "ticket.arrive": "我们为您保留位置至{time}。到网点后，请在自助机上扫描此二维码签到。",
@@ -208,16 +222,23 @@
   /** A finished (or serving) ticket's state in words; null while it waits or is called. */
   const finishedText = (ticket, lang) => {
     if (ticket.outcome === "not_arrived") return text(lang, "status.expired");
+    if (ticket.outcome === "branch_closed") return text(lang, "status.branch_closed");
     if (ticket.status === "waiting" || ticket.status === "called") return null;
     const key = `status.${ticket.status}`;
     const words = text(lang, key);
     return words === key ? ticket.status : words;
   };
 
-  /** The ETA range in words, with the catalog's key prefix ("track" or "chat"); "" without one. */
+  /** The ETA range in words, with the catalog's key prefix ("track" or "chat"); "" without one. Said as the
+   * hub's wait model words it (`eta_wording`): "less than N" when the range starts at 0, "more than N" when it
+   * is too wide to mean more, else the range. */
   const etaText = (ticket, lang, prefix) => {
     if (!ticket.eta_minutes) return "";
     const [low, high] = ticket.eta_minutes;
+    if (ticket.eta_wording === "under") {
+      return text(lang, high <= 1 ? `${prefix}.eta_under_one` : `${prefix}.eta_under`, { high });
+    }
+    if (ticket.eta_wording === "over") return text(lang, `${prefix}.eta_over`, { low });
     return text(lang, low === high ? `${prefix}.eta_one` : `${prefix}.eta`, { low, high });
   };
 
