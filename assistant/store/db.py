@@ -9,6 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -26,6 +27,29 @@ def normalize_url(url: str) -> str:
     elif parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
     return parsed.render_as_string(hide_password=False)
+
+
+# PostgreSQL states that mean "wait and try again": lock_not_available, query_canceled (a statement or
+# lock timeout), deadlock_detected, serialization_failure.
+_PG_BUSY_STATES = frozenset({"55P03", "57014", "40P01", "40001"})
+
+
+def is_busy(error: BaseException) -> bool:
+    """The database could not be had in time (a lock held elsewhere, every pooled connection busy).
+
+    Nothing was written: the client should retry (503 with Retry-After; clients send idempotency keys),
+    which is a different thing from a bug (500).
+    """
+    if isinstance(error, sa_exc.TimeoutError):  # waited pool_timeout for a connection
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    original = error.orig
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if state in _PG_BUSY_STATES:
+        return True
+    text = str(original).lower()
+    return isinstance(error, sa_exc.OperationalError) and ("database is locked" in text or "is busy" in text)
 
 
 def create_engine(url: str) -> AsyncEngine:
