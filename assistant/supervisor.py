@@ -329,7 +329,9 @@ class Supervisor:
     def _check_started(self, child: _Child, now: float) -> None:
         managed = child.managed
         try:
-            healthy = managed.healthy(timeout=1 if child.proven else 2)
+            # Generous: a part just restarted under traffic (Rasa loading its model) answers slowly, and a slow
+            # answer is still an answer; a 1 s limit once left a serving Rasa "unhealthy" for 22 s (soak).
+            healthy = managed.healthy(timeout=5)
         except StartupError as exc:
             managed.stop()
             self._failed(child, str(exc))
