@@ -102,7 +102,8 @@ def test_higher_classes_expected_during_the_wait_push_a_normal_ticket_back() -> 
     busy = WaitModel(POLICY, CASH, rates).estimate(snapshot(line, [counter(busy_for=1)]))["t3"]
     assert quiet is not None and busy is not None and busy.point > quiet.point + 1
     # a booked appointment due in 2 minutes goes ahead of the whole line
-    booked = MODEL.estimate(snapshot(line, [counter(busy_for=1)], expected=(Expected(NOW + timedelta(minutes=2), "cash"),)))
+    soon = (Expected(NOW + timedelta(minutes=2), "cash"),)
+    booked = MODEL.estimate(snapshot(line, [counter(busy_for=1)], expected=soon))
     assert booked["t3"] is not None and booked["t3"].point > quiet.point + 2
 
 
@@ -159,3 +160,14 @@ def test_naive_estimate_and_calibration_defaults() -> None:
     assert Calibration().runs >= 20
     with pytest.raises(AttributeError):
         Calibration().runs = 3  # type: ignore[misc]
+
+
+def test_a_ticket_the_counters_may_not_reach_today_is_more_than_its_low_end() -> None:
+    """A 20-minute loan ahead and 30 minutes of counter left: one run in five ends the day first."""
+    line = [ticket(n, minutes_ago=5 - n, service="loans") for n in range(1, 4)]
+    short_day = ((NOW, NOW + timedelta(minutes=30)),)
+    found = MODEL.estimate(snapshot(line, [counter(busy_for=1, windows=short_day, skills={"loans": 1.0})]))
+    second = found["t2"]
+    assert second is not None and second.open_ended and second.wording() is Wording.OVER
+    assert second.shown()[1] <= 30  # never the projection's 10-hour horizon
+    assert found["t3"] is None  # not today: no number at all

@@ -64,8 +64,9 @@ def test_today_follows_a_slow_day() -> None:
 
 
 def test_arrivals_per_weekday_and_hour_at_todays_level() -> None:
-    issued = [Issued(MONDAY + timedelta(days=7 * week), 11, "cash", "normal") for week in range(4) for _ in range(30)]
-    issued += [Issued(MONDAY + timedelta(days=7 * week + 1), 11, "cash", "normal") for week in range(4) for _ in range(6)]
+    mondays = [MONDAY + timedelta(days=7 * week) for week in range(4)]
+    issued = [Issued(day, 11, "cash", "normal") for day in mondays for _ in range(30)]
+    issued += [Issued(day + timedelta(days=1), 11, "cash", "normal") for day in mondays for _ in range(6)]
     stats = fit_arrivals(issued)
     assert stats.rate(0, 11, "cash", "normal") == pytest.approx(0.5)  # 30 an hour on Mondays
     assert stats.rate(1, 11, "cash", "normal") == pytest.approx(0.1)
