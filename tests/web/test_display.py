@@ -246,7 +246,9 @@ def test_last_calls_counters_and_waiting(loud_browser: Any, hub: Hub, displays: 
         expect(row.locator(".count")).to_have_text(str(service["waiting"]))
         if service["waiting"] and service["eta_minutes"]:
             low, high = service["eta_minutes"]
-            expect(row.locator(".eta")).to_have_text(f"{low}\u2013{high} min")  # an en dash
+            words = {"under": f"< {high} min", "over": f"> {low} min"}
+            said = words.get(service["eta_wording"], f"{low}\u2013{high} min")
+            expect(row.locator(".eta")).to_have_text(said)  # the range with an en dash, or "less/more than"
     display.assert_fits()
     display.page.screenshot(path=str(tmp_path / "display.png"), animations="disabled")  # flash at its end state
     if target := os.environ.get("LOBBY_SCREENSHOT_DIR"):
