@@ -45,6 +45,9 @@ from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketSta
 RECENT_CALLS = 8  # as many call classes as the hub reads back for the share rule
 HORIZON = timedelta(hours=10)
 VIRTUAL = "~"  # id prefix of the projection's expected arrivals
+# id prefix of a ghost: a ticket that takes its place in line but no counter's time ("what would a
+# ticket taken now wait?"); the others' estimates are exactly what they are without it.
+GHOST = "ghost-"
 NORMAL = NormalDist()
 
 
@@ -293,6 +296,11 @@ class _Run:
                 self.idle.append(index)
                 continue
             self.lines[(chosen.service_id, chosen.priority, chosen.target_counter_id)].popleft()
+            if chosen.id.startswith(GHOST):  # its turn noted; the counter calls the next one at once
+                called[chosen.id] = minute
+                left -= 1
+                heapq.heappush(events, (minute, 0, index, ""))
+                continue
             virtual = chosen.id.startswith(VIRTUAL)
             if not virtual and (self.only is None or chosen.id == self.only):
                 called[chosen.id] = minute  # its turn: the wait it would have if it stays

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.domain.clock import Clock, business_date
-from assistant.domain.eta import CounterNow, Expected, QueueSnapshot, WaitEstimate, WaitModel
+from assistant.domain.eta import GHOST, CounterNow, Expected, QueueSnapshot, WaitEstimate, WaitModel
 from assistant.domain.eta_stats import (
     CounterCall,
     Issued,
@@ -226,8 +226,9 @@ class WaitTimes:
         )
 
     async def estimates(self, session: AsyncSession, extra: Sequence[Ticket] = ()) -> dict[str, WaitEstimate | None]:
-        """Every waiting ticket's estimate (plus `extra` hypothetical tickets), kept while nothing changed."""
-        snapshot = await self.snapshot(session, extra)
+        """Every waiting ticket's estimate, each service's for a ticket taken now (a ghost: it changes no
+        one else's) and `extra`'s, from one projection kept while nothing changed."""
+        snapshot = await self.snapshot(session, (*extra, *self._ghosts()))
         model = await self.model(session)
         key = _key(snapshot, model)
         found = self._estimates.get(key)
@@ -249,18 +250,27 @@ class WaitTimes:
 
     async def for_new_ticket(self, session: AsyncSession, service_id: str) -> WaitEstimate | None:
         """What a normal ticket of `service_id` taken now would be told (the queue overview, the display)."""
+        return (await self.estimates(session)).get(f"{GHOST}{service_id}")
+
+    def _ghosts(self) -> list[Ticket]:
         now = self.clock.now()
-        probe = Ticket(
-            id=f"probe-{service_id}", number="P000", service_id=service_id,
-            business_date=business_date(now, self.settings.branch.timezone), channel="kiosk", lang="en",
-            priority=Priority.NORMAL, status=TicketStatus.WAITING, issued_at=now,
-        )  # fmt: skip
-        return (await self.estimates(session, (probe,))).get(probe.id)
+        day = business_date(now, self.settings.branch.timezone)
+        return [
+            Ticket(
+                id=f"{GHOST}{service.id}", number="G000", service_id=service.id, business_date=day, channel="kiosk",
+                lang="en", priority=Priority.NORMAL, status=TicketStatus.WAITING, issued_at=now,
+            )
+            for service in self.settings.services
+        ]
 
 
 def _key(snapshot: QueueSnapshot, model: WaitModel) -> tuple[object, ...]:
     """What an estimate depends on: the minute, the line, the counters, the model."""
     minute = snapshot.now.replace(second=0, microsecond=0)
     line = tuple(sorted((t.id, t.status, t.arrived_at is None) for t in snapshot.waiting))
-    desks = tuple((c.id, c.windows[:1], c.serving, c.since) for c in snapshot.counters)
+    # a window that is open now starts "now": its end and the counter's state are what matter
+    desks = tuple(
+        (c.id, tuple((a if a > snapshot.now else None, b) for a, b in c.windows), c.serving, c.since)
+        for c in snapshot.counters
+    )
     return (minute, line, desks, tuple(snapshot.recent), id(model))

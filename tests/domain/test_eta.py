@@ -171,3 +171,16 @@ def test_a_ticket_the_counters_may_not_reach_today_is_more_than_its_low_end() ->
     assert second is not None and second.open_ended and second.wording() is Wording.OVER
     assert second.shown()[1] <= 30  # never the projection's 10-hour horizon
     assert found["t3"] is None  # not today: no number at all
+
+
+def test_a_ghost_learns_its_wait_and_changes_nobody_elses() -> None:
+    line = [ticket(n, minutes_ago=6 - n) for n in range(1, 5)]
+    ghost = Ticket(
+        id="ghost-cash", number="G000", service_id="cash", business_date=date(2026, 3, 10), channel="kiosk",
+        lang="en", priority=Priority.NORMAL, status=TicketStatus.WAITING, issued_at=NOW,
+    )
+    desks = [counter(busy_for=1), counter("c2", busy_for=3)]
+    alone = MODEL.estimate(snapshot(line, desks))
+    both = MODEL.estimate(snapshot([*line, ghost], desks))
+    assert {k: v for k, v in both.items() if k != "ghost-cash"} == alone
+    assert both["ghost-cash"] is not None and both["ghost-cash"].point >= alone["t4"].point  # type: ignore[union-attr]
