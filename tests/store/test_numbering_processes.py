@@ -9,15 +9,18 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import make_token
+
 CLIENTS = 10
 TICKETS = 50
 
 
-async def create_from_many_clients(hubs: list[str]) -> list[str]:
-    """TICKETS creations spread over CLIENTS clients, alternating between the hubs."""
+async def create_from_many_clients(hubs: list[str], token: str) -> list[str]:
+    """TICKETS creations spread over CLIENTS kiosks (device token: not rate limited), alternating between the hubs."""
+    headers = {"Authorization": f"Bearer {token}"}
 
     async def client(index: int) -> list[str]:
-        async with httpx.AsyncClient(base_url=hubs[index % len(hubs)], timeout=30) as http:
+        async with httpx.AsyncClient(base_url=hubs[index % len(hubs)], timeout=30, headers=headers) as http:
             numbers = []
             for turn in range(TICKETS // CLIENTS):
                 body = {"service": "cash", "idempotency_key": f"client-{index}-turn-{turn}"}
@@ -38,10 +41,10 @@ def assert_fifty_consecutive(numbers: list[str]) -> None:
 async def test_two_hub_processes_on_one_sqlite_file(start_hub: Callable[..., str], tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'shared.db'}"
     hubs = [start_hub(database), start_hub(database)]
-    assert_fifty_consecutive(await create_from_many_clients(hubs))
+    assert_fifty_consecutive(await create_from_many_clients(hubs, make_token(database, "device")))
 
 
 @pytest.mark.timeout(180)
 async def test_two_hub_processes_on_one_postgresql(start_hub: Callable[..., str], postgres_url: str) -> None:
     hubs = [start_hub(postgres_url), start_hub(postgres_url)]
-    assert_fifty_consecutive(await create_from_many_clients(hubs))
+    assert_fifty_consecutive(await create_from_many_clients(hubs, make_token(postgres_url, "device")))

@@ -53,7 +53,7 @@ def test_a_chinese_page_speaks_chinese_and_sends_lang_zh(page: Any, hub_server: 
     expect(card).to_have_attribute("aria-label", f"排队号 {number}")
     expect(card.locator("h2")).to_have_text("银行卡与密码")
     expect(card.locator(".status")).to_have_text(
-        re.compile(r"^(您是下一位。|前面还有\d+位。)(大约还需\d+(–\d+)?分钟。)?$")
+        re.compile(r"^(您是下一位。|前面还有\d+位。)(大约还需\d+(–\d+)?分钟。|不到(一|\d+)分钟。|超过\d+分钟。)?$")
     )
     expect(card.locator(".arrive")).to_have_text(
         re.compile(r"^我们为您保留位置至\d\d:\d\d。到网点后，请在自助机上扫描此二维码签到。$")
@@ -73,7 +73,10 @@ def test_a_chinese_page_speaks_chinese_and_sends_lang_zh(page: Any, hub_server: 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Send")).to_be_visible()
     expect(card.locator("h2")).to_have_text("Cards and PIN", timeout=5_000)
-    english_status = re.compile(r"^(You are next\.|\d+ ahead of you\.)( About .* minutes\.)?$")
+    english_status = re.compile(
+        r"^(You are next\.|\d+ ahead of you\.)"
+        r"( About .* minutes\.| Less than (a minute|\d+ minutes)\.| More than \d+ minutes\.)?$"
+    )
     expect(card.locator(".status")).to_have_text(english_status)
     expect(rating).to_have_text("Thank you for your rating.")
     page.get_by_label("Your message").fill("thanks")
