@@ -64,6 +64,10 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
         **ALWAYS_OPEN,
         "LOBBY_APPOINTMENTS__SLOT_MINUTES": "5",
         "LOBBY_APPOINTMENTS__BLACKOUT_DATES": "[]",
+        # Every customer of these tests is 127.0.0.1 without a token: one address's budget for a whole
+        # session of flows. The limits have their own tests (tests/api/test_metrics_and_limits.py).
+        "LOBBY_HUB__RATE_LIMIT_PER_MINUTE": "100000",
+        "LOBBY_HUB__RATE_LIMIT_BURST": "100000",
     }
     output = work / "up.log"
     with output.open("wb") as sink:
