@@ -39,6 +39,7 @@ from typing import Any
 from assistant.bench import latency_stats
 from assistant.bench_chat import running_branch
 from kiosk.layout import LAYOUTS, Layout
+from kiosk.xvfb import start_xvfb
 
 PHRASE = "번호표 주세요"  # "a queue ticket, please": decoded reliably by the small ko model in grammar mode
 LEAD_S, TRAIL_S = 0.5, 1.5
@@ -61,23 +62,6 @@ def cold_start(hub: str, config: str, runs: int, layout: Layout) -> dict[str, An
     p50 = statistics.median(times)
     return {"runs": runs, "p50_s": round(p50, 2), "max_s": round(max(times), 2), "bar_s": COLD_START_BAR_S,
             "meets_bar": p50 <= COLD_START_BAR_S}  # fmt: skip
-
-
-def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
-    """A bare X server (no window manager) of this size on a free display number."""
-    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError("Xvfb did not start (apt-get install xvfb)")
-        time.sleep(0.05)
-    return server, f":{number}"
 
 
 def _one_cold_start(hub: str, config: str, display: str, layout: Layout) -> float:

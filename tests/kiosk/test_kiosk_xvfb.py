@@ -20,34 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.xvfb import start_xvfb
 from tests.support import ROOT
 
 START_TIMEOUT_S = 30
 GEOMETRY = re.compile(r'"Lobby[^"]*":.*?\s(\d+)x(\d+)\+(-?\d+)\+(-?\d+)')
-
-
-def free_display() -> int:
-    for number in range(90, 200):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            return number
-    raise RuntimeError("no free X display number")
-
-
-def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
-    assert shutil.which("Xvfb"), "Xvfb is missing: apt-get install xvfb (scripts/setup.sh does)"
-    number = free_display()
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError(f"Xvfb :{number} did not start")
-        time.sleep(0.05)
-    return server, f":{number}"
 
 
 def kiosk_geometry(display: str, process: subprocess.Popen[str]) -> tuple[int, int, int, int]:
