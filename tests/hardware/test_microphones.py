@@ -114,8 +114,50 @@ def test_arecord_without_a_capture_device_is_missing_quickly() -> None:
     assert time.monotonic() - started < 5
 
 
-def test_capture_status_matches_the_device_listing() -> None:
-    assert capture_device_status().ready is has_capture_card()
+ARECORD_WITH_TWO_CARDS = """**** List of CAPTURE Hardware Devices ****
+card 0: PCH [HDA Intel PCH], device 0: ALC3246 Analog [ALC3246 Analog]
+  Subdevices: 1/1
+  Subdevice #0: subdevice #0
+card 1: Array [USB PnP Sound Device], device 0: USB Audio [USB Audio]
+  Subdevices: 1/1
+  Subdevice #0: subdevice #0
+"""
+
+
+def fake_tool(directory: Path, stdout: str = "", stderr: str = "", exit_code: int = 0) -> str:
+    """An executable standing in for `arecord`: for `-l` prints what a real one prints, anything else fails."""
+    (directory / "listing.out").write_text(stdout)
+    (directory / "listing.err").write_text(stderr)
+    tool = directory / "arecord"
+    tool.write_text(
+        '#!/bin/sh\n[ "$*" = "-l" ] || { echo "unexpected arguments: $*" >&2; exit 64; }\n'
+        f'cat "{directory}/listing.out"\ncat "{directory}/listing.err" >&2\nexit {exit_code}\n'
+    )
+    tool.chmod(0o755)
+    return str(tool)
+
+
+def test_capture_status_reads_the_first_card_from_the_device_listing(tmp_path: Path) -> None:
+    status = capture_device_status(fake_tool(tmp_path, stdout=ARECORD_WITH_TWO_CARDS))
+    assert status.name == "microphone"
+    assert status.state is HardwareState.READY
+    assert status.detail == "card 0: PCH [HDA Intel PCH], device 0: ALC3246 Analog [ALC3246 Analog]"
+
+
+def test_capture_status_without_a_card_is_missing_with_arecords_reason(tmp_path: Path) -> None:
+    # What arecord says on a machine without sound cards (this CI machine, for one).
+    tool = fake_tool(tmp_path, stderr="arecord: device_list:274: no soundcards found...\n", exit_code=1)
+    status = capture_device_status(tool)
+    assert status.state is HardwareState.MISSING
+    assert status.detail == "no capture device (arecord: device_list:274: no soundcards found...)"
+    silent = capture_device_status(fake_tool(tmp_path, stdout="**** List of CAPTURE Hardware Devices ****\n"))
+    assert (silent.state, silent.detail) == (HardwareState.MISSING, "no capture device (no capture card)")
+
+
+def test_capture_status_without_arecord_is_missing(tmp_path: Path) -> None:
+    status = capture_device_status(str(tmp_path / "no-such-arecord"))
+    assert status.state is HardwareState.MISSING
+    assert status.detail == f"{tmp_path / 'no-such-arecord'} not installed"
 
 
 def test_microphone_factory(tmp_path: Path) -> None:
