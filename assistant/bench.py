@@ -49,6 +49,7 @@ def latency_stats(samples: list[float]) -> dict[str, float]:
 
 
 async def _create_tickets(base: str, total: int, concurrency: int, services: list[str]) -> dict[str, Any]:
+    """`total` tickets from `concurrency` clients (filling a line before a measurement)."""
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
@@ -67,34 +68,56 @@ async def _create_tickets(base: str, total: int, concurrency: int, services: lis
         started = time.perf_counter()
         await asyncio.gather(*(client(http) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return {
-        "concurrency": concurrency,
-        "requests": total,
-        "errors": errors,
-        "throughput_per_s": round(total / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
-    }
+    return {"requests": total, "errors": errors, "seconds": round(elapsed, 1)}
 
 
 UNLIMITED = {"LOBBY_HUB__RATE_LIMIT_PER_MINUTE": "0"}  # a bench's clients all come from 127.0.0.1
 
 
-def _run_levels(command: list[str], port: int, log: Path, levels: list[int], requests: int) -> list[dict[str, Any]]:
-    """One fresh server per concurrency level, so every level starts from an empty queue."""
-    runs = []
-    for level in levels:
+def _measure(
+    command: list[str], port: int, log: Path, level: int, args: argparse.Namespace, queue: int = 0,
+    database: Callable[[], str | None] | None = None,
+) -> dict[str, Any] | None:
+    """`args.runs` wrk runs at `level` connections, each on a fresh server (and database) with `queue`
+    tickets already waiting; the median run, with the server's CPU time per ticket."""
+    from assistant import bench_wrk
+
+    cores = bench_wrk.cpus()
+    server_core, load_core = cores if cores else (None, None)
+    runs, cpu_ms = [], []
+    script = bench_wrk.write_script(log.parent)
+    for _ in range(args.runs):
+        extra = []
+        if database is not None:
+            url = database()
+            if url is None:
+                return None
+            extra = ["--database", url]
         # The rate limit off: this measures how fast the hub takes tickets, not how it refuses a flood.
         server = Managed(
-            "server", command, f"http://127.0.0.1:{port}/healthz", Path.cwd(), log_path=log, env=UNLIMITED
-        )
+            "server", bench_wrk.pinned([*command, *extra], server_core), f"http://127.0.0.1:{port}/healthz",
+            Path.cwd(), log_path=log, env=UNLIMITED,
+        )  # fmt: skip
         server.start()
         try:
             server.wait_healthy(60)
-            runs.append(asyncio.run(_create_tickets(f"http://127.0.0.1:{port}", requests, level, ["cash", "cards"])))
+            base = f"http://127.0.0.1:{port}"
+            if queue:
+                filled = asyncio.run(_create_tickets(base, queue, 16, ["cash", "cards"]))
+                if filled["errors"]:
+                    raise RuntimeError(f"filling the line: {filled['errors']} tickets refused")
+            pid = server.process.pid if server.process else None
+            before = bench_wrk.cpu_seconds(pid) if pid else 0.0
+            run = bench_wrk.run_wrk(f"{base}/api/v1/tickets", level, args.seconds, script, load_core)
+            if pid:
+                cpu_ms.append((bench_wrk.cpu_seconds(pid) - before) * 1000 / max(1, run.requests))
+            runs.append(run)
         finally:
             server.stop()
-    return runs
+    result = {"queue_at_start": queue, **bench_wrk.median_run(runs)}
+    if cpu_ms:
+        result["server_cpu_ms_per_ticket"] = round(statistics.median(cpu_ms), 2)
+    return result
 
 
 def _postgres_database(admin_url: str, name: str, drop: bool = False) -> str | None:
@@ -118,36 +141,64 @@ def _postgres_database(admin_url: str, name: str, drop: bool = False) -> str | N
 
 
 def bench_hub(args: argparse.Namespace) -> dict[str, Any]:
+    """Ticket creation with wrk: a bare Sanic endpoint, then the hub on SQLite and PostgreSQL, each with an
+    empty line and with `--queue` tickets already waiting (issue 16's method: see assistant/bench_wrk.py)."""
+    import itertools
+    import shutil
+
+    from assistant import bench_wrk
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("lobby bench hub needs wrk: apt-get install wrk (make setup installs it)")
     levels = [int(c) for c in args.concurrency.split(",")]
     port = free_port()
-    results: dict[str, Any] = {"requests_per_level": args.requests}
+    results: dict[str, Any] = {
+        "method": f"wrk, {args.seconds:g} s a run, median of {args.runs} runs, a fresh server and database each run",
+        "pinned_cores": list(bench_wrk.cpus() or ()),
+    }
     with tempfile.TemporaryDirectory(prefix="lobby-bench-") as tmp:
         log = Path(tmp) / "server.log"
         bare = [sys.executable, "-m", "assistant.bench_bare", "--port", str(port)]
-        results["bare_sanic"] = _run_levels(bare, port, log, levels, args.requests)
+        results["bare_sanic"] = [_measure(bare, port, log, level, args) for level in levels]
         hub = [sys.executable, "-m", "assistant", "serve", "--config", args.config, "--port", str(port)]
-        results["sqlite"] = []
-        for level in levels:  # a fresh database file per level too
-            database = ["--database", f"sqlite:///{tmp}/bench-{level}.db"]
-            results["sqlite"] += _run_levels([*hub, *database], port, log, [level], args.requests)
+        names = itertools.count()
+        stores: dict[str, Callable[[], str | None]] = {"sqlite": lambda: f"sqlite:///{tmp}/bench-{next(names)}.db"}
         if not args.no_postgres:
-            results["postgresql"] = []
-            for level in levels:
-                url = _postgres_database(args.postgres, f"lobby_bench_{level}")
-                if url is None:
-                    results.pop("postgresql")
-                    break
-                try:
-                    results["postgresql"] += _run_levels([*hub, "--database", url], port, log, [level], args.requests)
-                finally:
-                    _postgres_database(args.postgres, f"lobby_bench_{level}", drop=True)
-    for store in ("sqlite", "postgresql"):
-        if store in results:
-            results[f"{store}_vs_bare_throughput"] = [
-                round(run["throughput_per_s"] / bare["throughput_per_s"], 3)
-                for run, bare in zip(results[store], results["bare_sanic"], strict=True)
-            ]
+            stores["postgresql"] = lambda: _postgres_database(args.postgres, f"lobby_bench_{next(names)}")
+        for store, database in stores.items():
+            rows = []
+            for queue in sorted({0, args.queue}):
+                for level in levels:
+                    row = _measure(hub, port, log, level, args, queue, database)
+                    if row is None:
+                        break
+                    rows.append(row)
+            if rows:
+                results[store] = rows
+        if "postgresql" in results:
+            for name in range(next(names)):
+                _postgres_database(args.postgres, f"lobby_bench_{name}", drop=True)
+    _ratios(results, levels, args.queue)
     return results
+
+
+def _ratios(results: dict[str, Any], levels: list[int], queue: int) -> None:
+    """Side by side in one run: each store's rate against the bare endpoint, and with a long line against
+    an empty one (issue 16's bar: within 10%)."""
+    bare = {row["connections"]: row["rate_per_s"] for row in results["bare_sanic"] if row}
+    for store in ("sqlite", "postgresql"):
+        rows = results.get(store)
+        if not rows:
+            continue
+        empty = {r["connections"]: r["rate_per_s"] for r in rows if r["queue_at_start"] == 0}
+        full = {r["connections"]: r["rate_per_s"] for r in rows if r["queue_at_start"] == queue}
+        results[f"{store}_vs_bare"] = {
+            str(c): round(empty[c] / bare[c], 3) for c in levels if c in empty and bare.get(c)
+        }
+        if queue:
+            results[f"{store}_queue_{queue}_vs_empty"] = {
+                str(c): round(full[c] / empty[c], 3) for c in levels if c in full and empty.get(c)
+            }
 
 
 def bench_events(args: argparse.Namespace) -> dict[str, Any]:
@@ -247,8 +298,10 @@ def add_bench_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     bench = command("bench", cmd_bench, "measure speed; writes JSON under bench/")
     bench.add_argument("target", choices=sorted(BENCHES))
     bench.add_argument("--out", "--json", dest="out", default=None, help="output file (default bench/TARGET.json)")
-    bench.add_argument("--requests", type=int, default=500, help="tickets per concurrency level")
-    bench.add_argument("--concurrency", default="1,16,64", help="comma-separated client counts")
+    bench.add_argument("--concurrency", default="1,16,64", help="comma-separated connection counts for `hub`")
+    bench.add_argument("--seconds", type=float, default=10, help="length of one wrk run for `hub`")
+    bench.add_argument("--runs", type=int, default=3, help="wrk runs per point for `hub` (the median is reported)")
+    bench.add_argument("--queue", type=int, default=2000, help="tickets waiting before the long-line runs of `hub`")
     bench.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/postgres",

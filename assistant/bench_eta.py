@@ -110,10 +110,9 @@ async def _bench_hub(settings: Settings, repeats: int) -> dict[str, Any]:
         waits = WaitTimes(settings, FakeClock(now), policy_from_settings(settings))
         times = []
         for _ in range(repeats):
-            waits._estimates.clear()  # what an event costs: a new line, a new projection
-            start = time.perf_counter()
+            start = time.perf_counter()  # what an event costs: a new line, a new projection
             async with sessions.begin() as session:
-                found = await waits.estimates(session)
+                found = await waits.project(session)
             times.append((time.perf_counter() - start) * 1000)
         await engine.dispose()
     everyone = statistics.median(times)

@@ -50,6 +50,8 @@ class TicketRow(Base):
     __table_args__ = (
         UniqueConstraint("business_date", "number", name="uq_tickets_day_number"),
         Index("ix_tickets_waiting", "status", "service_id", "issued_at"),
+        # a ticket's place in line, counted without visiting the table (migration 0008)
+        Index("ix_tickets_line", "status", "service_id", "business_date", "priority", "issued_at", "id"),
         Index("ix_tickets_day_called", "business_date", "called_at"),
     )
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.domain.routing import DeviceState
-from assistant.domain.tickets import Priority, Ticket, TicketStatus
+from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
 from assistant.store.models import CounterRow, DeviceRow, SequenceRow, TicketRow
 
 _TICKET_FIELDS = (
@@ -35,21 +36,25 @@ class TicketRepository:
         self.session = session
 
     async def next_sequence(self, prefix: str, day: date) -> int:
-        """Atomically take the next number for `prefix` on `day` (row lock / write lock)."""
-        seed = _insert(self.session, SequenceRow).values(prefix=prefix, business_date=day, last_value=0)
-        await self.session.execute(seed.on_conflict_do_nothing())
-        bump = (
-            update(SequenceRow)
-            .where(SequenceRow.prefix == prefix, SequenceRow.business_date == day)
-            .values(last_value=SequenceRow.last_value + 1)
-            .returning(SequenceRow.last_value)
-        )
-        return int((await self.session.execute(bump)).scalar_one())
+        """Atomically take the next number for `prefix` on `day` (row lock / write lock): one upsert."""
+        dialect = self.session.get_bind().dialect.name
+        bump = _BUMP.get(dialect)
+        if bump is None:
+            bump = _BUMP[dialect] = (
+                _insert(self.session, SequenceRow)
+                .values(prefix=bindparam("prefix"), business_date=bindparam("day"), last_value=1)
+                .on_conflict_do_update(
+                    index_elements=[SequenceRow.prefix, SequenceRow.business_date],
+                    set_={"last_value": SequenceRow.last_value + 1},
+                )
+                .returning(SequenceRow.last_value)
+            )
+        return int((await self.session.execute(bump, {"prefix": prefix, "day": day})).scalar_one())
 
     async def add(self, ticket: Ticket) -> None:
+        """A new ticket's row (a plain INSERT: nothing to track afterwards)."""
         values = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
-        self.session.add(TicketRow(priority=str(ticket.priority), status=str(ticket.status), **values))
-        await self.session.flush()
+        await self.session.execute(_ADD, [{**values, "priority": str(ticket.priority), "status": str(ticket.status)}])
 
     async def _update(self, ticket: Ticket, *conditions: ColumnElement[bool]) -> bool:
         values = {name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "id"}
@@ -89,9 +94,7 @@ class TicketRepository:
         return _to_domain(row) if row else None
 
     async def by_idempotency_key(self, key: str) -> Ticket | None:
-        row = (
-            await self.session.execute(select(TicketRow).where(TicketRow.idempotency_key == key))
-        ).scalar_one_or_none()
+        row = (await self.session.execute(_BY_KEY, {"key": key})).scalar_one_or_none()
         return _to_domain(row) if row else None
 
     async def open_with_key_prefix(self, prefix: str) -> list[Ticket]:
@@ -119,15 +122,23 @@ class TicketRepository:
         rows = (await self.session.execute(query.order_by(TicketRow.issued_at))).scalars()
         return [_to_domain(row) for row in rows]
 
-    async def waiting_keys(self, service_id: str, day: date | None = None) -> list[tuple[str, str, datetime]]:
-        """(id, priority, issued_at) of the waiting tickets of a service (of branch-local `day` only, when
-        given): enough to place one in line."""
-        query = select(TicketRow.id, TicketRow.priority, TicketRow.issued_at).where(
-            TicketRow.status == TicketStatus.WAITING.value, TicketRow.service_id == service_id
-        )
-        if day is not None:
-            query = query.where(TicketRow.business_date == day)
-        return [(row[0], row[1], row[2]) for row in (await self.session.execute(query)).all()]
+    async def place_in_line(self, policy: OrderingPolicy, ticket: Ticket, now: datetime) -> int:
+        """1-based place of a waiting `ticket` among the waiting tickets of its service and day, in the order
+        of `assistant.domain.tickets.place_in_line` (class with the age boost, then arrival, then id),
+        counted by the database: one indexed query whatever the length of the line."""
+        query = _AHEAD.get(policy)
+        if query is None:
+            query = _AHEAD[policy] = _ahead_query(policy)
+        boost = timedelta(minutes=policy.age_boost_minutes) if policy.age_boost_minutes > 0 else timedelta(0)
+        values = {
+            "mine": policy.class_level(ticket.priority, ticket.issued_at, now),
+            "cutoff": now - boost,
+            "issued": ticket.issued_at,
+            "id": ticket.id,
+            "service": ticket.service_id,
+            "day": ticket.business_date,
+        }
+        return int((await self.session.execute(query, values)).scalar_one()) + 1
 
     async def recent_call_classes(self, day: date, limit: int = 8) -> list[str]:
         """Priority classes of the latest calls of `day`, oldest first (for the share policy)."""
@@ -166,6 +177,47 @@ class TicketRepository:
         query = query.group_by(TicketRow.service_id)
         result = await self.session.execute(query)
         return {service: (count, oldest) for service, count, oldest in result.all()}
+
+
+def _class_level(policy: OrderingPolicy) -> ColumnElement[int]:
+    """`OrderingPolicy.class_level` as SQL: the class's index (unknown classes last), one class up for a
+    ticket issued at or before `:cutoff` (waiting `age_boost_minutes`), never into the first class."""
+    if not policy.classes:  # one class: arrival order
+        return literal(0)
+    base = case(
+        {name: index for index, name in enumerate(policy.classes)}, value=TicketRow.priority, else_=len(policy.classes)
+    )
+    if policy.age_boost_minutes <= 0:
+        return base
+    boosted = and_(TicketRow.issued_at <= bindparam("cutoff", type_=TicketRow.issued_at.type), base > 1)
+    return base - case((boosted, 1), else_=0)
+
+
+def _ahead_query(policy: OrderingPolicy) -> Select[tuple[int]]:
+    """How many waiting tickets of `:service` on `:day` the policy puts before the one issued at `:issued`
+    with id `:id` and class level `:mine`. Built once per policy (bound parameters: a cached statement)."""
+    level = _class_level(policy)
+    issued = bindparam("issued", type_=TicketRow.issued_at.type)
+    ahead = or_(
+        level < bindparam("mine"),
+        and_(
+            level == bindparam("mine"),
+            or_(TicketRow.issued_at < issued, and_(TicketRow.issued_at == issued, TicketRow.id < bindparam("id"))),
+        ),
+    )
+    return select(func.count()).where(
+        TicketRow.status == TicketStatus.WAITING.value,
+        TicketRow.service_id == bindparam("service"),
+        TicketRow.business_date == bindparam("day"),
+        TicketRow.id != bindparam("id"),
+        ahead,
+    )
+
+
+_AHEAD: dict[OrderingPolicy, Select[tuple[int]]] = {}
+_BUMP: dict[str, Any] = {}  # per dialect: the sequence upsert
+_ADD = insert(TicketRow)
+_BY_KEY = select(TicketRow).where(TicketRow.idempotency_key == bindparam("key"))
 
 
 class CounterRepository:

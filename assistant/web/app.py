@@ -99,6 +99,8 @@ def create_app(
         app.ctx.events = EventBus.from_config(settings.hub.events, url, settings.branch.id)
         await app.ctx.events.start()
         app.ctx.branch = BranchService(settings, app.ctx.sessions, the_clock, app.ctx.events.publish)
+        # Other hub processes' events (over the bus) change the line too: the estimates must know.
+        app.ctx.events.watch(lambda _message: app.ctx.branch.waits.changed())
         await app.ctx.branch.bootstrap()
         app.ctx.appointments = appointments.AppointmentService(
             settings, app.ctx.sessions, the_clock, app.ctx.branch.publish, app.ctx.branch
@@ -108,6 +110,7 @@ def create_app(
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
+        await app.ctx.branch.waits.close()
         await app.ctx.events.aclose()
         await app.ctx.rasa.close()
         await app.ctx.engine.dispose()

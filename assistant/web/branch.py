@@ -28,13 +28,13 @@ from assistant.domain.tickets import (
     Ticket,
     TicketStatus,
     format_number,
-    place_in_line,
 )
 from assistant.i18n import hours_text, language, say
 from assistant.protocol import TICKET_ID, TICKET_NUMBER, Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
 from assistant.settings import Settings
 from assistant.store.audit import AuditLog
+from assistant.store.group import GroupCommit
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from assistant.store.stats import RouteLog
 from assistant.web.waits import WaitTimes
@@ -59,13 +59,19 @@ class BranchService:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
-        self.publish = publish
+        self._publish = publish
         self.policy = OrderingPolicy(
             classes=settings.priority.classes,
             normal_share=settings.priority.normal_share,
             age_boost_minutes=settings.priority.age_boost_minutes,
         )
-        self.waits = WaitTimes(settings, clock, self.policy)  # the ETA: assistant/web/waits.py
+        self.waits = WaitTimes(settings, clock, self.policy, sessions)  # the ETA: assistant/web/waits.py
+        self.writes = GroupCommit(sessions)
+
+    async def publish(self, event: Event) -> None:
+        """Every use case's events go out here: the wait estimates learn that the line changed first."""
+        self.waits.changed()
+        await self._publish(event)
 
     async def bootstrap(self) -> None:
         """Make sure every configured counter and device has a row."""
@@ -99,39 +105,43 @@ class BranchService:
             raise Conflict(reason, code="remote_join_closed")
         if priority not in self.settings.priority.classes:
             raise InvalidInput(f"unknown priority {priority!r}", code="unknown_priority")
-        if idempotency_key:
-            existing = await self._by_key(idempotency_key)
-            if existing is not None:
-                return existing, False
         now = self.clock.now()
+
+        async def issue(session: AsyncSession) -> tuple[TicketView, bool]:
+            repo = TicketRepository(session)
+            if idempotency_key and (first := await repo.by_idempotency_key(idempotency_key)) is not None:
+                return await self.view(session, first), False  # a retry: the ticket it issued first
+            day = business_date(now, self.settings.branch.timezone)
+            sequence = await repo.next_sequence(service.prefix, day)
+            ticket = Ticket(
+                id=uuid.uuid4().hex,
+                number=format_number(service.prefix, sequence),
+                service_id=service.id,
+                business_date=day,
+                channel=channel,
+                lang=normalise_lang(lang) or lang,  # "zh-CN" -> "zh": one value per language
+                priority=Priority(priority),
+                status=TicketStatus.WAITING,
+                issued_at=now,
+                intent=intent,
+                appointment_code=appointment_code,
+                idempotency_key=idempotency_key or None,
+                remote=remote,
+                arrived_at=None if remote else now,
+            )
+            await repo.add(ticket)
+            return await self.view(session, ticket), True
+
         try:
-            async with self.sessions.begin() as session:
-                repo = TicketRepository(session)
-                day = business_date(now, self.settings.branch.timezone)
-                sequence = await repo.next_sequence(service.prefix, day)
-                ticket = Ticket(
-                    id=uuid.uuid4().hex,
-                    number=format_number(service.prefix, sequence),
-                    service_id=service.id,
-                    business_date=day,
-                    channel=channel,
-                    lang=normalise_lang(lang) or lang,  # "zh-CN" -> "zh": one value per language
-                    priority=Priority(priority),
-                    status=TicketStatus.WAITING,
-                    issued_at=now,
-                    intent=intent,
-                    appointment_code=appointment_code,
-                    idempotency_key=idempotency_key or None,
-                    remote=remote,
-                    arrived_at=None if remote else now,
-                )
-                await repo.add(ticket)
-                view = await self.view(session, ticket)
+            # Tickets taken at the same moment share one transaction and one commit (assistant/store/group.py).
+            view, created = await self.writes.run(issue)
         except IntegrityError:
-            # Two requests with one idempotency key raced: the other one won.
+            # Two requests with one idempotency key raced (in two processes): the other one won.
             if idempotency_key and (existing := await self._by_key(idempotency_key)) is not None:
                 return existing, False
             raise
+        if not created:
+            return view, False
         await self.publish(Event(EventType.TICKET_ISSUED, now, {"ticket": view.to_json()}))
         log.info("issued %s for %s via %s", view.number, service.id, channel)
         return view, True
@@ -248,8 +258,7 @@ class BranchService:
         eta: tuple[int, int] | None = None
         estimate: WaitEstimate | None = None
         if ticket.status is TicketStatus.WAITING and service is not None:
-            others = await TicketRepository(session).waiting_keys(ticket.service_id, ticket.business_date)
-            position = place_in_line(self.policy, ticket, others, self.clock.now())
+            position = await TicketRepository(session).place_in_line(self.policy, ticket, self.clock.now())
             estimate = await self.waits.for_ticket(session, ticket)
             eta = estimate.shown() if estimate is not None else None
         counter = next((c for c in self.settings.counters if c.id == ticket.counter_id), None)

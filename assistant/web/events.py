@@ -92,6 +92,11 @@ bp = Blueprint("events", url_prefix="/api/v1")
 class EventHub:
     def __init__(self) -> None:
         self._subscribers: set[asyncio.Queue[dict[str, Any] | None]] = set()
+        self._watchers: list[Callable[[dict[str, Any]], None]] = []
+
+    def watch(self, watcher: Callable[[dict[str, Any]], None]) -> None:
+        """Call `watcher` with every message this process delivers (its own and other processes'), at once."""
+        self._watchers.append(watcher)
 
     def subscribe(self) -> asyncio.Queue[dict[str, Any] | None]:
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SUBSCRIBER_QUEUE)
@@ -110,6 +115,8 @@ class EventHub:
 
     def deliver(self, message: dict[str, Any]) -> None:
         """Queue one wire message for every subscriber of this process; never waits."""
+        for watcher in self._watchers:
+            watcher(message)
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(message)

@@ -8,20 +8,23 @@
   break until when, closed), the ticket at it since when, its shifts and breaks (branch.yml), the
   latest call classes, the appointments still to check in today.
 
-One projection serves every waiting ticket; its result is kept while nothing changed (the same
-waiting tickets, counters and minute), so an event that refreshes every open tracking page costs
-one projection, not one per page.
+One projection serves every waiting ticket; its result is kept while nothing changed (no event, the
+same minute), so an event that refreshes every open tracking page costs one projection, not one per
+page; under load projections run in the background within a CPU budget (`WaitTimes`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assistant.domain.clock import Clock, business_date
 from assistant.domain.eta import GHOST, CounterNow, Expected, QueueSnapshot, WaitEstimate, WaitModel
@@ -45,7 +48,6 @@ from assistant.store.repo import TicketRepository
 log = logging.getLogger(__name__)
 
 OPEN, BREAK = "open", "break"
-CACHED_ESTIMATES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,29 +167,91 @@ def _hours(start: datetime, now: datetime, zone: ZoneInfo) -> Iterable[tuple[int
         moment = stop
 
 
-class WaitTimes:
-    """The hub's estimates: `for_ticket`, `for_new_ticket` (the queue overview) and `snapshot`."""
+@dataclass(frozen=True, slots=True)
+class _Projection:
+    """One projection of the whole line: every waiting ticket's estimate and each ghost's."""
 
-    def __init__(self, settings: Settings, clock_: Clock, policy: OrderingPolicy) -> None:
-        self.settings, self.clock, self.policy = settings, clock_, policy
+    version: int  # WaitTimes.version when its snapshot was read
+    minute: datetime
+    today: date
+    estimates: dict[str, WaitEstimate | None]
+    took: float  # seconds: the snapshot read and the projection
+
+
+class WaitTimes:
+    """The hub's estimates: `for_ticket`, `for_new_ticket` (the queue overview) and `snapshot`.
+
+    Answering never waits for a projection (but the day's first). `changed()` (every event this process
+    publishes or receives) marks the latest projection stale; a request then gets the latest while a
+    refresh runs in the background (in a worker thread, so the event loop keeps
+    answering), at most `BUDGET` of the time: a projection that took T waits T x (1/BUDGET - 1) before
+    the next. So ticket creation costs the same with 2,000 waiting as with none, and an estimate is at
+    most a few seconds behind the line under load (a new ticket meanwhile gets the estimate of a ticket
+    of its service and class taken at the latest projection: its ghost)."""
+
+    BUDGET = 0.1
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock_: Clock,
+        policy: OrderingPolicy,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
+        self.settings, self.clock, self.policy, self.sessions = settings, clock_, policy, sessions
         self.zone = ZoneInfo(settings.branch.timezone)
         self.plans = {c.id: counter_schedule(settings, c) for c in settings.counters}
         self._model: tuple[datetime, date, WaitModel] | None = None  # learned at (the branch's clock)
-        self._estimates: dict[tuple[object, ...], dict[str, WaitEstimate | None]] = {}
+        self.version = 0
+        self._latest: _Projection | None = None
+        self._refresh: asyncio.Task[None] | None = None
+        self._relearn: asyncio.Task[None] | None = None
+        self._next_allowed = 0.0  # time.monotonic() before which no background projection starts
+
+    def changed(self) -> None:
+        """The line or the counters may have changed (an event): the latest projection is stale."""
+        self.version += 1
+
+    async def close(self) -> None:
+        for task in (self._refresh, self._relearn):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def model(self, session: AsyncSession) -> WaitModel:
-        """The learned model, rebuilt from the database every `queue.eta_refresh_seconds`."""
+        """The learned model, relearned from the database every `queue.eta_refresh_seconds` — in the
+        background when one is already there (learning reads weeks of tickets), at once on a new day."""
         now = self.clock.now()
         today = business_date(now, self.settings.branch.timezone)
+        if self._model is None or self._model[1] != today:
+            return await self._learn(session, now, today)
         refresh = timedelta(seconds=self.settings.queue.eta_refresh_seconds)
-        if self._model is not None and self._model[1] == today and now - self._model[0] < refresh:
-            return self._model[2]
+        if now - self._model[0] >= refresh:
+            if self.sessions is None:
+                return await self._learn(session, now, today)
+            if self._relearn is None or self._relearn.done():
+                self._relearn = asyncio.create_task(self._learn_apart(now, today))
+        return self._model[2]
+
+    async def _learn(self, session: AsyncSession, now: datetime, today: date, apart: bool = False) -> WaitModel:
         first = today - timedelta(days=self.settings.queue.eta_history_days)
         past = await WaitHistory(session).tickets_since(first)
-        model = learn(past, today, now, self.settings, self.policy)
+        if apart:
+            model = await asyncio.to_thread(learn, past, today, now, self.settings, self.policy)
+        else:
+            model = learn(past, today, now, self.settings, self.policy)
         self._model = (now, today, model)
         log.debug("wait model learned from %d tickets since %s", len(past), first)
         return model
+
+    async def _learn_apart(self, now: datetime, today: date) -> None:
+        assert self.sessions is not None
+        try:
+            async with self.sessions() as session:
+                await self._learn(session, now, today, apart=True)
+        except Exception:  # the old model serves on; the next estimate tries again
+            log.exception("relearning the wait model failed")
 
     async def snapshot(self, session: AsyncSession, extra: Sequence[Ticket] = ()) -> QueueSnapshot:
         now = self.clock.now()
@@ -225,19 +289,78 @@ class WaitTimes:
             expected=tuple(expected),
         )
 
-    async def estimates(self, session: AsyncSession, extra: Sequence[Ticket] = ()) -> dict[str, WaitEstimate | None]:
-        """Every waiting ticket's estimate, each service's for a ticket taken now (a ghost: it changes no
-        one else's) and `extra`'s, from one projection kept while nothing changed."""
-        snapshot = await self.snapshot(session, (*extra, *self._ghosts()))
+    async def project(self, session: AsyncSession, apart: bool = False) -> dict[str, WaitEstimate | None]:
+        """A projection of the line now, kept as the latest. `apart`: in a worker thread."""
+        started = time.perf_counter()
+        version, now = self.version, self.clock.now()
+        snapshot = await self.snapshot(session, self._ghosts())
         model = await self.model(session)
-        key = _key(snapshot, model)
-        found = self._estimates.get(key)
-        if found is None:
+        if apart:
+            found = await asyncio.to_thread(model.estimate, snapshot)
+        else:
             found = model.estimate(snapshot)
-            if len(self._estimates) >= CACHED_ESTIMATES:
-                self._estimates.pop(next(iter(self._estimates)))
-            self._estimates[key] = found
+        took = time.perf_counter() - started
+        today = business_date(now, self.settings.branch.timezone)
+        latest = self._latest
+        if latest is None or latest.version <= version:  # a slower, older projection never wins
+            self._latest = _Projection(version, _minute(now), today, found, took)
         return found
+
+    async def estimates(self, session: AsyncSession, extra: Sequence[Ticket] = ()) -> dict[str, WaitEstimate | None]:
+        """Every waiting ticket's estimate and each service and class's for a ticket taken now (a ghost:
+        it changes no one else's), from the latest projection; `extra` (not in today's line) projected
+        with them on the spot. The first projection of the day is made on the spot; after that a change
+        (an event, a new minute) starts a refresh in the background and the latest answers meanwhile."""
+        if extra:
+            snapshot = await self.snapshot(session, (*extra, *self._ghosts()))
+            return (await self.model(session)).estimate(snapshot)
+        now = self.clock.now()
+        latest = self._latest
+        if latest is None or latest.today != business_date(now, self.settings.branch.timezone):
+            return await self.project(session)
+        if not self._current():
+            if self.sessions is None:  # no way to refresh apart (a bench, a unit test): on the spot
+                return await self.project(session)
+            self._schedule()
+        return latest.estimates
+
+    async def settle(self) -> None:
+        """Wait until the latest projection is current (tests, benches: what a client sees a moment later)."""
+        while not self._current():
+            if self._refresh is None or self._refresh.done():
+                if self.sessions is None:
+                    return
+                self._schedule()
+            assert self._refresh is not None
+            await asyncio.shield(self._refresh)
+
+    def _current(self) -> bool:
+        """The latest projection saw every change and is of this minute."""
+        latest = self._latest
+        return latest is not None and latest.version == self.version and latest.minute == _minute(self.clock.now())
+
+    def _schedule(self) -> None:
+        if self.sessions is not None and (self._refresh is None or self._refresh.done()):
+            self._refresh = asyncio.create_task(self._refresh_apart())
+
+    async def _refresh_apart(self) -> None:
+        """Background projections until one is current, each after its budget wait."""
+        assert self.sessions is not None
+        while True:
+            wait = self._next_allowed - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                async with self.sessions() as session:
+                    await self.project(session, apart=True)
+            except Exception:  # the latest estimates serve on; the next change tries again
+                log.exception("refreshing the wait estimates failed")
+                return
+            finally:
+                took = self._latest.took if self._latest else 0.0
+                self._next_allowed = time.monotonic() + took * (1 / self.BUDGET - 1)
+            if self._latest is None or self._current():
+                return
 
     async def for_ticket(self, session: AsyncSession, ticket: Ticket) -> WaitEstimate | None:
         if ticket.status is not TicketStatus.WAITING:
@@ -245,32 +368,43 @@ class WaitTimes:
         found = await self.estimates(session)
         if ticket.id in found:
             return found[ticket.id]
-        # Not in today's line (issued on another day, or just now by another process): on its own.
+        if ticket.business_date == business_date(self.clock.now(), self.settings.branch.timezone):
+            # Joined since the latest projection (here or in another process): a ticket of its service and
+            # class taken at that projection is the best estimate until the next one.
+            ghost = ghost_id(ticket.service_id, ticket.priority)
+            if ghost in found:
+                return found[ghost]
+        # Not in today's line (issued on another day): on its own.
         return (await self.estimates(session, (ticket,))).get(ticket.id)
 
     async def for_new_ticket(self, session: AsyncSession, service_id: str) -> WaitEstimate | None:
         """What a normal ticket of `service_id` taken now would be told (the queue overview, the display)."""
-        return (await self.estimates(session)).get(f"{GHOST}{service_id}")
+        return (await self.estimates(session)).get(ghost_id(service_id, Priority.NORMAL))
 
     def _ghosts(self) -> list[Ticket]:
         now = self.clock.now()
         day = business_date(now, self.settings.branch.timezone)
         return [
             Ticket(
-                id=f"{GHOST}{service.id}", number="G000", service_id=service.id, business_date=day, channel="kiosk",
-                lang="en", priority=Priority.NORMAL, status=TicketStatus.WAITING, issued_at=now,
+                id=ghost_id(service.id, priority),
+                number="G000",
+                service_id=service.id,
+                business_date=day,
+                channel="kiosk",
+                lang="en",
+                priority=priority,
+                status=TicketStatus.WAITING,
+                issued_at=now,
             )
             for service in self.settings.services
+            for priority in Priority
         ]
 
 
-def _key(snapshot: QueueSnapshot, model: WaitModel) -> tuple[object, ...]:
-    """What an estimate depends on: the minute, the line, the counters, the model."""
-    minute = snapshot.now.replace(second=0, microsecond=0)
-    line = tuple(sorted((t.id, t.status, t.arrived_at is None) for t in snapshot.waiting))
-    # a window that is open now starts "now": its end and the counter's state are what matter
-    desks = tuple(
-        (c.id, tuple((a if a > snapshot.now else None, b) for a, b in c.windows), c.serving, c.since)
-        for c in snapshot.counters
-    )
-    return (minute, line, desks, tuple(snapshot.recent), id(model))
+def ghost_id(service_id: str, priority: str) -> str:
+    """The ghost of a ticket of `service_id` and class `priority` taken at the projection."""
+    return f"{GHOST}{service_id}" if priority == Priority.NORMAL else f"{GHOST}{service_id}|{priority}"
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
