@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-APT_PACKAGES=(espeak-ng sox alsa-utils fonts-noto-cjk chromium xvfb x11-utils libegl1 libgl1 libxkbcommon0
+APT_PACKAGES=(espeak-ng sox alsa-utils fonts-noto-cjk fonts-dejavu-core chromium xvfb x11-utils libegl1 libgl1 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libfontconfig1 libdbus-1-3
   systemd  # systemd-analyze checks deploy/systemd/ in the tests; nothing here runs under it
   postgresql-client)  # pg_dump / pg_restore: `lobby backup` and `lobby restore` of a PostgreSQL hub

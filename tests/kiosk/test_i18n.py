@@ -25,6 +25,7 @@ from kiosk import i18n
 from kiosk.i18n import (
     CJK_FAMILY,
     LANGUAGES,
+    LATIN_FAMILY,
     Catalog,
     ahead_text,
     appointment_when,
@@ -353,10 +354,14 @@ def test_every_chinese_character_is_in_the_cjk_font(qapp: QApplication) -> None:
     wide = {char for char in shown if ord(char) > 0x7F}
     assert not sorted(char for char in wide if not raw.supportsCharacter(ord(char)))
     assert all(metrics.inFontUcs4(ord(char)) for char in wide)
-    # The check can fail: a Latin-only face lacks these characters.
-    latin = QRawFont.fromFont(QFont("DejaVu Sans"))
-    if latin.familyName() == "DejaVu Sans":
-        assert not latin.supportsCharacter(ord("请"))
+    # The check can fail: the kiosk's own Latin face (English lists it first) lacks the ideographs.
+    latin = QRawFont.fromFont(QFont(LATIN_FAMILY))
+    assert latin.isValid() and latin.familyName() == LATIN_FAMILY, (
+        f"the kiosk's Latin font {LATIN_FAMILY!r} is not installed (Debian fonts-dejavu-core; `make setup`)"
+    )
+    ideographs = sorted(char for char in wide if "\u4e00" <= char <= "\u9fff")
+    assert len(ideographs) > 20 and latin.supportsCharacter(ord("A"))
+    assert [char for char in ideographs if latin.supportsCharacter(ord(char))] == []
 
 
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
