@@ -118,10 +118,23 @@ def test_printer_failure_keeps_ticket_and_says_so(qtbot: Any, devices: Any, kios
 
 
 def test_hub_error_reply_shows_message_and_keeps_online(qtbot: Any, hub: Any, kiosk: KioskWindow) -> None:
+    """A hub that answers with an error is still there: the kiosk says so, and stays a chatting kiosk."""
     hub.answer("POST", "/api/v1/chat", 500, {"error": {"code": "internal", "message": "boom"}})
     send(qtbot, kiosk, "hi")
     qtbot.waitUntil(lambda: HUB_FAILED in bubble_texts(kiosk), timeout=WAIT_MS)
+    assert bubble_texts(kiosk) == ["hi", HUB_FAILED]  # not the hub-down notice, nothing else
     assert widget(kiosk, QLabel, "statusLine").text().startswith("Hub: online")
+    assert not widget(kiosk, QLabel, "hubBanner").isVisible()  # no "voice and chat are unavailable"
+    assert widget(kiosk, QPushButton, "sendButton").isEnabled()  # no longer busy: the customer can go on
+    assert widget(kiosk, QLineEdit, "messageInput").isEnabled()
+    tiles = [b for b in kiosk.findChildren(QPushButton) if b.objectName().startswith("tile_")]
+    assert tiles and all(tile.isEnabled() for tile in tiles)
+
+    hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "Here again."}]})
+    send(qtbot, kiosk, "hello")  # online: the next message goes to the hub, its reply is shown
+    qtbot.waitUntil(lambda: "Here again." in bubble_texts(kiosk), timeout=WAIT_MS)
+    assert bubble_texts(kiosk) == ["hi", HUB_FAILED, "hello", "Here again."]
+    assert [request.body["message"] for request in hub.to("/api/v1/chat")] == ["hi", "hello"]
 
 
 def test_hub_down_is_touch_only_then_recovers(
