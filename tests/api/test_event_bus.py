@@ -192,16 +192,44 @@ async def test_a_lost_connection_is_reestablished_and_subscribers_resync() -> No
         await bus.aclose()
 
 
-async def test_a_connection_that_keeps_dropping_backs_off() -> None:
+class RecordedWaits:
+    """The bus's `asyncio`, except that its sleeps are written down and pass at once (no real waiting).
+
+    After `limit` waits the next one never ends, so a bus that backs off stops there; one that
+    spins would reconnect without waiting, which the reconnection count shows.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.waits: list[float] = []
+        self.limit = limit
+        self.reached = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float) -> None:
+        self.waits.append(delay)
+        if len(self.waits) >= self.limit:
+            self.reached.set()
+            await asyncio.Event().wait()
+        await asyncio.sleep(0)
+
+
+async def test_a_connection_that_keeps_dropping_backs_off(monkeypatch: pytest.MonkeyPatch) -> None:
     class Flapping(MemoryBackend):
         async def watch(self) -> None:
             return  # lost as soon as it is up
 
+    recorded = RecordedWaits(limit=8)
+    monkeypatch.setattr(bus_module, "asyncio", recorded)
     bus = EventBus(Flapping(Broker()))
     await bus.start()
     try:
-        await asyncio.sleep(1.2)
-        assert 1 <= bus.reconnects <= 3  # waits 0.5 s, 1 s, ... between attempts, never spins
+        await asyncio.wait_for(recorded.reached.wait(), 5)
+        # 0.5 s, 1 s, 2 s, ... doubling up to the 30 s ceiling, and a wait before every reconnection
+        assert (bus_module.BACKOFF_MIN, bus_module.BACKOFF_MAX) == (0.5, 30.0)
+        assert recorded.waits == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+        assert bus.reconnects == len(recorded.waits) - 1
     finally:
         await bus.aclose()
 
