@@ -26,6 +26,14 @@ def _insert(session: AsyncSession, table: type) -> sqlite.Insert | postgresql.In
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
+def _values(ticket: Ticket) -> dict[str, Any]:
+    return {
+        **{name: getattr(ticket, name) for name in _TICKET_FIELDS},
+        "priority": str(ticket.priority),
+        "status": str(ticket.status),
+    }
+
+
 def _to_domain(row: TicketRow) -> Ticket:
     values = {name: getattr(row, name) for name in _TICKET_FIELDS}
     return Ticket(priority=Priority(row.priority), status=TicketStatus(row.status), **values)
@@ -35,26 +43,31 @@ class TicketRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def next_sequence(self, prefix: str, day: date) -> int:
-        """Atomically take the next number for `prefix` on `day` (row lock / write lock): one upsert."""
+    async def next_sequence(self, prefix: str, day: date, count: int = 1) -> int:
+        """Atomically take the next `count` numbers for `prefix` on `day` (row lock / write lock): one upsert.
+        Returns the last of them."""
         dialect = self.session.get_bind().dialect.name
         bump = _BUMP.get(dialect)
         if bump is None:
             bump = _BUMP[dialect] = (
                 _insert(self.session, SequenceRow)
-                .values(prefix=bindparam("prefix"), business_date=bindparam("day"), last_value=1)
+                .values(prefix=bindparam("prefix"), business_date=bindparam("day"), last_value=bindparam("count"))
                 .on_conflict_do_update(
                     index_elements=[SequenceRow.prefix, SequenceRow.business_date],
-                    set_={"last_value": SequenceRow.last_value + 1},
+                    set_={"last_value": SequenceRow.last_value + bindparam("count")},
                 )
                 .returning(SequenceRow.last_value)
             )
-        return int((await self.session.execute(bump, {"prefix": prefix, "day": day})).scalar_one())
+        values = {"prefix": prefix, "day": day, "count": count}
+        return int((await self.session.execute(bump, values)).scalar_one())
 
     async def add(self, ticket: Ticket) -> None:
-        """A new ticket's row (a plain INSERT: nothing to track afterwards)."""
-        values = {name: getattr(ticket, name) for name in _TICKET_FIELDS}
-        await self.session.execute(_ADD, [{**values, "priority": str(ticket.priority), "status": str(ticket.status)}])
+        await self.add_many([ticket])
+
+    async def add_many(self, tickets: Sequence[Ticket]) -> None:
+        """New tickets' rows in one INSERT (nothing to track afterwards)."""
+        if tickets:
+            await self.session.execute(_ADD, [_values(ticket) for ticket in tickets])
 
     async def _update(self, ticket: Ticket, *conditions: ColumnElement[bool]) -> bool:
         values = {name: getattr(ticket, name) for name in _TICKET_FIELDS if name != "id"}
@@ -92,6 +105,13 @@ class TicketRepository:
     async def get(self, ticket_id: str) -> Ticket | None:
         row = await self.session.get(TicketRow, ticket_id)
         return _to_domain(row) if row else None
+
+    async def by_idempotency_keys(self, keys: Sequence[str]) -> dict[str, Ticket]:
+        """The tickets these idempotency keys took, by key (one query for a batch)."""
+        if not keys:
+            return {}
+        rows = (await self.session.execute(select(TicketRow).where(TicketRow.idempotency_key.in_(keys)))).scalars()
+        return {row.idempotency_key: _to_domain(row) for row in rows if row.idempotency_key}
 
     async def by_idempotency_key(self, key: str) -> Ticket | None:
         row = (await self.session.execute(_BY_KEY, {"key": key})).scalar_one_or_none()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,16 +26,15 @@ from assistant.domain.tickets import (
     Priority,
     Ticket,
     TicketStatus,
-    format_number,
 )
 from assistant.i18n import hours_text, language, say
 from assistant.protocol import TICKET_ID, TICKET_NUMBER, Decision, RouteView, TicketView, TriageView
 from assistant.protocol import TicketStatus as WireStatus
 from assistant.settings import Settings
 from assistant.store.audit import AuditLog
-from assistant.store.group import GroupCommit
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from assistant.store.stats import RouteLog
+from assistant.web.issuing import Issuer, Order
 from assistant.web.waits import WaitTimes
 from assistant.web.wording import branch_info_text, eta_text, reason_text
 from lobby_wire.lang import normalise_lang
@@ -66,7 +64,7 @@ class BranchService:
             age_boost_minutes=settings.priority.age_boost_minutes,
         )
         self.waits = WaitTimes(settings, clock, self.policy, sessions)  # the ETA: assistant/web/waits.py
-        self.writes = GroupCommit(sessions)
+        self.issuer = Issuer(sessions, self.view)  # tickets taken together: one transaction (web/issuing.py)
 
     async def publish(self, event: Event) -> None:
         """Every use case's events go out here: the wait estimates learn that the line changed first."""
@@ -106,35 +104,22 @@ class BranchService:
         if priority not in self.settings.priority.classes:
             raise InvalidInput(f"unknown priority {priority!r}", code="unknown_priority")
         now = self.clock.now()
-
-        async def issue(session: AsyncSession) -> tuple[TicketView, bool]:
-            repo = TicketRepository(session)
-            if idempotency_key and (first := await repo.by_idempotency_key(idempotency_key)) is not None:
-                return await self.view(session, first), False  # a retry: the ticket it issued first
-            day = business_date(now, self.settings.branch.timezone)
-            sequence = await repo.next_sequence(service.prefix, day)
-            ticket = Ticket(
-                id=uuid.uuid4().hex,
-                number=format_number(service.prefix, sequence),
-                service_id=service.id,
-                business_date=day,
-                channel=channel,
-                lang=normalise_lang(lang) or lang,  # "zh-CN" -> "zh": one value per language
-                priority=Priority(priority),
-                status=TicketStatus.WAITING,
-                issued_at=now,
-                intent=intent,
-                appointment_code=appointment_code,
-                idempotency_key=idempotency_key or None,
-                remote=remote,
-                arrived_at=None if remote else now,
-            )
-            await repo.add(ticket)
-            return await self.view(session, ticket), True
-
+        order = Order(
+            service_id=service.id,
+            prefix=service.prefix,
+            day=business_date(now, self.settings.branch.timezone),
+            at=now,
+            channel=channel,
+            lang=normalise_lang(lang) or lang,  # "zh-CN" -> "zh": one value per language
+            priority=Priority(priority),
+            intent=intent,
+            appointment_code=appointment_code,
+            key=idempotency_key or None,
+            remote=remote,
+        )
         try:
             # Tickets taken at the same moment share one transaction and one commit (assistant/store/group.py).
-            view, created = await self.writes.run(issue)
+            view, created = await self.issuer.issue(order)
         except IntegrityError:
             # Two requests with one idempotency key raced (in two processes): the other one won.
             if idempotency_key and (existing := await self._by_key(idempotency_key)) is not None:
