@@ -13,10 +13,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.domain.appointments import AppointmentStatus
-from assistant.domain.tickets import AT_COUNTER, Ticket, TicketStatus
+from assistant.domain.tickets import AT_COUNTER, Priority, Ticket, TicketStatus
 from assistant.store.appointments import AppointmentRow
 from assistant.store.models import CounterRow, TicketRow
 from assistant.store.repo import _to_domain
+
+_LINE_COLUMNS = (
+    TicketRow.id, TicketRow.number, TicketRow.service_id, TicketRow.channel, TicketRow.lang, TicketRow.priority,
+    TicketRow.issued_at, TicketRow.arrived_at, TicketRow.remote, TicketRow.target_counter_id,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +77,23 @@ class WaitHistory:
         return [PastTicket(row[0], row[1], TicketStatus(row[2]), *row[3:]) for row in rows]
 
     async def waiting(self, day: date) -> list[Ticket]:
-        """Today's waiting tickets (yesterday's left-overs are the end-of-day job's, never today's line)."""
-        query = select(TicketRow).where(
+        """Today's waiting tickets (yesterday's left-overs are the end-of-day job's, never today's line),
+        with what the wait model reads of them: plain rows, no ORM objects (thousands may wait)."""
+        query = select(*_LINE_COLUMNS).where(
             TicketRow.status == TicketStatus.WAITING.value, TicketRow.business_date == day
         )
-        return [_to_domain(row) for row in (await self.session.execute(query)).scalars()]
+        line: list[Ticket] = []
+        result = await self.session.stream(query)
+        async for rows in result.partitions(500):  # the event loop answers others between partitions
+            line += [
+                Ticket(
+                    id=row[0], number=row[1], service_id=row[2], business_date=day, channel=row[3], lang=row[4],
+                    priority=Priority(row[5]), status=TicketStatus.WAITING, issued_at=row[6], arrived_at=row[7],
+                    remote=row[8], target_counter_id=row[9],
+                )
+                for row in rows
+            ]  # fmt: skip
+        return line
 
     async def counters(self, day: date) -> dict[str, CounterState]:
         rows = (await self.session.execute(select(CounterRow))).scalars().all()
