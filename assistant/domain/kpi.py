@@ -25,7 +25,9 @@ Definitions
                       tickets are left out rather than counted as 0.
     walk-to-counter   ``started_at - called_at`` of tickets whose start was pressed (serving,
                       or served with ``started_at < finished_at``).
-    abandonment rate  abandoned tickets / issued tickets (customers who left; `DELETE` ticket).
+    abandonment rate  abandoned tickets / issued tickets (customers who left; `DELETE` ticket). Tickets
+                      still in line when the branch closed (outcome `branch_closed`) did not leave:
+                      they are counted apart (`closed_unserved`), in neither rate.
     no-show rate      no-show tickets / issued tickets (remote tickets that expired included).
     remote joins      tickets taken in the bank's app; remote expired: those whose customer
                       did not check in in time (outcome `not_arrived`).
@@ -69,7 +71,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.domain.tickets import NOT_ARRIVED, TicketStatus
+from assistant.domain.tickets import BRANCH_CLOSED, NOT_ARRIVED, TicketStatus
 
 SATISFIED_SCORE = 4  # CSAT counts scores of 4 and 5
 TOP_INTENTS = 10
@@ -361,6 +363,7 @@ class RangeKpis:
     hourly: tuple[HourBucket, ...]
     remote_joins: int = 0
     remote_expired: int = 0
+    closed_unserved: int = 0  # still in line when the branch closed (not customers who left)
 
     @property
     def abandonment_rate(self) -> float | None:
@@ -383,6 +386,7 @@ class RangeKpis:
             "avg_walk_minutes": minutes_json(self.avg_walk),
             "abandoned": self.abandoned,
             "abandonment_rate": share_json(self.abandonment_rate),
+            "closed_unserved": self.closed_unserved,
             "no_show": self.no_show,
             "no_show_rate": share_json(self.no_show_rate),
             "remote_joins": self.remote_joins,
@@ -403,6 +407,11 @@ class RangeKpis:
 
 
 # -- computing them --------------------------------------------------------------------
+
+
+def _left(visit: Visit) -> bool:
+    """The customer left the line (not: the branch closed with them still in it)."""
+    return visit.status is TicketStatus.ABANDONED and visit.outcome != BRANCH_CLOSED
 
 
 def _served_times(visits: Iterable[Visit]) -> list[float]:
@@ -497,7 +506,7 @@ def summarize(
                 service,
                 issued=len(mine),
                 served=sum(1 for v in mine if v.status is TicketStatus.SERVED),
-                abandoned=sum(1 for v in mine if v.status is TicketStatus.ABANDONED),
+                abandoned=sum(1 for v in mine if _left(v)),
                 no_show=sum(1 for v in mine if v.status is TicketStatus.NO_SHOW),
                 waits=WaitStats.of(mine, targets),
                 avg_service=mean(_served_times(mine)),
@@ -536,8 +545,9 @@ def summarize(
         avg_service=mean(_served_times(visits)),
         avg_walk=mean(walks),
         served=by_status[TicketStatus.SERVED],
-        abandoned=by_status[TicketStatus.ABANDONED],
+        abandoned=sum(1 for v in visits if _left(v)),
         no_show=by_status[TicketStatus.NO_SHOW],
+        closed_unserved=sum(1 for v in visits if v.outcome == BRANCH_CLOSED),
         device_routes=sum(1 for r in routes if r.decision == "device"),
         triaged_tickets=sum(1 for v in visits if v.intent),
         top_intents=top_intents(visits, routes),

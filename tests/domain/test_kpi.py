@@ -257,3 +257,18 @@ def test_live_alert_only_past_the_target() -> None:
         "service": "exchange", "name": "Foreign exchange", "waiting": 1, "longest_wait_minutes": 15.0,
         "target_wait_minutes": 10, "over_target": True,
     }  # fmt: skip
+
+
+def test_tickets_closed_at_closing_time_are_not_customers_who_left() -> None:
+    """A ticket still in line when the branch closed (outcome branch_closed) is counted apart, not as
+    abandoned: the abandonment rate is about customers who gave up."""
+    from dataclasses import replace
+
+    from assistant.domain.tickets import BRANCH_CLOSED
+
+    closed = replace(visit("E002", "exchange", None, 70, None, None, 480, "abandoned"), outcome=BRANCH_CLOSED)
+    summary = summarize((*VISITS, closed), ROUTES, RATINGS, SERVICES, COUNTERS, ZONE, NOW).to_json()
+    assert summary["issued"] == 8 and summary["abandoned"] == 1 and summary["closed_unserved"] == 1
+    assert summary["abandonment_rate"] == round(1 / 8, 4)
+    exchange = next(s for s in summary["services"] if s["service"] == "exchange")
+    assert exchange["abandoned"] == 0
