@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     APPOINTMENT_RESCHEDULE = "appointment.reschedule"  # by staff
     APPOINTMENT_CHECK_IN = "appointment.check_in"  # by staff
     RETENTION_PURGE = "retention.purge"
+    DAY_CLOSE = "day.close"  # the end of the day: tickets still in line closed, missed appointments no-show
     DATA_BACKUP = "data.backup"
     DATA_RESTORE = "data.restore"
 

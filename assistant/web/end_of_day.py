@@ -6,6 +6,7 @@
   Each is published as `ticket.abandoned`: its tracking page says the branch has closed, and the chat
   socket pushes `ticket.branch_closed` in the ticket's language.
 * Booked appointments nobody checked in for become `no_show` once their check-in window has closed.
+* Each run that closed something leaves one `day.close` entry in the audit log (actor: the hub).
 
 So yesterday's tickets never count in today's waits, ETAs or the dashboard's longest wait.
 """
@@ -18,10 +19,12 @@ from zoneinfo import ZoneInfo
 
 from sanic import Blueprint, Sanic
 
+from assistant.domain.audit import Actor, AuditAction
 from assistant.domain.clock import business_date
 from assistant.domain.closing import day_over, last_open_day
 from assistant.domain.events import Event, EventType
 from assistant.protocol import TicketView
+from assistant.store.audit import AuditLog
 from assistant.store.history import WaitHistory
 from assistant.store.repo import TicketRepository
 from assistant.web import periodic
@@ -50,6 +53,10 @@ async def close_day(branch: BranchService) -> tuple[list[TicketView], list[str]]
                 closed.append(await branch.view(session, gone))
         late = timedelta(minutes=settings.appointments.check_in_window_minutes[1])
         missed = [code for code in await history.unchecked_before(now - late) if await history.mark_no_show(code, now)]
+        if closed or missed:  # who closed what, for the manager's audit log (the hub itself)
+            after = {"tickets_closed": [v.number for v in closed], "appointments_no_show": len(missed)}
+            await AuditLog(session).record(Actor.system("end-of-day"), AuditAction.DAY_CLOSE, now,
+                                           ("day", today.isoformat()), None, after)  # fmt: skip
     for view in closed:
         await branch.publish(Event(EventType.TICKET_ABANDONED, now, {"ticket": view.to_json()}))
     if closed or missed:

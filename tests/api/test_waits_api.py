@@ -87,7 +87,7 @@ async def test_the_manager_is_warned_when_tickets_wait_and_no_open_counter_serve
 
 
 async def test_the_end_of_the_day_closes_the_line_and_the_missed_appointments(  # type: ignore[no-untyped-def]
-    app, client, clock, staff
+    app, client, clock, staff, manager
 ) -> None:
     waiting = await ticket(client, "cash")
     called = await ticket(client, "cash")
@@ -110,6 +110,12 @@ async def test_the_end_of_the_day_closes_the_line_and_the_missed_appointments(  
     _, at_counter = await client.get(f"/api/v1/tickets/{waiting['id']}")
     assert at_counter.json["status"] == "called"  # the counter still serves who is at it
     assert (await close_day(app.ctx.branch)) == ([], [])  # each closed once
+    _, log = await client.get("/api/v1/audit?action=day.close", headers=manager)
+    assert log.status == 200, log.json
+    closes = [e for e in log.json["entries"] if e["action"] == "day.close"]
+    runs = sorted((c["after"]["appointments_no_show"], c["after"]["tickets_closed"]) for c in closes)
+    assert runs == [(0, [called["number"]]), (1, [])]  # two runs closed something; the third nothing
+    assert all(c["actor"]["kind"] == "system" for c in closes)
 
 
 async def test_yesterdays_tickets_never_count_in_todays_waits(app, client, clock, manager) -> None:  # type: ignore[no-untyped-def]
