@@ -127,7 +127,7 @@ class ActionTriage(HubAction):
         line = await self._hub.queue_line(triage.service)
         names = {s.id: s.name for s in await self._hub.services(lang)}
         name = names.get(triage.service, triage.service)
-        wait = waiting_text(name, line.waiting if line else 0, line.eta_minutes if line else None, lang)
+        wait = waiting_text(name, line, lang)
         reason = decision_text("ticket", triage.reason, turn.intent or "", lang)
         said = [reason, wait, offer_question(turn.channel, lang)]
         yes = "button.yes_ticket" if turn.channel == "kiosk" else "button.yes_queue"

@@ -19,6 +19,13 @@ DECISIONS = frozenset({"device", "ticket", "appointment", "info", "staff"})
 EntityValue = str | int | float
 
 
+def eta_wording(data: Mapping[str, Any]) -> str:
+    """How the hub's wait model says a ticket's or a service's ETA: "range" ("about 5 to 10 minutes"),
+    "under" ("less than 5": the range starts at 0) or "over" ("more than 40": too wide or open-ended).
+    The hub decides; the actions only say it. An older hub sends none: its range is said as a range."""
+    return str(data.get("eta_wording") or "range")
+
+
 class HubUnavailable(Exception):
     """The hub could not be used for this turn; `code` says why."""
 
@@ -159,6 +166,7 @@ class Ticket:
     status: str = "waiting"
     # Taken from the app: the branch-local time by which the customer must check in at the kiosk.
     arrive_by: datetime | None = None
+    eta_wording: str = "range"  # how the hub words `eta_minutes` (eta_wording)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Ticket:
@@ -174,6 +182,7 @@ class Ticket:
             raw=dict(data),
             status=str(data.get("status") or "waiting"),
             arrive_by=datetime.fromisoformat(str(arrive_by)) if arrive_by else None,
+            eta_wording=eta_wording(data),
         )
 
     @property
@@ -212,6 +221,7 @@ class QueueLine:
     service: str
     waiting: int
     eta_minutes: tuple[int, int] | None
+    eta_wording: str = "range"  # how the hub words `eta_minutes` (eta_wording)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> QueueLine:
@@ -220,6 +230,7 @@ class QueueLine:
             service=str(data["service"]),
             waiting=int(data["waiting"]),
             eta_minutes=(int(eta[0]), int(eta[1])) if eta else None,
+            eta_wording=eta_wording(data),
         )
 
 

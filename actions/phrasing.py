@@ -74,15 +74,26 @@ def ticket_text(ticket: Ticket, lang: str) -> str:
     return text + _eta_clause(ticket, lang) + arrival_text(ticket, lang)
 
 
+def eta_words(lang: str, prefix: str, eta: tuple[int, int], wording: str) -> str:
+    """The wait as the hub words it, from the catalog's `<prefix>range|under|under_one|over`.
+
+    The hub's wait model decides the wording (`eta_wording`): "under" is "less than `high`" (a
+    minute or less: "less than a minute"), "over" is "more than `low`", anything else the range.
+    Nothing here looks at the numbers to choose: one rule, the hub's.
+    """
+    low, high = eta
+    kind = "range"
+    if wording == "under":
+        kind = "under_one" if high <= 1 else "under"
+    elif wording == "over":
+        kind = "over"
+    return say(lang, prefix + kind, low=low, high=high)
+
+
 def _eta_clause(ticket: Ticket, lang: str) -> str:
     if ticket.eta_minutes is None:
         return say(lang, "eta.none")
-    low, high = ticket.eta_minutes
-    if high <= 1:
-        return say(lang, "eta.minute")
-    if low <= 0:
-        return say(lang, "eta.at_most", high=high)
-    return say(lang, "eta.range", low=low, high=high)
+    return eta_words(lang, "eta.", ticket.eta_minutes, ticket.eta_wording)
 
 
 def day_name(day: date, today: date, lang: str) -> str:
@@ -128,10 +139,7 @@ def queue_status_text(ticket: Ticket, lang: str) -> str:
     number = ticket.spoken_number
     if ticket.status == "waiting":
         text = say(lang, "ticket.status.waiting", number=number, ahead=people_ahead(ticket.position, lang, True))
-        if ticket.eta_minutes is None:
-            return text + say(lang, "eta.none") + arrival_text(ticket, lang)
-        low, high = ticket.eta_minutes
-        return text + say(lang, "eta.range", low=low, high=high) + arrival_text(ticket, lang)
+        return text + _eta_clause(ticket, lang) + arrival_text(ticket, lang)
     if ticket.status == "called":
         return say(lang, "ticket.status.called", number=number)
     status = status_word(lang, "ticket_status", ticket.status)
@@ -143,20 +151,19 @@ def spoken_code(code: str) -> str:
     return " ".join(code)
 
 
-def waiting_text(service_name: str, waiting: int, eta: tuple[int, int] | None, lang: str) -> str:
-    """'2 people are waiting for Cards and PIN, about 5 to 10 minutes.'"""
+def waiting_text(service_name: str, line: QueueLine | None, lang: str) -> str:
+    """'2 people are waiting for Cards and PIN, about 5 to 10 minutes.' (`line`: the service's, if the hub has it)"""
+    waiting = line.waiting if line else 0
+    eta = line.eta_minutes if line else None
     if waiting == 0:
         return say(lang, "wait.nobody_closed" if eta is None else "wait.nobody", service=service_name)
     if waiting == 1:
         text = say(lang, "wait.one", service=service_name)
     else:
         text = say(lang, "wait.many", count=waiting, service=service_name)
-    if eta is None:
+    if line is None or eta is None:
         return text + say(lang, "wait.closed")
-    low, high = eta
-    if high <= 1:
-        return text + say(lang, "wait.short")
-    return text + (say(lang, "eta.at_most", high=high) if low <= 0 else say(lang, "eta.range", low=low, high=high))
+    return text + eta_words(lang, "eta.", eta, line.eta_wording)
 
 
 def offer_question(channel: str, lang: str) -> str:
@@ -181,10 +188,7 @@ def busy_text(lines: list[QueueLine], names: dict[str, str], lang: str, most: in
         key = "busy.first_one" if line.waiting == 1 else "busy.first_many"
         part = say(lang, key, count=line.waiting, service=name)
         if line.eta_minutes is not None:
-            low, high = line.eta_minutes
-            part += say(lang, "busy.eta_range", low=low, high=high) if low > 0 else say(
-                lang, "busy.eta_at_most", high=high
-            )
+            part += eta_words(lang, "busy.eta_", line.eta_minutes, line.eta_wording)
         parts.append(part)
     text = say(lang, "busy.sentence", parts=join_list(lang, parts, last="busy.last_sep", sep="busy.sep"))
     if len(busy) > most:

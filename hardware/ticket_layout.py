@@ -51,12 +51,15 @@ class TicketLabels:
     """Fixed words on the ticket in one language; str.format templates where a value goes in.
 
     `position` gets {position} (1 = next) and {ahead} (tickets called first), `wait` gets {span}
-    ("5-10"), `issued` gets {time}.
+    ("5-10"), `wait_under` {high} and `wait_over` {low} (the wait as the hub words it, `wait_line`),
+    `issued` gets {time}.
     """
 
     number: str = "Your number"
     position: str = "Position in queue: {position}"
     wait: str = "Estimated wait: {span} min"
+    wait_under: str = "Estimated wait: less than {high} min"
+    wait_over: str = "Estimated wait: more than {low} min"
     issued: str = "Issued: {time}"
     scan: str = "Scan to follow your ticket"
 
@@ -68,6 +71,8 @@ TICKET_LABELS: Mapping[str, TicketLabels] = MappingProxyType(
             number="您的号码",
             position="您前面还有 {ahead} 人等候",
             wait="预计等候 {span} 分钟",
+            wait_under="预计等候不到 {high} 分钟",
+            wait_over="预计等候 {low} 分钟以上",
             issued="取号时间：{time}",
             scan="扫码查看排队进度",
         ),
@@ -90,6 +95,17 @@ class TicketLayout:
     font_path: Path | None = None  # None: look for a CJK font on this machine
     profile: str | None = None  # a python-escpos printer profile, e.g. "TM-T88V"
     labels: TicketLabels | None = None  # None: the job's language (`TICKET_LABELS`)
+
+
+def wait_line(labels: TicketLabels, eta: tuple[int, int], wording: str | None) -> str:
+    """The wait as the hub words it (`TicketView.eta_wording`), never re-decided on paper: "under" says
+    less than the high end, "over" more than the low end, anything else (an older hub: none) the range."""
+    low, high = eta
+    if wording == "under":
+        return labels.wait_under.format(low=low, high=high)
+    if wording == "over":
+        return labels.wait_over.format(low=low, high=high)
+    return labels.wait.format(span=f"{low}" if low == high else f"{low}-{high}")
 
 
 def is_latin1(text: str) -> bool:
@@ -225,8 +241,7 @@ def render_ticket(job: TicketPrint, layout: TicketLayout | None = None) -> bytes
     printer.ln()
     writer.line(labels.position.format(position=ticket.position, ahead=ticket.ahead))
     if ticket.eta_minutes is not None:
-        low, high = ticket.eta_minutes
-        writer.line(labels.wait.format(span=f"{low}" if low == high else f"{low}-{high}"))
+        writer.line(wait_line(labels, ticket.eta_minutes, ticket.eta_wording))
     writer.line(labels.issued.format(time=_format_issued(ticket.issued_at)))
     if job.track_url:
         printer.ln()

@@ -193,10 +193,10 @@ class AttractScreen(QFrame):
 
 
 def wait_text(t: Catalog, wait: ServiceWait) -> str:
-    """'3 waiting · about 5-10 min', or 'No queue'."""
+    """'3 waiting · about 5-10 min' ('less than 5 min', 'more than 40 min': as the hub words it), or 'No queue'."""
     if wait.waiting <= 0:
         return t.text("attract.no_wait")
-    return f"{t.text('attract.waiting', waiting=wait.waiting)} \u00b7 {eta_text(t, wait.eta_minutes)}"
+    return f"{t.text('attract.waiting', waiting=wait.waiting)} \u00b7 {eta_text(t, wait.eta_minutes, wait.eta_wording)}"
 
 
 class _WaitCell(QWidget):

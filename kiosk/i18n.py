@@ -90,10 +90,15 @@ _EN: dict[str, str] = {
     "ticket.next": "You are next",
     "ticket.ahead": "{ahead} ahead of you",
     "ticket.eta": "about {low}\u2013{high} min",
+    "ticket.eta_under": "less than {high} min",
+    "ticket.eta_over": "more than {low} min",
+    "ticket.eta_spoken": "about {low} to {high} minutes",
+    "ticket.eta_under_spoken": "less than {high} minutes",
+    "ticket.eta_under_one_spoken": "less than a minute",
+    "ticket.eta_over_spoken": "more than {low} minutes",
     "ticket.eta_unknown": "We will call you when a counter opens",
     "ticket.sentence": "Your number is {number}, for {service}. {ahead}, {eta}.",
-    "ticket.sentence_eta": "about {low}\u2013{high} min",
-    "ticket.sentence_eta_spoken": "about {low} to {high} minutes",
+    "ticket.sentence_eta": "{eta}",
     "ticket.sentence_eta_unknown": "we will call you when a counter opens",
     # self-service device route
     "route.caption": "You can do this now at",
@@ -190,10 +195,15 @@ _ZH: dict[str, str] = {
     "ticket.next": "下一位就是您",
     "ticket.ahead": "您前面还有 {ahead} 位",
     "ticket.eta": "约 {low}\u2013{high} 分钟",
+    "ticket.eta_under": "不到 {high} 分钟",
+    "ticket.eta_over": "超过 {low} 分钟",
+    "ticket.eta_spoken": "约 {low} 到 {high} 分钟",
+    "ticket.eta_under_spoken": "不到 {high} 分钟",
+    "ticket.eta_under_one_spoken": "不到一分钟",
+    "ticket.eta_over_spoken": "超过 {low} 分钟",
     "ticket.eta_unknown": "柜台开放后将为您叫号",
     "ticket.sentence": "您的号码是 {number}，办理{service}。{ahead}，{eta}。",
-    "ticket.sentence_eta": "预计等候约 {low}\u2013{high} 分钟",
-    "ticket.sentence_eta_spoken": "预计等候约 {low} 到 {high} 分钟",
+    "ticket.sentence_eta": "预计等候{eta}",
     "ticket.sentence_eta_unknown": "柜台开放后将为您叫号",
     "route.caption": "您现在就可以在这里办理",
     "route.go_to": "请前往{device}",
@@ -282,12 +292,8 @@ def _warn_once(message: str) -> None:
 
 
 _ENGLISH = Catalog("en", "en-gb", (LATIN_FAMILY, CJK_FAMILY), MappingProxyType(_EN))
-_CATALOGS: Mapping[str, Catalog] = MappingProxyType(
-    {
-        "en": _ENGLISH,
-        "zh": Catalog("zh", "cmn", (CJK_FAMILY, LATIN_FAMILY), MappingProxyType(_ZH), fallback=_ENGLISH),
-    }
-)
+_CHINESE = Catalog("zh", "cmn", (CJK_FAMILY, LATIN_FAMILY), MappingProxyType(_ZH), fallback=_ENGLISH)
+_CATALOGS: Mapping[str, Catalog] = MappingProxyType({"en": _ENGLISH, "zh": _CHINESE})
 
 
 def normalize_lang(lang: str) -> str:
@@ -326,21 +332,24 @@ def ahead_text(cat: Catalog, ahead: int) -> str:
     return cat.text("ticket.ahead", ahead=ahead)
 
 
-def eta_text(cat: Catalog, eta_minutes: tuple[int, int] | None) -> str:
-    if eta_minutes is None:
+def eta_text(cat: Catalog, eta: tuple[int, int] | None, wording: str | None = None, spoken: bool = False) -> str:
+    """The wait as the hub words it, never re-decided here: `wording` is its `eta_wording` ("under": less
+    than `high`, "over": more than `low`, else the range: an older hub sends none); `spoken` in full words."""
+    if eta is None:
         return cat.text("ticket.eta_unknown")
-    low, high = eta_minutes
-    return cat.text("ticket.eta", low=low, high=high)
+    low, high = eta
+    said = wording if wording in ("under", "over") else "range"
+    key = "ticket.eta" if said == "range" else f"ticket.eta_{said}"
+    if spoken:
+        key += "_one_spoken" if said == "under" and high <= 1 else "_spoken"
+    return cat.text(key, low=low, high=high)
 
 
 def ticket_sentence(cat: Catalog, ticket: TicketView, spoken: bool = False) -> str:
     """The ticket in one sentence; `spoken` reads well aloud ("A 23", "minutes")."""
     number = ticket.spoken_number if spoken else ticket.number
-    if ticket.eta_minutes is None:
-        eta = cat.text("ticket.sentence_eta_unknown")
-    else:
-        low, high = ticket.eta_minutes
-        eta = cat.text("ticket.sentence_eta_spoken" if spoken else "ticket.sentence_eta", low=low, high=high)
+    eta = eta_text(cat, ticket.eta_minutes, ticket.eta_wording, spoken)
+    eta = cat.text("ticket.sentence_eta" if ticket.eta_minutes is not None else "ticket.sentence_eta_unknown", eta=eta)
     return cat.text(
         "ticket.sentence", number=number, service=ticket.service_name, ahead=ahead_text(cat, ticket.ahead), eta=eta
     )

@@ -144,7 +144,7 @@ class KioskModel(QObject):
                 ticket.number,
                 ticket.service_name,
                 ahead_text(catalog("en"), ticket.ahead),
-                eta_text(catalog("en"), ticket.eta_minutes),
+                eta_text(catalog("en"), ticket.eta_minutes, ticket.eta_wording),
                 ticket.track_url,
             )
         self.ticket_changed.emit(ticket)

@@ -13,6 +13,9 @@ class ServiceWait:
     name: str  # in the language it was asked for
     waiting: int
     eta_minutes: tuple[int, int] | None
+    # How the hub's wait model words the range ("range" | "under" | "over", kiosk.i18n.eta_text): the kiosk
+    # only says it. An older hub sends none: its range is said as a range.
+    eta_wording: str = "range"
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ServiceWait:
@@ -22,6 +25,7 @@ class ServiceWait:
             name=str(data.get("name") or data["service"]),
             waiting=int(data.get("waiting") or 0),
             eta_minutes=(int(eta[0]), int(eta[1])) if eta else None,
+            eta_wording=str(data.get("eta_wording") or "range"),
         )
 
 

@@ -321,5 +321,5 @@ class TicketCard(QFrame):
         self.number.setText(ticket.number)
         self.service.setText(ticket.service_name)
         self.ahead.setText(ahead_text(self._t, ticket.ahead))
-        self.eta.setText(eta_text(self._t, ticket.eta_minutes))
+        self.eta.setText(eta_text(self._t, ticket.eta_minutes, ticket.eta_wording))
         self.qr.setPixmap(qr_pixmap(ticket.track_url, self.qr_size))

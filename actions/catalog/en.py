@@ -31,11 +31,12 @@ MESSAGES: dict[str, str] = {
     "ahead.inline.none": "you are next",
     "ahead.inline.one": "there is 1 person ahead of you",
     "ahead.inline.many": "there are {count} people ahead of you",
-    # -- how long: tails of a sentence
+    # -- how long: tails of a sentence, as the hub words the wait (phrasing.eta_words)
     "eta.none": ". We will call you as soon as a counter opens.",
-    "eta.minute": ", you should be called in a minute.",
-    "eta.at_most": ", at most about {high} minutes.",
     "eta.range": ", about {low} to {high} minutes.",
+    "eta.under": ", less than {high} minutes.",
+    "eta.under_one": ", less than a minute.",
+    "eta.over": ", more than {low} minutes.",
     # -- tickets
     "ticket.issued": "Your ticket is {number} for {service}. {ahead}",
     "ticket.arrival": " We keep your place until {deadline}: when you arrive, scan your ticket's QR code at the kiosk.",
@@ -53,7 +54,6 @@ MESSAGES: dict[str, str] = {
     "wait.one": "1 person is waiting for {service}",
     "wait.many": "{count} people are waiting for {service}",
     "wait.closed": ", and no counter is open for it yet.",
-    "wait.short": ".",
     # -- the offer
     "offer.question.kiosk": "Shall I print you a ticket?",
     "offer.question.remote": "Shall I put you in the queue?",
@@ -71,7 +71,9 @@ MESSAGES: dict[str, str] = {
     "busy.first_many": "{count} people are waiting for {service}",
     "busy.other": "{count} for {service}",
     "busy.eta_range": ", about {low} to {high} minutes",
-    "busy.eta_at_most": ", at most about {high} minutes",
+    "busy.eta_under": ", less than {high} minutes",
+    "busy.eta_under_one": ", less than a minute",
+    "busy.eta_over": ", more than {low} minutes",
     "busy.sep": ", ",
     "busy.last_sep": ", and ",
     "busy.sentence": "Right now {parts}.",

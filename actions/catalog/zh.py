@@ -35,9 +35,10 @@ MESSAGES: dict[str, str] = {
     "ahead.inline.many": "前面还有{count}位",
     # -- how long
     "eta.none": "。目前还没有开放的柜台，开放后会尽快叫您的号。",
-    "eta.minute": "，马上就能叫到您。",
-    "eta.at_most": "，最多大约等{high}分钟。",
     "eta.range": "，大约需要等{low}到{high}分钟。",
+    "eta.under": "，不到{high}分钟就能轮到您。",
+    "eta.under_one": "，不到一分钟就能轮到您。",
+    "eta.over": "，需要等{low}分钟以上。",
     # -- tickets
     "ticket.issued": "您的号码是 {number} 号，办理{service}业务，{ahead}",
     "ticket.arrival": "我们会为您保留排队位置到{deadline}，到网点后请在取号机上扫描号票上的二维码。",
@@ -55,7 +56,6 @@ MESSAGES: dict[str, str] = {
     "wait.one": "{service}现在有1位在等候",
     "wait.many": "{service}现在有{count}位在等候",
     "wait.closed": "，暂时还没有开放的柜台。",
-    "wait.short": "。",
     # -- the offer
     "offer.question.kiosk": "需要给您取一张号吗？",
     "offer.question.remote": "需要帮您在线排队吗？",
@@ -73,7 +73,9 @@ MESSAGES: dict[str, str] = {
     "busy.first_many": "{service}有{count}位在等候",
     "busy.other": "{service}有{count}位",
     "busy.eta_range": "，大约需要{low}到{high}分钟",
-    "busy.eta_at_most": "，最多大约{high}分钟",
+    "busy.eta_under": "，不到{high}分钟",
+    "busy.eta_under_one": "，不到一分钟",
+    "busy.eta_over": "，需要{low}分钟以上",
     "busy.sep": "；",
     "busy.last_sep": "；",
     "busy.sentence": "目前{parts}。",

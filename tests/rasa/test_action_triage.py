@@ -198,7 +198,6 @@ async def test_offer_turn_id_falls_back_to_the_user_turn_number(hub: HubStub, hu
     ("waiting", "eta", "expected"),
     [
         (0, None, "Nobody is waiting for Cards and PIN, but no counter is open for it yet."),
-        (1, [0, 3], "1 person is waiting for Cards and PIN, at most about 3 minutes."),
         (12, [30, 55], "12 people are waiting for Cards and PIN, about 30 to 55 minutes."),
     ],
 )
@@ -225,16 +224,6 @@ async def test_offer_wording_for_the_wait(
             1,
             None,
             "Your ticket is C 4 for Cards and PIN. You are next. We will call you as soon as a counter opens.",
-        ),
-        (
-            2,
-            [0, 3],
-            "Your ticket is C 4 for Cards and PIN. There is 1 person ahead of you, at most about 3 minutes.",
-        ),
-        (
-            0,  # no longer waiting (an idempotent replay after the call)
-            [0, 1],
-            "Your ticket is C 4 for Cards and PIN. You are next, you should be called in a minute.",
         ),
         (
             13,

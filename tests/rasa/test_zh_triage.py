@@ -101,7 +101,6 @@ async def test_an_offer_in_the_app_also_offers_an_appointment(hub: HubStub, hub_
     ("waiting", "eta", "expected"),
     [
         (0, None, "银行卡与密码现在没有人排队，不过暂时还没有开放的柜台。"),
-        (1, [0, 3], "银行卡与密码现在有1位在等候，最多大约等3分钟。"),
         (12, [30, 55], "银行卡与密码现在有12位在等候，大约需要等30到55分钟。"),
     ],
 )
@@ -126,8 +125,6 @@ async def test_the_wait_in_chinese(
             None,
             "您的号码是 C 4 号，办理银行卡与密码业务，下一位就是您。目前还没有开放的柜台，开放后会尽快叫您的号。",
         ),
-        (2, [0, 3], "您的号码是 C 4 号，办理银行卡与密码业务，前面还有1位，最多大约等3分钟。"),
-        (0, [0, 1], "您的号码是 C 4 号，办理银行卡与密码业务，下一位就是您，马上就能叫到您。"),
     ],
 )
 async def test_the_ticket_in_chinese(
