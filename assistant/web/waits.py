@@ -252,6 +252,8 @@ class WaitTimes:
                 await self._learn(session, now, today, apart=True)
         except Exception:  # the old model serves on; the next estimate tries again
             log.exception("relearning the wait model failed")
+            return
+        self.changed()  # the estimates of the old model are stale now
 
     async def snapshot(self, session: AsyncSession, extra: Sequence[Ticket] = ()) -> QueueSnapshot:
         now = self.clock.now()
@@ -325,14 +327,16 @@ class WaitTimes:
         return latest.estimates
 
     async def settle(self) -> None:
-        """Wait until the latest projection is current (tests, benches: what a client sees a moment later)."""
-        while not self._current():
-            if self._refresh is None or self._refresh.done():
-                if self.sessions is None:
-                    return
-                self._schedule()
-            assert self._refresh is not None
-            await asyncio.shield(self._refresh)
+        """Wait until the model is relearned if that is under way and the latest projection is current
+        (tests, benches: what a client sees a moment later)."""
+        while True:
+            running = [t for t in (self._relearn, self._refresh) if t is not None and not t.done()]
+            if running:
+                await asyncio.shield(running[0])
+                continue
+            if self._current() or self.sessions is None:
+                return
+            self._schedule()
 
     def _current(self) -> bool:
         """The latest projection saw every change and is of this minute."""
