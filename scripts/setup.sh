@@ -9,7 +9,8 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 APT_PACKAGES=(espeak-ng sox alsa-utils fonts-noto-cjk fonts-dejavu-core chromium xvfb x11-utils libegl1 libgl1 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libfontconfig1 libdbus-1-3
   systemd  # systemd-analyze checks deploy/systemd/ in the tests; nothing here runs under it
-  postgresql-client)  # pg_dump / pg_restore: `lobby backup` and `lobby restore` of a PostgreSQL hub
+  postgresql-client  # pg_dump / pg_restore: `lobby backup` and `lobby restore` of a PostgreSQL hub
+  wrk)  # `lobby bench hub` (and its test) load the hub with it
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

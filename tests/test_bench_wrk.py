@@ -1,0 +1,66 @@
+"""`lobby bench hub`'s wrk plumbing: reading wrk's report, the median run, and one real wrk run against
+the bare endpoint (the benchmark itself is run by hand: `lobby bench hub`)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import bench_wrk
+from assistant.bench import free_port
+from assistant.supervisor import Managed
+
+REPORT = """Running 5s test @ http://127.0.0.1:41131/api/v1/tickets
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    77.81ms   64.06ms 533.88ms   93.00%
+    Req/Sec   120.90     31.41   190.00     68.00%
+  Latency Distribution
+     50%   61.13ms
+     75%   81.52ms
+     90%  102.15ms
+     99%    1.32s
+  1176 requests in 5.00s, 822.20KB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 4
+Requests/sec:    235.37
+Transfer/sec:    164.44KB
+"""
+
+
+def test_wrk_report_is_read_with_units_and_every_kind_of_error() -> None:
+    run = bench_wrk.parse_wrk(REPORT, 16, 5)
+    assert (run.requests, run.rate, run.p50_ms, run.p99_ms) == (1176, 235.37, 61.13, 1320.0)
+    assert run.errors == 4 + 1 + 2
+    with pytest.raises(ValueError, match="unexpected wrk output"):
+        bench_wrk.parse_wrk("wrk: connection refused", 16, 5)
+
+
+def test_the_median_run_is_the_middle_rate_with_the_spread() -> None:
+    runs = [bench_wrk.WrkRun(16, 5, n, rate, 1, 2, 0) for n, rate in ((1, 300.0), (2, 100.0), (3, 200.0))]
+    median = bench_wrk.median_run(runs)
+    assert median["rate_per_s"] == 200.0 and median["requests"] == 3
+    assert median["runs_rate_per_s"] == [300.0, 100.0, 200.0] and median["rate_spread"] == 1.0
+
+
+def test_every_request_of_a_script_has_its_own_idempotency_key(tmp_path: Path) -> None:
+    first, second = bench_wrk.write_script(tmp_path), bench_wrk.write_script(tmp_path)
+    assert first != second and first.read_text() != second.read_text()  # a fresh run prefix per script
+
+
+def test_one_real_wrk_run_against_the_bare_endpoint(tmp_path: Path) -> None:
+    assert shutil.which("wrk"), "wrk is not installed (make setup installs it)"
+    port = free_port()
+    command = [sys.executable, "-m", "assistant.bench_bare", "--port", str(port)]
+    server = Managed("bare", command, f"http://127.0.0.1:{port}/healthz", Path.cwd(), log_path=tmp_path / "log")
+    server.start()
+    try:
+        server.wait_healthy(30)
+        script = bench_wrk.write_script(tmp_path)
+        run = bench_wrk.run_wrk(f"http://127.0.0.1:{port}/api/v1/tickets", 2, 1, script, None)
+    finally:
+        server.stop()
+    assert run.requests > 0 and run.errors == 0 and 0 < run.p50_ms <= run.p99_ms
