@@ -6,6 +6,18 @@ from a queue; a module lock guards the engine should two speakers exist.
 Rendered files are cached by a hash of text, language and voice, so the
 recurring phrases of a lobby ("Ticket A 23, counter 3") are synthesized once.
 pyttsx3 is imported only inside the worker thread.
+
+pyttsx3's runAndWait() begins by cancelling whatever espeak-ng is still doing:
+its queued endLoop calls the driver's stop(), which cancels while
+`espeak_IsPlaying()`, i.e. while espeak's command queue is busy. That queue is
+still busy for a moment after the previous utterance was reported finished
+(and while it applies a rate or volume), and starting then cancels the new
+utterance (finished-utterance with completed=False, no WAV written) or leaves
+the driver's stop flag set, so that the next one is cancelled. Setting a voice
+then is worse: espeak-ng loads it on the calling thread, under the feet of its
+synthesis thread, and can crash the process. A render therefore first waits for
+espeak to be idle, then sets the voice; one that still yields no audio is
+rendered once more (logged as a warning) before it is reported as failed.
 """
 
 from __future__ import annotations
@@ -33,12 +45,28 @@ from hardware.ports import HardwareError, HardwareState, HardwareStatus, Speaker
 logger = logging.getLogger(__name__)
 
 _ENGINE_LOCK = threading.Lock()  # the espeak driver is one per process
+IDLE_WAIT_S = 5.0  # longest wait for espeak-ng's queue to empty before a render starts (it takes ms)
 _LANG_ALIASES = {"zh": ("cmn", "zh"), "zh-cn": ("cmn", "zh"), "zh-tw": ("cmn", "zh"), "jp": ("ja",)}
 
 
 def wav_duration(path: Path) -> float:
     with wave.open(str(path), "rb") as wav:
         return wav.getnframes() / float(wav.getframerate())
+
+
+def wait_for_espeak_idle(timeout: float = IDLE_WAIT_S) -> bool:
+    """Wait until espeak-ng has nothing queued, so that pyttsx3's runAndWait() does not cancel the
+    utterance it is about to start (see the module docstring). True when idle in time, and at once
+    when the espeak driver is not loaded (pyttsx3's sapi5 and nsss drivers have no such queue)."""
+    espeak = sys.modules.get("pyttsx3.drivers._espeak")
+    if espeak is None:
+        return True
+    deadline = time.monotonic() + timeout
+    while espeak.IsPlaying():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
 
 def pick_voice(voices: Mapping[str, str], lang: str) -> str | None:
@@ -67,9 +95,17 @@ class _Engine:
     voices: Mapping[str, str]  # voice id -> language code
     default_voice: str | None
     # Set by pyttsx3's "finished-utterance" callback. pyttsx3 2.99's espeak driver
-    # lets runAndWait() return as soon as synthesis *starts* (its queued endLoop
-    # runs first) and writes the WAV later from espeak's thread: wait for this.
+    # writes the WAV from espeak's thread, and its runAndWait() may return as soon
+    # as synthesis *starts* (a queued endLoop that runs first): wait for this.
     finished: threading.Event
+    # Set with `finished` when the driver reports the utterance cancelled (completed=False).
+    cancelled: threading.Event
+    # pyttsx3.init() hands every speaker of the process the same engine: the token to disconnect
+    # this worker's callback when it lets the engine go.
+    subscription: dict[str, Any]
+
+    def release(self) -> None:
+        self.engine.disconnect(self.subscription)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,17 +186,27 @@ class Pyttsx3Speaker(Speaker):
             except Exception as exc:
                 logger.exception("speech synthesis failed for %r", request.text)
                 self._engine_error = str(exc)
+                if engine is not None:
+                    engine.release()
                 engine = None  # start afresh on the next request
                 error = exc if isinstance(exc, HardwareError) else HardwareError("tts_failed", str(exc))
                 request.future.set_exception(error)
             else:
                 self._engine_error = None
                 request.future.set_result(utterance)
+        if engine is not None:
+            engine.release()
 
     def _start_engine(self) -> _Engine:
         import pyttsx3
 
+        wait_for_espeak_idle()  # a new espeak driver sets its default voice (after another speaker's render)
         engine = pyttsx3.init()
+        # A new engine holds every command until its first runAndWait(), which would then apply the
+        # voice and rate after `wait_for_espeak_idle`; let it take them at once, as after any run.
+        proxy = getattr(engine, "proxy", None)
+        if proxy is not None and hasattr(proxy, "setBusy"):
+            proxy.setBusy(False)
         # pyttsx3 2.99's espeak driver print()s "Audio saved to ..." for every
         # file; route that module's print to our debug log instead of stdout.
         driver_module = sys.modules.get("pyttsx3.drivers.espeak")
@@ -173,10 +219,17 @@ class Pyttsx3Speaker(Speaker):
             for voice in engine.getProperty("voices")
         }
         default_voice = engine.getProperty("voice")
-        finished = threading.Event()
-        engine.connect("finished-utterance", lambda **_: finished.set())
+        finished, cancelled = threading.Event(), threading.Event()
+
+        def on_finished(completed: bool = True, **_: object) -> None:
+            if not completed:
+                cancelled.set()
+            finished.set()
+
+        subscription = engine.connect("finished-utterance", on_finished)
         logger.info("pyttsx3 engine started with %d voices (default %s)", len(voices), default_voice)
-        return _Engine(engine, voices, str(default_voice) if default_voice else None, finished)
+        default = str(default_voice) if default_voice else None
+        return _Engine(engine, voices, default, finished, cancelled, subscription)
 
     def _voice_for(self, handle: _Engine, lang: str) -> str | None:
         """The engine's voice id for `lang`: a configured voice (an id such as "sit/cmn", or an espeak-ng
@@ -197,21 +250,34 @@ class Pyttsx3Speaker(Speaker):
             return Utterance(text, path, wav_duration(path))
         self.voice_dir.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part.wav")
-        if voice is not None:
-            handle.engine.setProperty("voice", voice)
         started = time.perf_counter()
-        handle.finished.clear()
-        handle.engine.save_to_file(text, str(partial))
-        handle.engine.runAndWait()
-        if not handle.finished.wait(self.render_timeout):
-            raise HardwareError("tts_timeout", f"speech synthesis of {text!r} took over {self.render_timeout:.0f} s")
-        if not partial.exists() or wav_duration(partial) <= 0:
-            partial.unlink(missing_ok=True)
-            raise HardwareError("tts_failed", f"no audio rendered for {text!r} ({voice})")
+        problem = self._synthesize(handle, text, voice, partial)
+        if problem is not None:
+            logger.warning("espeak-ng rendered no audio for %r (%s): %s; rendering it once more", text, voice, problem)
+            problem = self._synthesize(handle, text, voice, partial)
+        if problem is not None:
+            raise HardwareError("tts_failed", f"no audio rendered for {text!r} ({voice}): {problem}")
         os.replace(partial, path)  # never leave a half-written file behind a cache hit
         self.synth_count += 1
         logger.debug("rendered %r (%s) in %.3f s", text, voice, time.perf_counter() - started)
         return Utterance(text, path, wav_duration(path))
+
+    def _synthesize(self, handle: _Engine, text: str, voice: str | None, partial: Path) -> str | None:
+        """One synthesis of `text` into `partial`: None when it holds audio, else what went wrong."""
+        if not wait_for_espeak_idle():
+            return f"espeak-ng still busy after {IDLE_WAIT_S:.0f} s"  # not started: a voice set now could crash it
+        if voice is not None:  # only once idle: espeak-ng loads a voice on this thread
+            handle.engine.setProperty("voice", voice)
+        handle.finished.clear()
+        handle.cancelled.clear()
+        handle.engine.save_to_file(text, str(partial))
+        handle.engine.runAndWait()
+        if not handle.finished.wait(self.render_timeout):
+            raise HardwareError("tts_timeout", f"speech synthesis of {text!r} took over {self.render_timeout:.0f} s")
+        if partial.exists() and wav_duration(partial) > 0:
+            return None
+        partial.unlink(missing_ok=True)
+        return "cancelled by the espeak driver" if handle.cancelled.is_set() else "empty or missing WAV"
 
     # -- playback ------------------------------------------------------------
     def play(self, utterance: Utterance) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import array
 import ctypes.util
+import logging
 import os
 import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,3 +220,95 @@ def test_configured_voices_may_be_espeak_languages_as_the_kiosk_catalog_names_th
     finally:
         for speaker in (catalog_voices, defaults, cantonese):
             speaker.close()
+
+
+# espeak-ng busy with other work when a render starts: pyttsx3's runAndWait() would cancel it, and then
+# often this utterance or the next one (the CI failure "no audio rendered" of the test above; setting the
+# voice then can even crash espeak-ng). Real espeak-ng, kept busy by a long synthesis started directly on
+# the library the driver uses.
+BUSY_TEXT = " ".join(["Ticket A 23, please go to counter 3."] * 50)  # ~0.1-0.3 s of espeak's time
+
+
+def keep_espeak_busy() -> None:
+    from pyttsx3.drivers import _espeak  # the speaker has initialised it (one espeak per process)
+
+    _espeak.Synth(BUSY_TEXT.encode(), flags=_espeak.CHARS_UTF8)
+    assert _espeak.IsPlaying()
+
+
+def render_two(speaker: Pyttsx3Speaker, round_: int) -> list[Utterance]:
+    """Two new phrases: the one started while espeak is busy, and the next (a stale stop flag's victim)."""
+    return [speaker.render(f"Ticket B {round_}{n}, counter {n}", "en") for n in (1, 2)]
+
+
+def retries(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "rendering it once more" in r.getMessage()]
+
+
+def assert_speech(utterance: Utterance) -> None:
+    assert 0.8 < utterance.duration_seconds < 10  # its own words, not the long text
+    assert max(abs(sample) for sample in samples(utterance.wav_path)) > 1000
+
+
+@requires_espeak
+def test_a_render_waits_for_espeak_to_finish_what_it_is_doing(
+    speaker: Pyttsx3Speaker, caplog: pytest.LogCaptureFixture
+) -> None:
+    speaker.render("one", "en")
+
+    with caplog.at_level(logging.WARNING, logger="hardware.speaker"):
+        for round_ in range(3):  # without the wait, a round fails more often than not
+            keep_espeak_busy()
+            for utterance in render_two(speaker, round_):
+                assert_speech(utterance)
+
+    assert retries(caplog) == []  # each had audio at the first try
+
+
+def fail_first_tries(monkeypatch: pytest.MonkeyPatch, failures: int) -> list[str]:
+    """The speaker's first `failures` syntheses yield no audio, as when the driver cancels them; later
+    ones are real. (Which render a real cancel hits depends on thread timing: the test above makes the
+    race itself, this one only what the speaker does with a try that has no audio.)"""
+    real = Pyttsx3Speaker._synthesize
+    tries: list[str] = []
+
+    def synthesize(self: Pyttsx3Speaker, handle: Any, text: str, voice: str | None, partial: Path) -> str | None:
+        tries.append(text)
+        if len(tries) <= failures:
+            return "cancelled by the espeak driver"
+        return real(self, handle, text, voice, partial)
+
+    monkeypatch.setattr(Pyttsx3Speaker, "_synthesize", synthesize)
+    return tries
+
+
+@requires_espeak
+def test_a_render_without_audio_is_rendered_once_more_and_logged(
+    speaker: Pyttsx3Speaker, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tries = fail_first_tries(monkeypatch, failures=1)
+
+    with caplog.at_level(logging.WARNING, logger="hardware.speaker"):
+        utterance = speaker.render(SENTENCE, "en")
+
+    assert_speech(utterance)
+    assert tries == [SENTENCE, SENTENCE]
+    assert len(retries(caplog)) == 1 and "cancelled by the espeak driver" in retries(caplog)[0]
+    assert speaker.synth_count == 1
+    assert speaker.status().state is not HardwareState.FAULT
+
+
+@requires_espeak
+def test_a_render_without_audio_twice_fails_and_is_not_cached(
+    speaker: Pyttsx3Speaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tries = fail_first_tries(monkeypatch, failures=2)
+
+    with pytest.raises(HardwareError) as caught:
+        speaker.render(SENTENCE, "en")
+
+    assert caught.value.code == "tts_failed" and "cancelled by the espeak driver" in str(caught.value)
+    assert tries == [SENTENCE, SENTENCE]
+    assert not list(speaker.voice_dir.glob("*.wav"))  # neither a cache entry nor a partial file
+    assert_speech(speaker.render(SENTENCE, "en"))  # the next request renders it afresh
+    assert len(tries) == 3
