@@ -209,8 +209,11 @@ class WaitTimes:
         self._next_allowed = 0.0  # time.monotonic() before which no background projection starts
 
     def changed(self) -> None:
-        """The line or the counters may have changed (an event): the latest projection is stale."""
+        """The line or the counters may have changed (an event): the latest projection is stale, and a
+        refresh starts (in the background, after its budget wait) for the pages that will ask next."""
         self.version += 1
+        if self._latest is not None:
+            self._schedule()
 
     async def close(self) -> None:
         for task in (self._refresh, self._relearn):
@@ -234,22 +237,26 @@ class WaitTimes:
                 self._relearn = asyncio.create_task(self._learn_apart(now, today))
         return self._model[2]
 
-    async def _learn(self, session: AsyncSession, now: datetime, today: date, apart: bool = False) -> WaitModel:
-        first = today - timedelta(days=self.settings.queue.eta_history_days)
-        past = await WaitHistory(session).tickets_since(first)
-        if apart:
-            model = await asyncio.to_thread(learn, past, today, now, self.settings, self.policy)
-        else:
-            model = learn(past, today, now, self.settings, self.policy)
+    async def _learn(self, session: AsyncSession, now: datetime, today: date) -> WaitModel:
+        past = await self._past(session, today)
+        model = learn(past, today, now, self.settings, self.policy)
         self._model = (now, today, model)
-        log.debug("wait model learned from %d tickets since %s", len(past), first)
         return model
 
+    async def _past(self, session: AsyncSession, today: date) -> Sequence[PastTicket]:
+        first = today - timedelta(days=self.settings.queue.eta_history_days)
+        past = await WaitHistory(session).tickets_since(first)
+        log.debug("wait model learning from %d tickets since %s", len(past), first)
+        return past
+
     async def _learn_apart(self, now: datetime, today: date) -> None:
+        """Relearn: the history read in a short session, the fits in a worker thread (no transaction open)."""
         assert self.sessions is not None
         try:
             async with self.sessions() as session:
-                await self._learn(session, now, today, apart=True)
+                past = await self._past(session, today)
+            model = await asyncio.to_thread(learn, past, today, now, self.settings, self.policy)
+            self._model = (now, today, model)
         except Exception:  # the old model serves on; the next estimate tries again
             log.exception("relearning the wait model failed")
             return
@@ -291,16 +298,21 @@ class WaitTimes:
             expected=tuple(expected),
         )
 
-    async def project(self, session: AsyncSession, apart: bool = False) -> dict[str, WaitEstimate | None]:
-        """A projection of the line now, kept as the latest. `apart`: in a worker thread."""
+    async def project(self, session: AsyncSession | None = None) -> dict[str, WaitEstimate | None]:
+        """A projection of the line now, kept as the latest. In the caller's `session` (on the spot), or
+        apart: the snapshot read in a short session of its own, then the runs in a worker thread, with
+        no transaction open (SQLite's one writer and the pool's connection are free for the requests)."""
         started = time.perf_counter()
         version, now = self.version, self.clock.now()
-        snapshot = await self.snapshot(session, self._ghosts())
-        model = await self.model(session)
-        if apart:
-            found = await asyncio.to_thread(model.estimate, snapshot)
+        if session is not None:
+            snapshot = await self.snapshot(session, self._ghosts())
+            found = (await self.model(session)).estimate(snapshot)
         else:
-            found = model.estimate(snapshot)
+            assert self.sessions is not None
+            async with self.sessions() as own:
+                snapshot = await self.snapshot(own, self._ghosts())
+                model = await self.model(own)
+            found = await asyncio.to_thread(model.estimate, snapshot)
         took = time.perf_counter() - started
         today = business_date(now, self.settings.branch.timezone)
         latest = self._latest
@@ -345,7 +357,10 @@ class WaitTimes:
 
     def _schedule(self) -> None:
         if self.sessions is not None and (self._refresh is None or self._refresh.done()):
-            self._refresh = asyncio.create_task(self._refresh_apart())
+            try:
+                self._refresh = asyncio.get_running_loop().create_task(self._refresh_apart())
+            except RuntimeError:  # no event loop (a script's own use): the next estimate asks again
+                pass
 
     async def _refresh_apart(self) -> None:
         """Background projections until one is current, each after its budget wait."""
@@ -355,8 +370,7 @@ class WaitTimes:
             if wait > 0:
                 await asyncio.sleep(wait)
             try:
-                async with self.sessions() as session:
-                    await self.project(session, apart=True)
+                await self.project()
             except Exception:  # the latest estimates serve on; the next change tries again
                 log.exception("refreshing the wait estimates failed")
                 return

@@ -23,9 +23,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def client(settings: Settings, clock: FakeClock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, clock: FakeClock) -> Sanic:
     Sanic.test_mode = True
-    return create_app(settings, clock=clock, name=f"lobby_counters_{next(_names)}").asgi_client
+    return create_app(settings, clock=clock, name=f"lobby_counters_{next(_names)}")
+
+
+@pytest.fixture
+def client(app: Sanic):  # type: ignore[no-untyped-def]
+    return app.asgi_client
 
 
 async def post(client: Any, path: str, headers: dict[str, str], body: Any = None) -> Any:
@@ -158,17 +163,18 @@ async def test_priority_share_through_the_api(client, staff) -> None:  # type: i
     for _ in range(4):
         response = await post(client, "/api/v1/counters/c1/call-next", staff)
         order.append(response.json["id"])
-    assert order == [vips[0]["id"], vips[1]["id"], normal["id"], vips[2]["id"]]
+    # branch.yml's normal_share [1, 3]: after one priority call, normal calls are owed while normal tickets wait
+    assert order == [vips[0]["id"], normal["id"], vips[1]["id"], vips[2]["id"]]
 
 
-async def test_eta_follows_recent_handling_times(client, staff, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_eta_follows_recent_handling_times(app, client, staff, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
     """The wait model learns today's handling times: after three 15-minute exchanges (configured: 5)
     the next customer's estimate behind one exchange is longer than it was behind one at the start.
     (The model is relearned and the line projected apart from the requests: `settle` waits for that.)"""
     first = await new_ticket(client, "exchange")  # only c1 (weight 1.0) serves it
     await post(client, "/api/v1/counters/c1/call-next", staff)
     await post(client, "/api/v1/counters/c1/start", staff)
-    await client.sanic_app.ctx.branch.waits.settle()
+    await app.ctx.branch.waits.settle()
     fresh = await new_ticket(client, "exchange")  # behind one exchange just started, at the seed's 5 min
     assert fresh["eta_point_minutes"] is not None and fresh["eta_point_minutes"] < 6
     clock.advance(minutes=15)
@@ -181,7 +187,7 @@ async def test_eta_follows_recent_handling_times(client, staff, clock: FakeClock
         await new_ticket(client, "exchange")
     await post(client, "/api/v1/counters/c1/call-next", staff)
     await post(client, "/api/v1/counters/c1/start", staff)
-    await client.sanic_app.ctx.branch.waits.settle()
+    await app.ctx.branch.waits.settle()
     slow = await new_ticket(client, "exchange")  # behind one exchange just started, after three slow ones
     assert first["id"] != slow["id"] and slow["position"] == fresh["position"] == 1
     assert slow["eta_point_minutes"] > 1.3 * fresh["eta_point_minutes"]

@@ -58,9 +58,9 @@ async def test_requests_never_project_after_the_first(app: Sanic, monkeypatch: p
     on_request: list[bool] = []
     project = WaitTimes.project
 
-    async def spy(self: WaitTimes, session: Any, apart: bool = False) -> Any:
-        on_request.append(not apart)
-        return await project(self, session, apart)
+    async def spy(self: WaitTimes, session: Any = None) -> Any:
+        on_request.append(session is not None)  # in a request's session, or apart in its own
+        return await project(self, session)
 
     monkeypatch.setattr(WaitTimes, "project", spy)
     client = app.asgi_client
@@ -86,3 +86,34 @@ async def test_background_projections_keep_to_their_budget(app: Sanic) -> None:
 
     gap = waits._next_allowed - time.monotonic()
     assert gap > 0 and gap <= latest.took * (1 / waits.BUDGET - 1) + 0.01
+
+
+async def test_a_background_projection_holds_no_transaction_while_it_runs(app: Sanic, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """SQLite has one writer and the hub one connection to it: the runs (seconds with a long line) must not
+    keep a transaction open, or every ticket (and every other hub process) waits for them."""
+    import asyncio
+    import threading
+
+    from assistant.domain.eta import WaitModel
+
+    client = app.asgi_client
+    await take(client)
+    waits: WaitTimes = app.ctx.branch.waits
+    await waits.settle()
+    running, release = threading.Event(), threading.Event()
+    estimate = WaitModel.estimate
+
+    def slow(self: WaitModel, snapshot: Any, only: str | None = None) -> Any:
+        running.set()
+        release.wait(10)
+        return estimate(self, snapshot, only)
+
+    monkeypatch.setattr(WaitModel, "estimate", slow)
+    await take(client)  # a change: a refresh starts in the background
+    assert await asyncio.to_thread(running.wait, 10)
+    try:  # meanwhile another ticket is written and answered, through the one connection
+        second = await asyncio.wait_for(take(client, "cards"), 5)
+    finally:
+        release.set()
+    assert second["number"] == "C001"
+    await waits.settle()
