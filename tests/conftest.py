@@ -1,4 +1,9 @@
-"""Shared fixtures: the repo, the demo settings, databases (SQLite file, PostgreSQL)."""
+"""Shared fixtures: the repo, the demo settings, databases (SQLite file, PostgreSQL), real hub processes.
+
+Real hubs (`hub_server`, `start_hub`) are separate `python -m assistant serve` processes, one per
+test or per call, each on its own database; they are forked from one process that has the hub's
+modules imported already (tests/hubs.py, tests/hub_zygote.py), which saves most of a start.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant import bench_remote
 from assistant.settings import Settings, load_settings
-from tests.support import ROOT, free_port
+from tests.hubs import HubLauncher, HubStartError
+from tests.support import ALWAYS_OPEN, ROOT, free_port
+
+__all__ = ["ALWAYS_OPEN", "REDIS_URL", "make_token"]  # imported by test modules from here
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -71,32 +78,36 @@ def port() -> Iterator[int]:
     yield free_port()
 
 
-# The branch open round the clock, so tests of the app channel (remote joins) pass at any hour.
-ALWAYS_OPEN = bench_remote.ALWAYS_OPEN
+@pytest.fixture(scope="session")
+def hub_launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubLauncher]:
+    """The session's hub zygote (started at the first test that needs a real hub)."""
+    launcher = HubLauncher(tmp_path_factory.mktemp("hub-zygote") / "zygote.log")
+    try:
+        yield launcher
+    finally:
+        launcher.close()
+
+
+def _serve_args(database: str, port: int, config: Path | None = None) -> list[str]:
+    return ["serve", "--config", str(config or ROOT / "branch.yml"), "--database", database, "--port", str(port)]
 
 
 @pytest.fixture
-def hub_server(tmp_path: Path) -> Iterator[str]:
-    """A real hub process on 127.0.0.1 with its own SQLite file; yields its base URL."""
-    import sys
+def hub_server(tmp_path: Path, hub_launcher: HubLauncher) -> Iterator[str]:
+    """A real hub process on 127.0.0.1 with its own SQLite file (tmp_path / "hub.db"); yields its base URL.
 
-    from assistant.supervisor import Managed
-
+    The branch is open round the clock, so tests of the app channel (remote joins) pass at any hour.
+    """
     hub_port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml")]
-    command += ["--database", f"sqlite:///{tmp_path / 'hub.db'}", "--port", str(hub_port)]
-    hub = Managed(
-        "hub",
-        command,
-        f"http://127.0.0.1:{hub_port}/healthz",
-        ROOT,
-        env={"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **ALWAYS_OPEN},
-        log_path=tmp_path / "hub.log",
-    )
-    hub.start()
+    env = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **ALWAYS_OPEN}
+    database = f"sqlite:///{tmp_path / 'hub.db'}"
+    hub = hub_launcher.start(_serve_args(database, hub_port), hub_port, tmp_path / "hub.log", env)
     try:
-        hub.wait_healthy(60)
-        yield f"http://127.0.0.1:{hub_port}"
+        try:
+            hub.wait_healthy(60)
+        except HubStartError as exc:
+            pytest.fail(str(exc))
+        yield hub.url
     finally:
         hub.stop()
 
@@ -145,39 +156,28 @@ async def redis_url() -> str:
 
 
 @pytest.fixture
-def start_hub(tmp_path: Path) -> Iterator[Callable[..., str]]:
+def start_hub(tmp_path: Path, hub_launcher: HubLauncher) -> Iterator[Callable[..., str]]:
     """Starts real hub processes: `start_hub(database_url, {"LOBBY_…": …}, config=PATH)` -> base URL once healthy.
 
     Each call starts one more `lobby serve` on a free port (Rasa pointed at a closed port), waits
     up to 60 s for /healthz, and fails with the end of its log if it does not come up. All are
     stopped at teardown. Start hubs sharing a database one after the other: each migrates it.
     """
-    import sys
-
-    from assistant.supervisor import Managed, StartupError
-
-    started: list[Managed] = []
+    started = []
 
     def start(database: str, env: Mapping[str, str] | None = None, config: Path | None = None) -> str:
         hub_port = free_port()
-        command = [sys.executable, "-m", "assistant", "serve", "--config", str(config or ROOT / "branch.yml")]
-        command += ["--database", database, "--port", str(hub_port)]
+        environment = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **(env or {})}
         log_path = tmp_path / f"hub-{len(started)}.log"
-        hub = Managed(
-            f"hub {len(started)}",
-            command,
-            f"http://127.0.0.1:{hub_port}/healthz",
-            ROOT,
-            env={"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **(env or {})},
-            log_path=log_path,
+        hub = hub_launcher.start(
+            _serve_args(database, hub_port, config), hub_port, log_path, environment, name=f"hub {len(started)}"
         )
         started.append(hub)
-        hub.start()
         try:
             hub.wait_healthy(60)
-        except StartupError as exc:
-            pytest.fail(f"{exc}\n{log_path.read_text(errors='replace')[-3000:]}")
-        return f"http://127.0.0.1:{hub_port}"
+        except HubStartError as exc:
+            pytest.fail(str(exc))
+        return hub.url
 
     try:
         yield start
