@@ -19,8 +19,10 @@ _names = itertools.count()
 
 @pytest.fixture(autouse=True)
 async def live_asgi_clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    """`app.asgi_client` starts its app once per test, not once per request (tests/api/live_client.py)."""
-    monkeypatch.setattr(sanic_testing.testing, "SanicASGITestClient", live_client.LiveASGIClient)
+    """`app.asgi_client` is a `LiveClient`: its app served once per test, not once per request, and
+    stopped at the end of the test (tests/api/live_client.py). Sanic's `asgi_client` property builds
+    sanic-testing's public `SanicASGITestClient(app)` when first read: that name is what is replaced."""
+    monkeypatch.setattr(sanic_testing.testing, "SanicASGITestClient", live_client.LiveClient)
     yield
     while live_client.CREATED:
         await live_client.CREATED.pop().stop()

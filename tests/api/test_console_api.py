@@ -62,7 +62,7 @@ async def test_staff_reads_refuse_missing_wrong_and_device_tokens(client, staff,
         for headers, status, code in (
             ({}, 401, "unauthorized"),
             ({"Authorization": "Bearer lby_not-a-real-token"}, 401, "unauthorized"),
-            ({"Authorization": "Bearer "}, 401, "unauthorized"),
+            ({"Authorization": "Bearer"}, 401, "unauthorized"),  # no token ("Bearer " arrives so: OWS is cut)
             ({"Authorization": "Basic dXNlcjpwdw=="}, 401, "unauthorized"),
             (device, 403, "forbidden"),
         ):

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from assistant.domain.clock import FakeClock
 from assistant.settings import load_settings
+from tests.api.live_client import LiveClient
 from tests.api.test_dashboard_api import DAY, T0, bearer, named_token, play_scripted_day
 from tests.conftest import make_token
 from tests.support import ROOT, free_port
@@ -42,8 +43,16 @@ def seed_scripted_day(database: str) -> None:
     clock = FakeClock(T0)
     Sanic.test_mode = True
     app = create_app(settings, clock=clock, name=f"lobby_dashboard_seed_{next(_names)}")
+
+    async def play() -> None:
+        client = LiveClient(app)  # the app served once for the whole day, not once per request
+        try:
+            await play_scripted_day(client, clock, ana, ben)
+        finally:
+            await client.stop()
+
     with ThreadPoolExecutor(1) as pool:  # its own loop, away from Playwright's
-        pool.submit(asyncio.run, play_scripted_day(app.asgi_client, clock, ana, ben)).result(timeout=120)
+        pool.submit(asyncio.run, play()).result(timeout=120)
 
 
 @pytest.fixture
