@@ -33,6 +33,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A phone-sized tab. Tests name `hub_server` before `page`, so the tab is closed before its hub
+    stops: a hub stopped while a tracking page is still connecting waits out Sanic's 15 s graceful
+    shutdown (seen once in three tries), which cost two tests 10 s each in teardown."""
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     try:

@@ -27,7 +27,7 @@ def _sent_frames(page: Any) -> list[dict[str, Any]]:
     return frames
 
 
-def test_a_chinese_page_speaks_chinese_and_sends_lang_zh(page: Any, hub_server: str) -> None:
+def test_a_chinese_page_speaks_chinese_and_sends_lang_zh(hub_server: str, page: Any) -> None:
     frames = _sent_frames(page)
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
@@ -101,7 +101,7 @@ def _fake_hub_socket(page: Any, replies: list[dict[str, Any]], received: list[di
     page.route_web_socket(re.compile(r"/api/v1/chat/ws"), handle)
 
 
-def test_a_reply_in_chinese_switches_an_english_page_and_back(page: Any, hub_server: str) -> None:
+def test_a_reply_in_chinese_switches_an_english_page_and_back(hub_server: str, page: Any) -> None:
     received: list[dict[str, Any]] = []
     replies = [
         {"messages": [{"text": "好的，请问您要取多少钱？"}], "lang": "zh"},
@@ -138,7 +138,7 @@ def test_a_reply_in_chinese_switches_an_english_page_and_back(page: Any, hub_ser
     expect(page.locator("html")).to_have_attribute("lang", "en", timeout=5_000)
 
 
-def test_without_the_socket_messages_post_their_lang_and_a_lost_socket_is_said(page: Any, hub_server: str) -> None:
+def test_without_the_socket_messages_post_their_lang_and_a_lost_socket_is_said(hub_server: str, page: Any) -> None:
     posts: list[dict[str, Any]] = []
     page.on("request", lambda r: posts.append(r.post_data_json) if r.url.endswith("/api/v1/chat") else None)
     sockets: list[Any] = []
@@ -164,7 +164,7 @@ def test_without_the_socket_messages_post_their_lang_and_a_lost_socket_is_said(p
     assert posts == [{"message": "你好", "channel": "mobile", "lang": "zh"}], posts
 
 
-def test_chinese_typed_into_an_english_page_gets_the_page_in_chinese(page: Any, hub_server: str) -> None:
+def test_chinese_typed_into_an_english_page_gets_the_page_in_chinese(hub_server: str, page: Any) -> None:
     """End to end: the hub decides the turn's language from the text (lobby_wire.lang) and says it in the reply."""
     frames = _sent_frames(page)
     page.goto(f"{hub_server}/chat?lang=en&token=typed-zh-customer-0123456789")

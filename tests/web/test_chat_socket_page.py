@@ -9,7 +9,7 @@ import httpx
 from playwright.sync_api import expect
 
 
-def test_replies_and_pushes_travel_over_the_socket(page: Any, hub_server: str, hub_token: str) -> None:
+def test_replies_and_pushes_travel_over_the_socket(hub_server: str, page: Any, hub_token: str) -> None:
     posts: list[str] = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     page.goto(f"{hub_server}/chat?token=web-socket-customer-0123456789")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.conftest import make_token
 
 
-def test_touch_menu_ticket_card_and_rating(page: Any, hub_server: str, tmp_path: Any) -> None:
+def test_touch_menu_ticket_card_and_rating(hub_server: str, page: Any, tmp_path: Any) -> None:
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(f"{hub_server}/chat?token=web-customer-0123456789")
@@ -36,7 +36,7 @@ def test_touch_menu_ticket_card_and_rating(page: Any, hub_server: str, tmp_path:
     assert not [url for url in failed if not url.startswith(hub_server)], failed
 
 
-def test_touch_menu_in_chinese(page: Any, hub_server: str) -> None:
+def test_touch_menu_in_chinese(hub_server: str, page: Any) -> None:
     """A customer who writes in Chinese gets the hub's own menu in Chinese (Rasa is down), whatever language
     the page started in, and the ticket it issues is a Chinese one."""
     page.goto(f"{hub_server}/chat?token=web-customer-zh-0123456789&lang=en")

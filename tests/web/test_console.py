@@ -119,7 +119,7 @@ def outcome_in_database(database: Path, ticket_id: str) -> tuple[str, str]:
 
 
 def test_sign_in_refuses_missing_wrong_and_device_tokens_then_remembers_the_tab(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str, tmp_path: Path
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console], tmp_path: Path
 ) -> None:
     console = open_console(hub_server)
     page = console.page
@@ -164,7 +164,7 @@ def test_sign_in_refuses_missing_wrong_and_device_tokens_then_remembers_the_tab(
 
 
 def test_nothing_to_call_is_an_error_then_a_new_ticket_appears_live_and_call_next_shows_it(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
     console = open_console(hub_server)
     console.sign_in(hub_token)
@@ -190,7 +190,7 @@ def test_nothing_to_call_is_an_error_then_a_new_ticket_appears_live_and_call_nex
 
 
 def test_call_a_specific_ticket_from_the_waiting_list(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
     first = issue(hub_server, "cash")
     vip = issue(hub_server, "cash", priority="priority")
@@ -207,7 +207,7 @@ def test_call_a_specific_ticket_from_the_waiting_list(
 
 
 def test_each_ticket_shows_the_language_to_greet_in(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
     """A ticket taken in Chinese (kiosk switch, chat) says 中文 in the list and at the counter; English says EN."""
     english = issue(hub_server, "cash", lang="en")
@@ -233,7 +233,7 @@ def test_each_ticket_shows_the_language_to_greet_in(
 
 
 def test_shows_online_bookings_with_their_notes_and_remote_customers_on_the_way(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
     """"One authentication, served everywhere": what the customer told the app reaches the teller."""
     slot = None
@@ -269,7 +269,7 @@ def test_shows_online_bookings_with_their_notes_and_remote_customers_on_the_way(
 
 
 def test_keyboard_selects_calls_starts_parks_and_pauses(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
     tickets = [issue(hub_server, "cash") for _ in range(3)]
     console = open_console(hub_server)
@@ -312,7 +312,7 @@ def test_keyboard_selects_calls_starts_parks_and_pauses(
 
 
 def test_no_show_too_soon_shows_the_hub_error_and_the_cooldown(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
     called = issue(hub_server, "cash")
     console = open_console(hub_server)
@@ -326,7 +326,7 @@ def test_no_show_too_soon_shows_the_hub_error_and_the_cooldown(
 
 
 def test_recall_until_the_limit_then_no_show(
-    open_console: Callable[[str], Console], start_hub: Callable[..., str], tmp_path: Path
+    start_hub: Callable[..., str], open_console: Callable[[str], Console], tmp_path: Path
 ) -> None:
     database = f"sqlite:///{tmp_path / 'recall.db'}"
     base = start_hub(database, env={"LOBBY_QUEUE__NO_SHOW_AFTER_SECONDS": "1"})
@@ -361,7 +361,7 @@ def test_recall_until_the_limit_then_no_show(
 
 
 def test_transfer_to_a_service_then_to_a_named_counter_keeps_the_number(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
     moved = issue(hub_server, "cash")
     console = open_console(hub_server)
@@ -397,7 +397,7 @@ def test_transfer_to_a_service_then_to_a_named_counter_keeps_the_number(
 
 
 def test_finish_with_an_outcome(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str, tmp_path: Path
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console], tmp_path: Path
 ) -> None:
     served = issue(hub_server, "payments")
     console = open_console(hub_server)
@@ -468,7 +468,7 @@ def test_reconnects_after_a_hub_restart_and_takes_the_fresh_state(
 
 
 def test_fits_a_1280x800_screen_mid_flow(
-    open_console: Callable[[str], Console], hub_server: str, hub_token: str, tmp_path: Path
+    hub_server: str, hub_token: str, open_console: Callable[[str], Console], tmp_path: Path
 ) -> None:
     issue(hub_server, "cash", intent="withdraw_cash")
     issue(hub_server, "cash", priority="priority", intent="deposit_cheque")

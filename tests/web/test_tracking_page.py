@@ -12,7 +12,7 @@ import httpx
 from playwright.sync_api import expect
 
 
-def test_tracking_page_follows_the_ticket_live(page: Any, hub_server: str, hub_token: str) -> None:
+def test_tracking_page_follows_the_ticket_live(hub_server: str, page: Any, hub_token: str) -> None:
     first = httpx.post(f"{hub_server}/api/v1/tickets", json={"service": "cards"}, timeout=10).json()
     mine = httpx.post(f"{hub_server}/api/v1/tickets", json={"service": "cards"}, timeout=10).json()
     failed: list[str] = []
@@ -42,12 +42,12 @@ def test_tracking_page_follows_the_ticket_live(page: Any, hub_server: str, hub_t
     assert not refused, refused
 
 
-def test_unknown_ticket_says_so(page: Any, hub_server: str) -> None:
+def test_unknown_ticket_says_so(hub_server: str, page: Any) -> None:
     page.goto(f"{hub_server}/t/no-such-ticket")
     expect(page.locator("#service")).to_have_text("no ticket no-such-ticket", timeout=10_000)
 
 
-def test_a_remote_ticket_shows_its_deadline_and_qr_and_can_say_i_am_here(page: Any, hub_server: str) -> None:
+def test_a_remote_ticket_shows_its_deadline_and_qr_and_can_say_i_am_here(hub_server: str, page: Any) -> None:
     remote = {"service": "cards", "channel": "mobile", "remote": True}
     mine = httpx.post(f"{hub_server}/api/v1/tickets", json=remote, timeout=10).json()
 
@@ -76,7 +76,7 @@ def _words_shown(page: Any, number: str) -> str:
     return str(page.locator("main > div").inner_text()).replace(number, "")
 
 
-def test_a_ticket_taken_in_chinese_tracks_in_chinese(page: Any, hub_server: str, hub_token: str) -> None:
+def test_a_ticket_taken_in_chinese_tracks_in_chinese(hub_server: str, page: Any, hub_token: str) -> None:
     first = httpx.post(f"{hub_server}/api/v1/tickets", json={"service": "cards"}, timeout=10).json()
     mine = httpx.post(f"{hub_server}/api/v1/tickets", json={"service": "cards", "lang": "zh"}, timeout=10).json()
     failed: list[str] = []
@@ -121,7 +121,7 @@ def test_a_ticket_taken_in_chinese_tracks_in_chinese(page: Any, hub_server: str,
     assert not [url for url in failed if not url.startswith(hub_server)], failed  # no web fonts, no CDN
 
 
-def test_a_chinese_remote_ticket_asks_to_check_in_in_chinese(page: Any, hub_server: str) -> None:
+def test_a_chinese_remote_ticket_asks_to_check_in_in_chinese(hub_server: str, page: Any) -> None:
     remote = {"service": "cards", "channel": "mobile", "remote": True, "lang": "zh"}
     mine = httpx.post(f"{hub_server}/api/v1/tickets", json=remote, timeout=10).json()
 
@@ -138,7 +138,7 @@ def test_a_chinese_remote_ticket_asks_to_check_in_in_chinese(page: Any, hub_serv
     expect(page.locator("#come")).to_have_text("马上就轮到您了，请在柜台附近等候。")
 
 
-def test_an_unknown_ticket_says_so_in_the_language_asked_for(page: Any, hub_server: str) -> None:
+def test_an_unknown_ticket_says_so_in_the_language_asked_for(hub_server: str, page: Any) -> None:
     page.goto(f"{hub_server}/t/no-such-ticket?lang=zh")
     expect(page.locator("#service")).to_have_text("没有找到这张排队号，请核对二维码或链接。", timeout=10_000)
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
