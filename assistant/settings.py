@@ -167,9 +167,28 @@ class DeviceConfig(Frozen):
 
 
 class PriorityConfig(Frozen):
+    """The ordering policy's settings (`assistant.domain.tickets.OrderingPolicy`; README, "Ordering policy: no class
+    starved")."""
+
     classes: tuple[str, ...] = ("appointment", "priority", "normal")
-    normal_share: tuple[int, int] = (2, 1)
+    # (p, n): after p non-normal calls in a row, n normal calls are owed while normal tickets wait; (0, 0): none.
+    normal_share: tuple[int, int] = (1, 3)
+    # A ticket waiting this long is due: lifted one class, then nobody who came later is called before it
+    # (except a checked-in appointment); 0 turns it off.
     age_boost_minutes: float = 15
+
+    def __post_init__(self) -> None:
+        if not self.classes or len(set(self.classes)) != len(self.classes):
+            raise ValueError(f"priority.classes: distinct class names, most urgent first, got {list(self.classes)}")
+        if self.classes[0] != "appointment" or "normal" not in self.classes:
+            raise ValueError('priority.classes: starts with "appointment" and names "normal", e.g. '
+                             "[appointment, priority, normal]")  # fmt: skip
+        if any(turns < 0 for turns in self.normal_share):
+            raise ValueError(f"priority.normal_share: [p, n] with p, n >= 0 (0, 0: no share), got "
+                             f"{list(self.normal_share)}")  # fmt: skip
+        if not 0 <= self.age_boost_minutes < float("inf"):
+            raise ValueError(f"priority.age_boost_minutes: 0 (off) or a positive number of minutes, got "
+                             f"{self.age_boost_minutes}")  # fmt: skip
 
 
 class QueueConfig(Frozen):

@@ -2,8 +2,9 @@
 (`lobby simulate`)."""
 
 from assistant.simulation.day import DayDefinition, draw_customers, load_day, run_day, simulate_day
-from assistant.simulation.engine import FIFO, Customer, Policy, QueueRun, policy_from_settings
+from assistant.simulation.engine import FIFO, Policy, QueueRun, policy_from_settings
 from assistant.simulation.report import ClassStats, EtaStats, SimulationReport
+from assistant.simulation.setup import Customer
 
 __all__ = [
     "FIFO",

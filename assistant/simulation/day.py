@@ -20,9 +20,10 @@ import msgspec
 
 from assistant.domain.tickets import Priority
 from assistant.settings import ConfigError, Frozen, Settings, convert, counter_schedule, read_yaml_mapping
-from assistant.simulation.engine import Customer, Desk, Policy, QueueRun, RunSetup, policy_from_settings
+from assistant.simulation.engine import Policy, QueueRun, policy_from_settings
 from assistant.simulation.knowledge import History, Knowledge, history_of
 from assistant.simulation.report import SimulationReport
+from assistant.simulation.setup import Customer, Desk, RunSetup
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,9 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Literal, Protocol
-from zoneinfo import ZoneInfo
 
 from assistant.domain.clock import FakeClock
 from assistant.domain.eta import CounterNow, Expected, QueueSnapshot, WaitEstimate, WaitModel
@@ -38,6 +37,7 @@ from assistant.domain.schedule import cover_skills
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus, format_number, place_in_line
 from assistant.settings import Settings
 from assistant.simulation.report import EtaSample, SimulationReport, class_stats, eta_stats, ratio
+from assistant.simulation.setup import Customer, Desk, RunSetup
 
 log = logging.getLogger(__name__)
 
@@ -55,31 +55,6 @@ class Kind(IntEnum):
     LEAVE = 3
     ARRIVE = 4
     RETURN = 5  # back from an absence inside its window (RunSetup.keep_presence)
-
-
-@dataclass(frozen=True, slots=True)
-class Customer:
-    """One visitor: when they come, what for, how long they would wait, how much work they bring."""
-
-    index: int
-    arrive_minute: float
-    service_id: str
-    priority: str
-    patience_minutes: float  # math.inf: never leaves (appointments)
-    silent: bool
-    work_minutes: float  # service duration at a counter with full skill
-
-
-@dataclass(frozen=True, slots=True)
-class Desk:
-    """A counter of the run: its skills and the windows (minutes from the start) it works. `planned`:
-    the windows the hub knows of (its schedule), when they differ from the real ones (a replay's
-    agents step away unannounced); the ETA sees only these."""
-
-    id: str
-    skills: Mapping[str, float]
-    windows: tuple[tuple[float, float], ...]
-    planned: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass
@@ -105,27 +80,6 @@ class Forecaster(Protocol):
     def model(self, run: QueueRun) -> WaitModel: ...
 
     def naive_handling(self, service_id: str) -> float: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RunSetup:
-    start: datetime  # minute 0
-    zone: ZoneInfo
-    business_date: date
-    desks: tuple[Desk, ...]
-    prefixes: Mapping[str, str]  # service -> ticket prefix
-    doors_close: float  # minute after which nobody arrives
-    end: float  # minute at which counters stop
-    slowdown: float = 1.0
-    no_show_minutes: float = 1.0
-    expected: tuple[tuple[float, str], ...] = ()  # known future arrivals (minute, service): appointments
-    day_label: str = ""
-    opens: float = 0.0  # minute the doors open (today's arrival rate counts from it)
-    # A replay's windows are when the recorded agents were there; one who serves past a window's end
-    # (a longer customer than the recorded one) is away that much longer later, so the run keeps the
-    # recorded capacity. A branch day does not: a teller finishes the last customer and leaves.
-    keep_presence: bool = False
-    classes: tuple[str, ...] = ("appointment", "priority", "normal")
 
 
 def policy_from_settings(settings: Settings) -> OrderingPolicy:
@@ -167,6 +121,7 @@ class QueueRun:
         self.events: list[tuple[float, int, int, str]] = []
         self.order = 0
         self.ended = False
+        self._covers: dict[frozenset[str], dict[str, dict[str, float]]] = {}
         self._windows = {
             d.id: tuple((self.at_minute(a), self.at_minute(b)) for a, b in d.planned or d.windows)
             for d in self.setup.desks
@@ -218,6 +173,13 @@ class QueueRun:
 
     def open_ids(self) -> list[str]:
         return [d_id for d_id, state in self.desks.items() if state.open]
+
+    def _covered(self) -> dict[str, dict[str, float]]:
+        """Every counter's skills with break cover for the counters open now (kept per set of open counters)."""
+        opened = frozenset(self.open_ids())
+        if opened not in self._covers:
+            self._covers[opened] = cover_skills({d: s.desk.skills for d, s in self.desks.items()}, opened)
+        return self._covers[opened]
 
     def snapshot(self) -> QueueSnapshot:
         now = self.clock.now()
@@ -333,7 +295,7 @@ class QueueRun:
         desk = state.desk
         waiting = list(self.waiting.values())
         if isinstance(self.policy, OrderingPolicy):
-            skills = cover_skills({d: s.desk.skills for d, s in self.desks.items()}, self.open_ids())[desk.id]
+            skills = self._covered()[desk.id]
             recent = self.recent[-RECENT_CALLS:]
             chosen = self.policy.choose(waiting, skills, self.clock.now(), recent, counter_id=desk.id)
         else:

@@ -17,7 +17,8 @@ import math
 import random
 from datetime import UTC, date, datetime
 
-from assistant.simulation.engine import Customer, Desk, Policy, QueueRun, RunSetup
+from assistant.simulation.engine import Policy, QueueRun
+from assistant.simulation.setup import Customer, Desk, RunSetup
 
 
 def erlang_c(servers: int, arrival_rate: float, service_minutes: float) -> float:
