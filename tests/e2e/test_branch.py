@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 
 from hardware import microphone_from_config, printer_from_uri, recognizer_from_config, speaker_from_config
 from kiosk.app import build_window
@@ -25,6 +26,14 @@ def find(window: QWidget, kind: type[Any], name: str) -> Any:
     found = window.findChild(kind, name)
     assert found is not None, f"no {kind.__name__} named {name}"
     return found
+
+
+def tappable(button: QPushButton) -> bool:
+    """Is `button` what a finger on its centre would touch? The conversation's touch scroller (QScroller)
+    holds a press and hands it to the widget under that point of the screen, so a tap on a reply's button
+    that Qt has not yet shown and laid out (it does both a moment after the reply is added) is lost, or
+    lands on an older bubble's button: a person cannot tap a button before it is on the screen either."""
+    return QApplication.widgetAt(button.mapToGlobal(button.rect().center())) is button
 
 
 def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
@@ -51,7 +60,7 @@ def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
         # The assistant offers a ticket with the wait first; the customer taps yes.
         def yes_button() -> QPushButton | None:
             buttons = window.findChildren(QPushButton, "quickReply")
-            return next((b for b in buttons if b.text() == "Yes, a ticket" and b.isVisible()), None)
+            return next((b for b in buttons if b.text() == "Yes, a ticket" and tappable(b)), None)
 
         qtbot.waitUntil(lambda: yes_button() is not None, timeout=REPLY_TIMEOUT_MS)
         card = find(window, QWidget, "ticketCard")
@@ -191,14 +200,25 @@ def test_booking_by_touch_at_the_kiosk(qtbot: Any, branch: Branch, tmp_path: Pat
             bubbles = window.conversation.bubbles()
             if not bubbles or controller.model.busy:
                 return None
-            return next((b for b in bubbles[-1].buttons() if re.search(pattern, b.text())), None)
+            return next((b for b in bubbles[-1].buttons() if re.search(pattern, b.text()) and tappable(b)), None)
 
-        qtbot.waitUntil(lambda: button() is not None, timeout=REPLY_TIMEOUT_MS)
+        try:
+            qtbot.waitUntil(lambda: button() is not None, timeout=REPLY_TIMEOUT_MS)
+        except WaitTimeout as exc:  # say what the kiosk showed instead
+            raise AssertionError(f"no tappable {pattern!r} button; {screen()}") from exc
         chosen = button()
         assert chosen is not None
         title = chosen.text()
         qtbot.mouseClick(chosen, Qt.MouseButton.LeftButton)
         return title
+
+    def screen() -> str:
+        """The newest bubbles as (text, [(button, tappable)]), for a failure message."""
+        last = window.conversation.bubbles()[-3:]
+        shown = [
+            (b.findChild(QLabel, "bubbleText").text(), [(x.text(), tappable(x)) for x in b.buttons()]) for b in last
+        ]
+        return f"busy={controller.model.busy}, newest bubbles: {shown}"
 
     try:
         qtbot.mouseClick(find(window, QPushButton, "attractStart"), Qt.MouseButton.LeftButton)
