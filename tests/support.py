@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import wave
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,3 +30,27 @@ def longest_wav_seconds(directory: Path) -> float:
         with wave.open(str(path)) as audio:
             durations.append(audio.getnframes() / audio.getframerate())
     return max(durations)
+
+
+class RecordedWaits:
+    """A module's `asyncio`, except that its sleeps are written down and pass at once (no real waiting).
+
+    Put in place with `monkeypatch.setattr(module, "asyncio", RecordedWaits(limit))`. After `limit`
+    waits the next one never ends, so code that backs off stops there (`reached` is set); code that
+    spins would go on without waiting, which its own counters show.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.waits: list[float] = []
+        self.limit = limit
+        self.reached = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float) -> None:
+        self.waits.append(delay)
+        if len(self.waits) >= self.limit:
+            self.reached.set()
+            await asyncio.Event().wait()
+        await asyncio.sleep(0)

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant import announcer as announcer_module
 from assistant.announce_phrase import call_phrase
 from assistant.announcer import (
     Announcer,
@@ -27,7 +28,7 @@ from assistant.cli import build_parser
 from assistant.settings import load_settings
 from hardware.fakes import FakeSpeaker
 from hardware.speaker import WavSpeaker
-from tests.support import ROOT, free_port
+from tests.support import ROOT, RecordedWaits, free_port
 
 requires_espeak = pytest.mark.skipif(
     ctypes.util.find_library("espeak-ng") is None and ctypes.util.find_library("espeak") is None,
@@ -142,12 +143,16 @@ def test_each_language_names_the_counter_in_it(tmp_path: Path) -> None:
     assert texts == ["Ticket L 5, please go to Counter 9.", "请L005号到9号窗口办理。"]
 
 
-async def test_keeps_trying_while_the_hub_is_away(tmp_path: Path) -> None:
+async def test_keeps_trying_while_the_hub_is_away(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused connections (nobody on the port) are retried after 0.5 s, 1 s, ... at most 10 s, for ever."""
+    recorded = RecordedWaits(limit=6)
+    monkeypatch.setattr(announcer_module, "asyncio", recorded)  # its waits pass at once, written down
     speaker = WavSpeaker(tmp_path / "voice")
     announcer = Announcer(f"http://127.0.0.1:{free_port()}", speaker, None, sleep=no_wait)
     async with running(announcer) as task:
-        await asyncio.sleep(1.5)  # a few refused connections
+        await asyncio.wait_for(recorded.reached.wait(), 30)  # six real connection attempts refused
         assert not task.done() and not announcer.connected.is_set()
+    assert recorded.waits == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0]
     speaker.close()
 
 

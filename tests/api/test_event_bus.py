@@ -29,6 +29,7 @@ from assistant.web.bus_backends import (
     backend_from_config,
     channel_name,
 )
+from tests.support import RecordedWaits
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
 Receive = Callable[[str], None]
@@ -190,29 +191,6 @@ async def test_a_lost_connection_is_reestablished_and_subscribers_resync() -> No
         assert drain(queue) == [None] and bus.subscriber_count == 0
     finally:
         await bus.aclose()
-
-
-class RecordedWaits:
-    """The bus's `asyncio`, except that its sleeps are written down and pass at once (no real waiting).
-
-    After `limit` waits the next one never ends, so a bus that backs off stops there; one that
-    spins would reconnect without waiting, which the reconnection count shows.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.waits: list[float] = []
-        self.limit = limit
-        self.reached = asyncio.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(asyncio, name)
-
-    async def sleep(self, delay: float) -> None:
-        self.waits.append(delay)
-        if len(self.waits) >= self.limit:
-            self.reached.set()
-            await asyncio.Event().wait()
-        await asyncio.sleep(0)
 
 
 async def test_a_connection_that_keeps_dropping_backs_off(monkeypatch: pytest.MonkeyPatch) -> None:
