@@ -42,7 +42,8 @@ def test_book_on_chat_then_check_in_at_the_kiosk_and_be_called_first(
     assert re.fullmatch(r"[A-Z0-9]{6}", code)
     qr = card.locator("img")
     expect(qr).to_have_attribute("alt", re.compile(code))
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())  # the QR drew
+    expect(qr).to_have_js_property("complete", True, timeout=10_000)  # loaded (or failed): no race
+    assert qr.evaluate("(img) => img.naturalWidth") > 0  # the QR drew, not a broken image
     ics = httpx.get(f"{branch.hub_url}/api/v1/appointments/{code}/calendar.ics", timeout=10)
     assert ics.status_code == 200 and f"Booking code {code}" in ics.text
     assert not [url for url in failed if not url.startswith(branch.hub_url)], failed

@@ -23,7 +23,9 @@ def test_touch_menu_ticket_card_and_rating(hub_server: str, page: Any, tmp_path:
     expect(card).to_be_visible(timeout=10_000)
     number = card.locator(".number").inner_text()
     assert number.startswith("C")
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", card.locator("img").element_handle())
+    qr = card.locator("img")
+    expect(qr).to_have_js_property("complete", True, timeout=10_000)  # loaded (or failed): no race with it
+    assert qr.evaluate("(img) => img.naturalWidth") > 0  # a picture, not a broken image
 
     page.get_by_role("button", name="4 out of 5").click()
     expect(page.get_by_text("Thank you for your rating.")).to_be_visible(timeout=5_000)

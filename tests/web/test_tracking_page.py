@@ -57,7 +57,8 @@ def test_a_remote_ticket_shows_its_deadline_and_qr_and_can_say_i_am_here(hub_ser
     expect(page.locator("#deadline")).to_contain_text("Your place is kept until")
     qr = page.get_by_alt_text("QR code of this ticket: scan it at the branch kiosk")
     expect(qr).to_be_visible()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
+    expect(qr).to_have_js_property("complete", True, timeout=10_000)  # loaded (or failed): no race
+    assert qr.evaluate("(img) => img.naturalWidth") > 0  # the QR drew, not a broken image
     expect(page.locator("#come")).to_have_text("Time to head to the branch: you are nearly at the front.")
 
     page.get_by_role("button", name="I'm at the branch").click()
