@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -24,13 +25,17 @@ async def test_a_locked_database_answers_503_and_the_retry_gets_the_ticket(clien
     _, first = await client.post("/api/v1/tickets", json={"service": "cards"})
     assert first.status == 201
     path = Path(settings.database_url().split("///", 1)[1])
-    holder = sqlite3.connect(path, isolation_level=None)
+    # Another process (a backup, a stuck tool) takes the write lock. Taken from a thread: the hub runs in
+    # this event loop and may be inside a short transaction of its own (a background projection after
+    # the first ticket), which it must be able to finish meanwhile.
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     body = {"service": "cards", "idempotency_key": "kiosk-9:turn-1"}
     try:
-        holder.execute("BEGIN EXCLUSIVE")  # another process (a backup, a stuck tool) holds the write lock
+        await asyncio.to_thread(holder.execute, "BEGIN EXCLUSIVE")
         _, busy = await client.post("/api/v1/tickets", json=body)
     finally:
-        holder.execute("ROLLBACK")
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
         holder.close()
     assert busy.status == 503, busy.text
     assert busy.json == {"error": {"code": "database_busy", "message": busy.json["error"]["message"]}}
