@@ -21,7 +21,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from assistant.bench_voice import DEFAULT_PHRASES
 from hardware.fakes import FakePrinter, FakeRecognizer
 from hardware.microphone import FileMicrophone
 from hardware.recognizer import VoskRecognizer, recognizer_from_config, recognizers_from_config
@@ -31,6 +30,19 @@ from tests.kiosk.conftest import WAIT_MS, bubble_texts, ticket_json, widget
 from tests.support import longest_wav_seconds
 
 PHRASE = "번호표 주세요"  # "a queue ticket, please"
+# What a Korean-speaking customer says at the greeter: the grammar the kiosk listens with here.
+GREETER_PHRASES = (
+    "카드 분실 신고 하려고 왔어요",  # I came to report a lost card
+    "현금 찾고 싶어요",  # I'd like to withdraw cash
+    "직원과 이야기 하고 싶어요",  # I'd like to talk to someone
+    "예약 했어요",  # I have an appointment
+    "달러 환전 하고 싶어요",  # I'd like to change dollars
+    "계좌 개설 하려고 왔어요",  # I came to open an account
+    "대출 상담을 받고 싶어요",  # I'd like advice on a loan
+    "비밀번호 변경 해주세요",  # please change my PIN
+    PHRASE,
+    "송금 하려고 왔어요",  # I came to send money
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +77,7 @@ def test_spoken_korean_reaches_the_hub_and_the_reply_is_spoken(
         VoskRecognizer(ko_model),
         hub_timeout_s=5.0,
         health_interval_s=0.3,
-        grammar=DEFAULT_PHRASES,
+        grammar=GREETER_PHRASES,
     )
     qtbot.addWidget(window)
     window.show()
@@ -234,7 +246,7 @@ def test_each_language_loads_its_real_model_once_off_the_gui_thread(
         hub_timeout_s=5.0,
         health_interval_s=0.3,
         recognizers=recognizers_from_config({"en": "", "zh": str(ko_model)}),
-        grammars={"zh": DEFAULT_PHRASES},
+        grammars={"zh": GREETER_PHRASES},
     )
     qtbot.addWidget(window)
     window.show()
