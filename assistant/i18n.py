@@ -5,7 +5,7 @@ placeholders (a test checks it), so a new language is a new dict here plus its n
 `say(key, lang, **values)` renders one; languages the hub does not speak get English.
 
 Used at the edges only (the domain decides with codes, see `assistant.domain.routing.Reason`):
-triage reasons, branch information, the touch menu and chat pushes (`assistant.web.wording`,
+triage reasons, branch information, the touch menu and chat pushes (`assistant.services.wording`,
 `assistant.web.chat`) and the lobby's spoken calls (`assistant.announce_phrase`, shared with
 `lobby announcer`). Standard library only, nothing at import.
 

@@ -1,6 +1,6 @@
 """Shared fixtures: the repo, the demo settings, databases (SQLite file, PostgreSQL), real hub processes.
 
-Real hubs (`hub_server`, `start_hub`) are separate `python -m assistant serve` processes, one per
+Real hubs (`hub_server`, `start_hub`) are separate `python -m lobby serve` processes, one per
 test or per call, each on its own database; they are forked from one process that has the hub's
 modules imported already (tests/hubs.py, tests/hub_zygote.py), which saves most of a start.
 """

@@ -1,9 +1,9 @@
 """Forks hub processes from one Python that has already imported the hub (tests only).
 
-A `python -m assistant serve` spends most of its start importing: about 1.5 of its 2.4 s of CPU
+A `python -m lobby serve` spends most of its start importing: about 1.5 of its 2.4 s of CPU
 on the CI machine, and the tests start a fresh hub for most tests, each on its own database. This
 process imports the hub's modules once, then forks a child per request. The child is a fresh
-`python -m assistant ARGS...` in all but the imports: its own session (process group), environment,
+`python -m lobby ARGS...` in all but the imports: its own session (process group), environment,
 working directory, standard streams (its log) and database, so every test still gets a hub process
 of its own. Nothing has run in this process but imports: no thread, no event loop, no connection.
 

@@ -1,7 +1,7 @@
 """Real hub processes for the tests, forked from a zygote that has the hub imported (tests/hub_zygote.py).
 
-Each `HubLauncher.start` gives a new `python -m assistant serve` process of its own (own process
-group, database, environment and log), as `assistant.supervisor.Managed` would, without paying the
+Each `HubLauncher.start` gives a new `python -m lobby serve` process of its own (own process
+group, database, environment and log), as `lobby.supervisor.Managed` would, without paying the
 hub's imports again: about 1.5 s of CPU a hub on the CI machine. The health check polls every 50 ms.
 """
 
@@ -23,8 +23,8 @@ import httpx
 from tests.support import ROOT
 
 # What `lobby serve` imports (a module that is not there any more only costs start time).
-PRELOAD = ("assistant.cli", "assistant.web.app", "assistant.backup", "assistant.announcer")
-HUB_MODULE = "assistant"  # `python -m assistant serve ...`
+PRELOAD = ("lobby.cli", "assistant.web.app", "assistant.services.backup", "announcer.service")
+HUB_MODULE = "lobby"  # `python -m lobby serve ...`
 POLL_SECONDS = 0.05
 
 
@@ -109,7 +109,7 @@ class HubLauncher:
     def start(
         self, args: Sequence[str], port: int, log_path: Path, env: Mapping[str, str] | None = None, name: str = "hub"
     ) -> HubProcess:
-        """Fork `python -m assistant ARGS` (which must listen on `port`) with os.environ + `env`."""
+        """Fork `python -m lobby ARGS` (which must listen on `port`) with os.environ + `env`."""
         request = {
             "module": HUB_MODULE,
             "args": list(args),

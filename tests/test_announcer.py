@@ -14,9 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant import announcer as announcer_module
-from assistant.announce_phrase import call_phrase
-from assistant.announcer import (
+from announcer import service as announcer_module
+from announcer.service import (
     Announcer,
     call_from_event,
     counter_names,
@@ -24,10 +23,11 @@ from assistant.announcer import (
     parse_languages,
     prepare_chime,
 )
-from assistant.cli import build_parser
+from assistant.announce_phrase import call_phrase
 from assistant.settings import load_settings
 from hardware.fakes import FakeSpeaker
 from hardware.speaker import WavSpeaker
+from lobby.cli import build_parser
 from tests.support import ROOT, RecordedWaits, free_port
 
 requires_espeak = pytest.mark.skipif(
@@ -181,6 +181,6 @@ def test_events_and_options() -> None:
 def test_the_announcer_needs_no_web_framework() -> None:
     """It runs on a branch PC next to the hub, as a client: importing it must not pull in Sanic or the store."""
     heavy = "('sanic', 'sqlalchemy', 'assistant.web')"
-    code = f"import sys, assistant.announcer; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = f"import sys, announcer.service; print(sorted(m for m in {heavy} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]"

@@ -20,12 +20,12 @@ import asyncpg
 import httpx
 import pytest
 
-from assistant.backup import BackupError, backup, restore
-from assistant.cli import main
 from assistant.domain.clock import SystemClock
+from assistant.services.backup import BackupError, backup, restore
+from assistant.services.tickets import BranchService
 from assistant.settings import load_settings
 from assistant.store.db import create_engine, migrate, session_factory
-from assistant.web.branch import BranchService
+from lobby.cli import main
 from tests.conftest import POSTGRES_ADMIN
 from tests.support import ROOT
 

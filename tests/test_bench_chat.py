@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.bench_chat import SCRIPTS, Expect, Turn, as_expected, languages, p95_ratios, passes
+from lobby_tools.bench_chat import SCRIPTS, Expect, Turn, as_expected, languages, p95_ratios, passes
 from lobby_wire.lang import detect_lang
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 
-from assistant.bench import latency_stats, percentile
-from assistant.bench_remote import bench_remote
+from lobby_tools.bench_remote import bench_remote
+from lobby_tools.measure import latency_stats, percentile
 from tests.support import ROOT
 
 # 1..21 ms in an order that is not sorted: the median is 11 ms, the 95th percentile 20 ms

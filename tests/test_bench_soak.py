@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench_soak import SoakOptions, run_soak
-from assistant.bench_soak_faults import parse_faults
-from assistant.bench_soak_load import Load, Op
+from lobby_tools.bench_soak import SoakOptions, run_soak
+from lobby_tools.bench_soak_faults import parse_faults
+from lobby_tools.bench_soak_load import Load, Op
 from tests.support import ROOT
 
 

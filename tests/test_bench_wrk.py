@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import bench_wrk
-from assistant.bench import free_port
-from assistant.supervisor import Managed
+from lobby.supervisor import Managed
+from lobby_tools import bench_wrk
+from lobby_tools.measure import free_port
 
 REPORT = """Running 5s test @ http://127.0.0.1:41131/api/v1/tickets
   2 threads and 16 connections
@@ -54,7 +54,7 @@ def test_every_request_of_a_script_has_its_own_idempotency_key(tmp_path: Path) -
 def test_one_real_wrk_run_against_the_bare_endpoint(tmp_path: Path) -> None:
     assert shutil.which("wrk"), "wrk is not installed (make setup installs it)"
     port = free_port()
-    command = [sys.executable, "-m", "assistant.bench_bare", "--port", str(port)]
+    command = [sys.executable, "-m", "lobby_tools.bench_bare", "--port", str(port)]
     server = Managed("bare", command, f"http://127.0.0.1:{port}/healthz", Path.cwd(), log_path=tmp_path / "log")
     server.start()
     try:

@@ -12,7 +12,7 @@ from tests.support import ROOT
 
 
 def lobby(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "assistant", *args, "--config", str(ROOT / "branch.yml")]
+    command = [sys.executable, "-m", "lobby", *args, "--config", str(ROOT / "branch.yml")]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.config_edit import ConfigEditError, set_vosk_model, with_vosk_model
+from lobby.config_edit import ConfigEditError, set_vosk_model, with_vosk_model
 
 CONFIG = """\
 # the branch

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from assistant.cli import main
-from assistant.models import kiosk_recognizers
 from assistant.settings import load_settings
+from lobby.cli import main
+from lobby.models import kiosk_recognizers
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_NAME = "vosk-model-small-ko-test"

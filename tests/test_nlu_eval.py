@@ -1,10 +1,10 @@
-"""Scoring held-out NLU sets (assistant.nlu_score): pure, on hand-made parses; no Rasa needed."""
+"""Scoring held-out NLU sets (lobby_tools.nlu_score): pure, on hand-made parses; no Rasa needed."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.nlu_score import format_report, load_examples, parse_example, queue_of, score
+from lobby_tools.nlu_score import format_report, load_examples, parse_example, queue_of, score
 from lobby_wire.clarify import clarify_choices
 
 SERVICES = {"withdraw_cash": "cash", "deposit_cash": "cash", "report_lost_card": "cards", "pay_bill": "payments"}

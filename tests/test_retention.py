@@ -21,19 +21,19 @@ import msgspec
 import pytest
 from sqlalchemy import select, text
 
-from assistant.cli import main
 from assistant.domain.audit import Actor, ActorKind
 from assistant.domain.clock import FakeClock
 from assistant.domain.events import Event
-from assistant.retention import purge
+from assistant.services.appointments import AppointmentService
+from assistant.services.retention import purge
+from assistant.services.tickets import BranchService
 from assistant.settings import Settings
 from assistant.store.appointments import AppointmentRow
 from assistant.store.audit import AuditLog, AuditQuery
 from assistant.store.db import create_engine, migrate, session_factory
 from assistant.store.models import RatingRow
-from assistant.web.appointment_service import AppointmentService
-from assistant.web.branch import BranchService
 from assistant.web.dashboard import Dashboard, RatingCreate
+from lobby.cli import main
 from tests.support import ROOT
 
 LONDON = ZoneInfo("Europe/London")

@@ -18,11 +18,11 @@ import pytest
 from assistant.domain.eta import WaitEstimate
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
 from assistant.settings import ConfigError, Settings, load_settings
-from assistant.simulate import add_simulate_parser, compare
-from assistant.simulation import FIFO, DayDefinition, SimulationReport, draw_customers, load_day, policy_from_settings
-from assistant.simulation.day import run_day, simulate_day
-from assistant.simulation.engine import Policy, QueueRun, fifo_choose
-from assistant.simulation.report import EtaSample, eta_stats, percentile
+from lobby_tools.simulate import add_simulate_parser, compare
+from lobby_tools.simulation import FIFO, DayDefinition, SimulationReport, draw_customers, load_day, policy_from_settings
+from lobby_tools.simulation.day import run_day, simulate_day
+from lobby_tools.simulation.engine import Policy, QueueRun, fifo_choose
+from lobby_tools.simulation.report import EtaSample, eta_stats, percentile
 from tests.support import ROOT
 
 SEEDS = range(1, 21)

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from assistant.domain.tickets import OrderingPolicy
-from assistant.simulate import add_simulate_parser
-from assistant.simulation.engine import QueueRun
-from assistant.simulation.replay import (
+from lobby_tools.simulate import add_simulate_parser
+from lobby_tools.simulation.engine import QueueRun
+from lobby_tools.simulation.replay import (
     agent_skills,
     by_day,
     day_customers,

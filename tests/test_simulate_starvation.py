@@ -21,9 +21,9 @@ import pytest
 
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
 from assistant.settings import Settings, load_settings
-from assistant.simulation import FIFO, DayDefinition, QueueRun, load_day, policy_from_settings
-from assistant.simulation.day import run_day
-from assistant.simulation.replay import read_calls, replay
+from lobby_tools.simulation import FIFO, DayDefinition, QueueRun, load_day, policy_from_settings
+from lobby_tools.simulation.day import run_day
+from lobby_tools.simulation.replay import read_calls, replay
 from tests.support import ROOT
 
 SEEDS = range(1, 21)

@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from assistant.simulation.theory import erlang_c, erlang_c_wait, mm_c_run
+from lobby_tools.simulation.theory import erlang_c, erlang_c_wait, mm_c_run
 
 SERVERS, ARRIVALS_PER_MINUTE, SERVICE_MINUTES = 3, 0.45, 4.0
 CUSTOMERS, SEEDS = 50_000, (1, 2, 3)

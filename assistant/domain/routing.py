@@ -2,7 +2,7 @@
 
 Inputs are read through Protocols so the domain needs no configuration library. The decision
 says why as a code with its facts (`Reason`, `Blocked`), never as words: the edge says it in
-the customer's language (`assistant.web.wording`, catalogs in `assistant.i18n`).
+the customer's language (`assistant.services.wording`, catalogs in `assistant.i18n`).
 """
 
 from __future__ import annotations

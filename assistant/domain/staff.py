@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
+
+TOKEN_PREFIX = "lby_"  # every bearer token starts so (a scanner of leaked secrets can find them)
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a token: its SHA-256 (the token itself is shown once and never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Role(StrEnum):

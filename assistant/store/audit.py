@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.domain.audit import CALL_ACTIONS, FINISH_ACTIONS, Actor, ActorKind, AuditAction, AuditEntry
+from assistant.domain.staff import TOKEN_PREFIX, token_hash
 from assistant.store.models import Base, StaffTokenRow, UtcDateTime
-from assistant.store.tokens import TOKEN_PREFIX, token_hash
 
 MAX_LIMIT = 1000
 CSV_MAX_ROWS = 100_000

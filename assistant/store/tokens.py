@@ -9,7 +9,6 @@ configuration ends old tokens too. `rotate` replaces a token by a new one with t
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -20,14 +19,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.domain.audit import AuditAction
-from assistant.domain.staff import Role
+from assistant.domain.staff import TOKEN_PREFIX, Role, token_hash
+from assistant.store.audit import record_token_change
 from assistant.store.models import StaffTokenRow
-
-TOKEN_PREFIX = "lby_"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +118,6 @@ async def _audit(
     session: AsyncSession, action: AuditAction, at: datetime, token_id: str, after: dict[str, Any]
 ) -> None:
     """Every token made, revoked or rotated here is audited, in the same transaction (by the operator)."""
-    from assistant.store.audit import record_token_change  # it reads tokens: imported late, no cycle
 
     await record_token_change(session, action, at, token_id, after)
 

@@ -8,6 +8,11 @@ from sanic import Sanic
 from sanic_ext import Extend
 
 from assistant.domain.clock import Clock, SystemClock
+from assistant.events.bus import EventBus
+from assistant.services import rasa
+from assistant.services.appointments import AppointmentService
+from assistant.services.counters import CounterService
+from assistant.services.tickets import BranchService
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
 from assistant.web import (
@@ -25,15 +30,11 @@ from assistant.web import (
     events,
     health,
     metrics,
-    rasa,
-    routing,
     screens,
     tickets,
+    triage,
     understand,
 )
-from assistant.web.branch import BranchService
-from assistant.web.bus import EventBus
-from assistant.web.counter_service import CounterService
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def create_app(
     metrics.install(
         app, metrics.RateLimiter(hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted))
     )
-    blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, routing.bp, chat.bp, events.bp, screens.bp)
+    blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, triage.bp, chat.bp, events.bp, screens.bp)
     blueprints += (understand.bp,)
     blueprints += (console.bp, display.bp)  # the staff screens
     for blueprint in (*blueprints, metrics.bp):
@@ -102,7 +103,7 @@ def create_app(
         # Other hub processes' events (over the bus) change the line too: the estimates must know.
         app.ctx.events.watch(lambda _message: app.ctx.branch.waits.changed())
         await app.ctx.branch.bootstrap()
-        app.ctx.appointments = appointments.AppointmentService(
+        app.ctx.appointments = AppointmentService(
             settings, app.ctx.sessions, the_clock, app.ctx.branch.publish, app.ctx.branch
         )
         app.ctx.counters = CounterService(app.ctx.branch)

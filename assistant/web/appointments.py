@@ -18,9 +18,9 @@ from sanic.response import HTTPResponse, json, raw
 
 from assistant.domain.errors import InvalidInput
 from assistant.protocol import TicketView
+from assistant.services.appointments import AppointmentService
 from assistant.settings import BranchInfo
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, link, operation
-from assistant.web.appointment_service import AppointmentService
 from assistant.web.audit import staff_actor
 from assistant.web.auth import guards_secret
 from assistant.web.bodies import Channel, Lang, Name

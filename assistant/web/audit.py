@@ -30,11 +30,11 @@ from sanic.response import HTTPResponse, json, raw
 from assistant.domain.audit import Actor, ActorKind, AuditAction, AuditEntry
 from assistant.domain.errors import InvalidInput
 from assistant.domain.staff import Role
-from assistant.retention import purge
+from assistant.events import periodic
+from assistant.services.retention import purge
 from assistant.settings import Settings
 from assistant.store.audit import MAX_LIMIT, AuditLog, AuditQuery, bearer_actor
 from assistant.store.retention import PurgeResult
-from assistant.web import periodic
 from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import requires, role_of_request
 from assistant.web.schemas_staff import AuditPage
@@ -246,12 +246,12 @@ async def start_retention(app: Sanic) -> None:
         first, started = not started, True
         return min(FIRST_PURGE_SECONDS, every) if first else every
 
-    periodic.start(app, "retention", interval, lambda: purge_now(app), "purging old personal data")
+    periodic.start(app.ctx, "retention", interval, lambda: purge_now(app), "purging old personal data")
 
 
 @bp.before_server_stop
 async def stop_retention(app: Sanic) -> None:
-    await periodic.stop(app, "retention")
+    await periodic.stop(app.ctx, "retention")
 
 
 def install(app: Sanic) -> None:

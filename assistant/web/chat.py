@@ -1,7 +1,7 @@
 """Chat gateway: forwards a turn to Rasa's REST channel and lifts ticket/route payloads.
 
 Each turn's language is decided here (`lobby_wire.lang.detect_lang`, the client's `lang` as the
-hint) and sent to Rasa with the turn (`assistant.web.rasa.prepare_turn`); the reply says it
+hint) and sent to Rasa with the turn (`assistant.services.rasa.prepare_turn`); the reply says it
 (`ChatReply.lang`). When Rasa cannot answer, the hub still serves touch, in that language: a
 "/<intent>" payload is triaged here, and anything else gets a menu of services as buttons. Pushes
 on the chat socket speak each ticket's own language.
@@ -23,15 +23,15 @@ from assistant.domain.errors import Conflict, InvalidInput, Unauthorized
 from assistant.domain.tickets import BRANCH_CLOSED, NOT_ARRIVED
 from assistant.i18n import say, sentences, ticket_number
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
+from assistant.services.rasa import RasaClient, RasaUnavailable, Turn, prepare_turn
+from assistant.services.tickets import BranchService
+from assistant.services.wording import arrive_by_text, branch_closed_text, called_text, expired_text, nearly_text
 from assistant.store.repo import TicketRepository
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, operation
 from assistant.web.auth import customer_key
 from assistant.web.bodies import ChatRequest, Lang
-from assistant.web.branch import BranchService
 from assistant.web.errors import decode_body
-from assistant.web.rasa import RasaClient, RasaUnavailable, Turn, prepare_turn
 from assistant.web.schemas import ChatSocketFrame, ChatSocketQuery, CustomerHeaders
-from assistant.web.wording import arrive_by_text, branch_closed_text, called_text, expired_text, nearly_text
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from sanic.response import HTTPResponse, json
 
 from assistant.domain.staff import Role
 from assistant.protocol import TicketView
+from assistant.services.counters import CLOSED, CounterService
 from assistant.web.apidoc import Reply, operation
 from assistant.web.audit import actor_of
 from assistant.web.auth import requires
 from assistant.web.bodies import BreakRequest, CallRequest, FinishRequest, TransferRequest
-from assistant.web.counter_service import CLOSED, CounterService
 from assistant.web.errors import decode_body
 from assistant.web.events import public_ticket
 from assistant.web.metrics import observe_call

@@ -45,14 +45,14 @@ from assistant.domain.kpi import (
 )
 from assistant.domain.schedule import uncovered
 from assistant.domain.staff import Role
+from assistant.events import periodic
+from assistant.services.tickets import Publish
 from assistant.settings import Settings
 from assistant.store.repo import CounterRepository, TicketRepository
 from assistant.store.stats import AlertRepository, RatingRepository, RouteLog, VisitQueries
-from assistant.web import periodic
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, operation
 from assistant.web.auth import requires
 from assistant.web.bodies import Channel
-from assistant.web.branch import Publish
 from assistant.web.errors import decode_body
 from assistant.web.schemas_staff import Dashboard as DashboardReport
 from assistant.web.schemas_staff import RangeQuery, Rating
@@ -338,13 +338,14 @@ async def rate(request: Request) -> HTTPResponse:
 @bp.after_server_start
 async def start_alerts(app: Sanic) -> None:
     periodic.start(
-        app, "dashboard-alerts", lambda: ALERT_CHECK_SECONDS, Dashboard.of(app).check_alerts, "checking the wait alerts"
+        app.ctx, "dashboard-alerts", lambda: ALERT_CHECK_SECONDS, Dashboard.of(app).check_alerts,
+        "checking the wait alerts",
     )
 
 
 @bp.before_server_stop
 async def stop_alerts(app: Sanic) -> None:
-    await periodic.stop(app, "dashboard-alerts")
+    await periodic.stop(app.ctx, "dashboard-alerts")
 
 
 def install(app: Sanic) -> None:

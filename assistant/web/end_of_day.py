@@ -23,12 +23,12 @@ from assistant.domain.audit import Actor, AuditAction
 from assistant.domain.clock import business_date
 from assistant.domain.closing import day_over, last_open_day
 from assistant.domain.events import Event, EventType
+from assistant.events import periodic
 from assistant.protocol import TicketView
+from assistant.services.tickets import BranchService
 from assistant.store.audit import AuditLog
 from assistant.store.history import WaitHistory
 from assistant.store.repo import TicketRepository
-from assistant.web import periodic
-from assistant.web.branch import BranchService
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,12 @@ async def start_closing(app: Sanic) -> None:
     async def job() -> None:
         await close_day(app.ctx.branch)
 
-    periodic.start(app, "end-of-day", lambda: CHECK_SECONDS, job, "closing the day")
+    periodic.start(app.ctx, "end-of-day", lambda: CHECK_SECONDS, job, "closing the day")
 
 
 @bp.before_server_stop
 async def stop_closing(app: Sanic) -> None:
-    await periodic.stop(app, "end-of-day")
+    await periodic.stop(app.ctx, "end-of-day")
 
 
 def install(app: Sanic) -> None:

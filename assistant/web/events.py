@@ -1,8 +1,8 @@
 """Event fan-out: each WebSocket subscriber gets a bounded queue; a slow one is dropped, never waited for.
 
-This is the fan-out inside one hub process; `assistant.web.bus.EventBus` extends it to carry
-events between the hub processes of a branch (DESIGN.md §7). Events travel whole between processes;
-what each subscriber may see is decided here, at the edge, by the stream it opened:
+The fan-out is `assistant.events.hub.EventHub` (one process) and `assistant.events.bus.EventBus`
+(the hub processes of a branch, DESIGN.md §7). Events travel whole between processes; what each
+subscriber may see is decided here, at the edge, by the stream it opened:
 
 * `GET /api/v1/events` (public: the lobby display, `lobby announcer`): what a lobby screen shows.
   Tickets by number, service, counter, status, place and language; never a ticket's id (the secret in
@@ -20,7 +20,6 @@ what each subscriber may see is decided here, at the edge, by the stream it open
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -30,15 +29,14 @@ from sanic import Blueprint, Request
 from sanic.server.websockets.impl import WebsocketImplProtocol
 
 from assistant.domain.errors import LobbyError, NotFound, RateLimited, Unauthorized
-from assistant.domain.events import Event
 from assistant.domain.staff import Role, allows
+from assistant.events.hub import EventHub
 from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import client_address
 from assistant.web.schemas import EventMessage
 
 log = logging.getLogger(__name__)
 
-SUBSCRIBER_QUEUE = 256
 AUTH_SECONDS = 5.0  # a staff stream's browser sends its token as the first message within this time
 
 # What the public stream shows of a ticket, a counter and a booking: what a lobby screen may show.
@@ -87,54 +85,6 @@ def public_message(message: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"type": kind, "at": message.get("at"), "data": shown}
 
 bp = Blueprint("events", url_prefix="/api/v1")
-
-
-class EventHub:
-    def __init__(self) -> None:
-        self._subscribers: set[asyncio.Queue[dict[str, Any] | None]] = set()
-        self._watchers: list[Callable[[dict[str, Any]], None]] = []
-
-    def watch(self, watcher: Callable[[dict[str, Any]], None]) -> None:
-        """Call `watcher` with every message this process delivers (its own and other processes'), at once."""
-        self._watchers.append(watcher)
-
-    def subscribe(self) -> asyncio.Queue[dict[str, Any] | None]:
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SUBSCRIBER_QUEUE)
-        self._subscribers.add(queue)
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
-        self._subscribers.discard(queue)
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
-    async def publish(self, event: Event) -> None:
-        self.deliver(event.to_json())
-
-    def deliver(self, message: dict[str, Any]) -> None:
-        """Queue one wire message for every subscriber of this process; never waits."""
-        for watcher in self._watchers:
-            watcher(message)
-        for queue in list(self._subscribers):
-            try:
-                queue.put_nowait(message)
-            except asyncio.QueueFull:
-                log.warning("dropping a slow event subscriber (%d events behind)", queue.qsize())
-                self._drop(queue)
-
-    def _drop(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
-        self._subscribers.discard(queue)
-        if queue.full():
-            with contextlib.suppress(asyncio.QueueEmpty):
-                queue.get_nowait()  # make room: the close marker must get through
-        queue.put_nowait(None)  # tells the sender loop to close
-
-    def close(self) -> None:
-        """Tell every subscriber to reconnect (for a fresh snapshot) and forget them."""
-        for queue in list(self._subscribers):
-            self._drop(queue)
 
 
 async def _stream(

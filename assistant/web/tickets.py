@@ -7,8 +7,8 @@ import logging
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
+from assistant.events import periodic
 from assistant.protocol import TICKET_ID, ServiceView, TicketView
-from assistant.web import periodic
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, link, operation
 from assistant.web.audit import staff_actor
 from assistant.web.auth import guards_secret, role_of_request
@@ -164,11 +164,11 @@ async def queue(request: Request) -> HTTPResponse:
 @bp.after_server_start
 async def start_expiry(app: Sanic) -> None:
     periodic.start(
-        app, "remote-ticket-expiry", lambda: EXPIRY_CHECK_SECONDS, app.ctx.branch.expire_overdue,
+        app.ctx, "remote-ticket-expiry", lambda: EXPIRY_CHECK_SECONDS, app.ctx.branch.expire_overdue,
         "expiring remote tickets",
     )  # fmt: skip
 
 
 @bp.before_server_stop
 async def stop_expiry(app: Sanic) -> None:
-    await periodic.stop(app, "remote-ticket-expiry")
+    await periodic.stop(app.ctx, "remote-ticket-expiry")

@@ -25,10 +25,10 @@ from sanic.response import HTTPResponse, json
 
 from assistant.domain.errors import Forbidden, InvalidInput, Unavailable
 from assistant.domain.staff import Role, allows
+from assistant.services.rasa import RasaClient, RasaUnavailable
 from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import role_of_request
 from assistant.web.errors import decode_body, error_response
-from assistant.web.rasa import RasaClient, RasaUnavailable
 from lobby_wire.lang import LANGUAGES, detect_lang, normalise_lang
 
 log = logging.getLogger(__name__)

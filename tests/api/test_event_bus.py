@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 
 from assistant.domain.events import Event, EventType
-from assistant.settings import ConfigError
-from assistant.web import bus as bus_module
-from assistant.web.bus import EventBus, encode_frames
-from assistant.web.bus_backends import (
+from assistant.events import bus as bus_module
+from assistant.events.backends import (
     PG_MAX_PAYLOAD,
     PostgresBackend,
     RedisBackend,
@@ -29,6 +27,8 @@ from assistant.web.bus_backends import (
     backend_from_config,
     channel_name,
 )
+from assistant.events.bus import EventBus, encode_frames
+from assistant.settings import ConfigError
 from tests.support import RecordedWaits
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)

@@ -20,7 +20,7 @@ import httpx
 import redis.asyncio as aioredis
 import websockets
 
-from assistant.web.bus_backends import CLIENT_NAME, channel_name, redis_client_name
+from assistant.events.backends import CLIENT_NAME, channel_name, redis_client_name
 from tests.conftest import POSTGRES_ADMIN
 from tests.support import free_port
 

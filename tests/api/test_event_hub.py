@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from assistant.domain.events import Event, EventType
-from assistant.web.events import SUBSCRIBER_QUEUE, EventHub
+from assistant.events.hub import SUBSCRIBER_QUEUE, EventHub
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
 

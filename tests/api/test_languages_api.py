@@ -19,10 +19,10 @@ import pytest
 from sanic import Sanic
 
 from assistant.domain.clock import FakeClock
-from assistant.protocol import TicketStatus, TicketView
 from assistant.settings import Settings
 from assistant.web.app import create_app
 from assistant.web.chat import _push_for
+from lobby_wire import TicketStatus, TicketView
 from tests.api.fake_rasa import FakeRasa, fake_rasa
 
 _names = itertools.count()
@@ -232,7 +232,7 @@ def test_pushes_speak_the_tickets_language() -> None:
 
 
 def test_arrive_by_is_said_in_branch_time() -> None:
-    from assistant.web.wording import arrive_by_text
+    from assistant.services.wording import arrive_by_text
 
     deadline = (datetime(2025, 6, 9, 13, 5, tzinfo=UTC) + timedelta(hours=1)).astimezone(ZoneInfo("Europe/London"))
     assert arrive_by_text(deadline.isoformat(), "zh") == "请在15:05前到网点的取号机签到，扫描您号码上的二维码即可。"

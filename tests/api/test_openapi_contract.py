@@ -37,8 +37,8 @@ import pytest
 from sanic import Sanic
 
 from assistant.settings import load_settings
-from assistant.supervisor import Managed
 from assistant.web.metrics import PUBLIC_WRITES
+from lobby.supervisor import Managed
 from tests.api.fake_rasa import fake_rasa
 from tests.conftest import ALWAYS_OPEN, make_token
 from tests.support import ROOT, free_port
@@ -205,7 +205,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     directory = tmp_path_factory.mktemp("openapi-hub")
     database = f"sqlite:///{directory / 'hub.db'}"
     port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml")]
+    command = [sys.executable, "-m", "lobby", "serve", "--config", str(ROOT / "branch.yml")]
     command += ["--database", database, "--port", str(port)]
     with fake_rasa() as rasa:
         process = Managed(

@@ -1,4 +1,4 @@
-"""The hub's gateway over several Rasa replicas (assistant.web.rasa.RasaClient), against stand-in Rasa servers
+"""The hub's gateway over several Rasa replicas (assistant.services.rasa.RasaClient), against stand-in Rasa servers
 on 127.0.0.1 (tests/api/fake_rasa.py) and ports nobody listens on. Real Rasa replicas sharing a tracker
 store: tests/e2e/test_dialogue_persistence.py."""
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from assistant.web.rasa import RasaClient, RasaUnavailable, replica_order
+from assistant.services.rasa import RasaClient, RasaUnavailable, replica_order
 from tests.api.fake_rasa import FakeRasa, fake_rasa
 from tests.support import free_port
 

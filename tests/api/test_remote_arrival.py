@@ -16,11 +16,11 @@ from sanic import Sanic
 
 from assistant.domain.clock import FakeClock
 from assistant.domain.events import Event
+from assistant.services.tickets import BranchService
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
 from assistant.web import tickets
 from assistant.web.app import create_app
-from assistant.web.branch import BranchService
 
 _names = itertools.count()
 LONDON = ZoneInfo("Europe/London")

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
-from assistant.dialogue import RasaProject
 from assistant.domain.staff import Role
 from assistant.settings import Settings, load_settings
 from assistant.store import tokens
 from assistant.store.tokens import issue_token, rotate_token
 from assistant.web.app import create_app
+from lobby.dialogue import RasaProject
 from tests.support import ROOT, free_port
 
 _names = itertools.count()

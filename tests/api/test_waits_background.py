@@ -13,9 +13,9 @@ import pytest
 from sanic import Sanic
 
 from assistant.domain.clock import FakeClock
+from assistant.services.waits import WaitTimes, ghost_id
 from assistant.settings import Settings
 from assistant.web.app import create_app
-from assistant.web.waits import WaitTimes, ghost_id
 
 _names = itertools.count()
 TUESDAY_10 = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/London"))

@@ -1,4 +1,4 @@
-"""Where Rasa keeps conversations (assistant.dialogue_stores): the endpoints file the configuration gives.
+"""Where Rasa keeps conversations (assistant.services.conversations): the endpoints file the configuration gives.
 On PostgreSQL (schema `rasa`) with a Redis lock store it is read back by Rasa itself (.venv-rasa,
 tests/dialogue/rasa_store_probe.py); the SQLite default runs under real Rasa servers in
 tests/e2e/test_dialogue_persistence.py."""
@@ -18,9 +18,14 @@ import asyncpg
 import pytest
 import yaml
 
-from assistant.dialogue import RASA_ENV, RasaProject
-from assistant.dialogue_stores import POSTGRES_SCHEMA, TRACKER_PASSWORD_ENV, ConversationStores, conversation_stores
+from assistant.services.conversations import (
+    POSTGRES_SCHEMA,
+    TRACKER_PASSWORD_ENV,
+    ConversationStores,
+    conversation_stores,
+)
 from assistant.settings import ConfigError, Settings, load_settings
+from lobby.dialogue import RASA_ENV, RasaProject
 from tests.support import ROOT
 
 PROBE = Path(__file__).with_name("rasa_store_probe.py")

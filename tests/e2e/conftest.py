@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.supervisor import StartupError, wait_for_urls
+from lobby.supervisor import StartupError, wait_for_urls
 from tests.conftest import ALWAYS_OPEN, REDIS_URL, make_token
 from tests.support import ROOT, free_port
 
@@ -72,7 +72,7 @@ def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Branch]:
     output = work / "up.log"
     with output.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "up", "--no-kiosk", "--config", str(ROOT / "branch.yml")],
+            [sys.executable, "-m", "lobby", "up", "--no-kiosk", "--config", str(ROOT / "branch.yml")],
             cwd=ROOT,
             env=env,
             stdout=sink,

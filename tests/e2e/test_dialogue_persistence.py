@@ -31,12 +31,13 @@ import httpx
 import pytest
 import redis
 
-from assistant.cli import DEFAULT_MODEL_CACHE, _dialogue_processes
-from assistant.listeners import listeners
+from assistant.services.rasa import prepare_turn, replica_order
 from assistant.settings import load_settings
-from assistant.supervisor import Managed, StartupError
 from assistant.web.auth import customer_key
-from assistant.web.rasa import prepare_turn, replica_order
+from lobby.common import DEFAULT_MODEL_CACHE
+from lobby.listeners import listeners
+from lobby.supervisor import Managed, StartupError
+from lobby.up import dialogue_processes
 from tests.conftest import ALWAYS_OPEN, REDIS_URL
 from tests.e2e.conftest import Branch
 from tests.support import ROOT, free_port
@@ -131,12 +132,12 @@ def replicas(branch: Branch, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     settings = load_settings(ROOT / "branch.yml", environ=env)
     # What `lobby dialogue` would start for this configuration; only the second replica is new.
     cli = argparse.Namespace(model_cache=str(DEFAULT_MODEL_CACHE), no_model_cache=False, port=None)
-    second = next(m for m in _dialogue_processes(settings, cli) if m.health_url == f"{second_url}/status")
+    second = next(m for m in dialogue_processes(settings, cli) if m.health_url == f"{second_url}/status")
     second.log_path = work / "rasa-second.log"
     gateway_port = free_port()
     gateway = Managed(
         "gateway hub",
-        [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml"), "--port", str(gateway_port)],
+        [sys.executable, "-m", "lobby", "serve", "--config", str(ROOT / "branch.yml"), "--port", str(gateway_port)],
         f"http://127.0.0.1:{gateway_port}/healthz",
         ROOT,
         env={**env, "LOBBY_HUB__DATABASE": f"sqlite:///{work / 'gateway.db'}"},  # a gateway only

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench_voice import DEFAULT_PHRASES, run_voice_bench
 from hardware.grammar import (
     character_error_rate,
     edit_distance,
@@ -20,6 +19,7 @@ from hardware.grammar import (
 )
 from hardware.microphone import FileMicrophone
 from hardware.recognizer import VoskRecognizer
+from lobby_tools.bench_voice import DEFAULT_PHRASES, run_voice_bench
 
 NLU_FILE = Path(__file__).resolve().parents[2] / "nlu_data" / "nlu.yml"
 

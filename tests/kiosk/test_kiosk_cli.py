@@ -9,7 +9,7 @@ import pytest
 
 import kiosk.app
 import kiosk.screenshots
-from assistant.cli import build_parser
+from lobby.cli import build_parser
 from tests.support import ROOT
 
 BRANCH_NAMES = {"en": "Lobby Demo Branch", "zh": "Lobby 演示支行"}  # branch.yml's branch.name

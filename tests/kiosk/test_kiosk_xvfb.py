@@ -64,7 +64,7 @@ def run_kiosk_on(tmp_path: Path, unused_port: int) -> Iterator[object]:
         log = tmp_path / f"kiosk-{width}x{height}.log"
         with log.open("w") as sink:
             process = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "kiosk", "--config", str(ROOT / "branch.yml"),
+                [sys.executable, "-m", "lobby", "kiosk", "--config", str(ROOT / "branch.yml"),
                  "--hub-url", f"http://127.0.0.1:{unused_port}"],
                 env=env, stdout=sink, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
             )  # fmt: skip

@@ -15,11 +15,11 @@ from assistant.domain.appointments import AppointmentStatus
 from assistant.domain.clock import FakeClock
 from assistant.domain.errors import Conflict
 from assistant.domain.events import Event, EventType
+from assistant.services.appointments import AppointmentService
+from assistant.services.tickets import BranchService
 from assistant.settings import Settings
 from assistant.store.appointments import AppointmentRepository, AppointmentSeatRow
 from assistant.store.db import create_engine, migrate, session_factory
-from assistant.web.appointment_service import AppointmentService
-from assistant.web.branch import BranchService
 
 LONDON = ZoneInfo("Europe/London")
 SLOT = datetime(2025, 6, 9, 10, 0, tzinfo=LONDON)  # a Monday; loans has 2 seats per slot

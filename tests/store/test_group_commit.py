@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.domain.clock import SystemClock
 from assistant.domain.events import Event
+from assistant.services.tickets import BranchService
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
 from assistant.store.group import GroupCommit
 from assistant.store.models import SequenceRow, TicketRow
-from assistant.web.branch import BranchService
 
 
 @pytest.fixture

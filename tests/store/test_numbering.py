@@ -9,9 +9,9 @@ import pytest
 
 from assistant.domain.clock import SystemClock
 from assistant.domain.events import Event
+from assistant.services.tickets import BranchService
 from assistant.settings import Settings
 from assistant.store.db import create_engine, migrate, session_factory
-from assistant.web.branch import BranchService
 
 
 async def issue_concurrently(settings: Settings, url: str, count: int) -> list[str]:

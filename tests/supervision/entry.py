@@ -2,8 +2,8 @@
 
     python -m tests.supervision.entry WORKDIR up --no-kiosk --config branch.yml
 
-runs `assistant.cli.main(["up", ...])`: the real hub (`lobby serve`), the real supervisor and signal
-handling; only `assistant.cli._dialogue_processes` (looked up when `lobby up`/`lobby dialogue` call it)
+runs `lobby.cli.main(["up", ...])`: the real hub (`lobby serve`), the real supervisor and signal
+handling; only `lobby.up.dialogue_processes` (looked up when `lobby up`/`lobby dialogue` call it)
 returns two small HTTP servers (tests/supervision/standin.py) on the configured Rasa and action-server
 ports instead of the real ones. WORKDIR holds their logs and the marker files that make the Rasa
 stand-in crash (WORKDIR/crash-rasa) or be slow to start (WORKDIR/slow-rasa).
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-from assistant import cli
 from assistant.settings import Settings
-from assistant.supervisor import Managed
+from lobby import cli, up
+from lobby.supervisor import Managed
 
 STANDIN = Path(__file__).with_name("standin.py")
 
@@ -47,5 +47,5 @@ def standins(work: Path) -> Callable[[Settings, argparse.Namespace], list[Manage
 
 if __name__ == "__main__":
     workdir = Path(sys.argv[1])
-    cli._dialogue_processes = standins(workdir)
+    up.dialogue_processes = standins(workdir)
     sys.exit(cli.main(sys.argv[2:]))

@@ -199,7 +199,7 @@ def test_lobby_up_names_a_stale_process_on_the_hub_port_and_does_not_claim_readi
     try:
         with output.open("wb") as sink:  # the real `lobby up`: it must stop before it gets anywhere near Rasa
             up = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "up", "--no-kiosk", "--config", str(ROOT / "branch.yml")],
+                [sys.executable, "-m", "lobby", "up", "--no-kiosk", "--config", str(ROOT / "branch.yml")],
                 cwd=ROOT, env={**os.environ, **env}, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         try:

@@ -6,8 +6,8 @@ import os
 import socket
 import sys
 
-from assistant.listeners import listeners
-from assistant.supervisor import RestartPolicy
+from lobby.listeners import listeners
+from lobby.supervisor import RestartPolicy
 from tests.support import free_port
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import build_parser
+from lobby.cli import build_parser
 from tests.support import ROOT
 
 UNITS = ROOT / "deploy" / "systemd"

@@ -427,12 +427,12 @@ def test_finish_with_an_outcome(
 def test_reconnects_after_a_hub_restart_and_takes_the_fresh_state(
     open_console: Callable[[str], Console], tmp_path: Path
 ) -> None:
-    from assistant.supervisor import Managed
+    from lobby.supervisor import Managed
 
     port = free_port()
     database = f"sqlite:///{tmp_path / 'restart.db'}"
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "assistant", "serve", "--database", database, "--port", str(port)]
+    command = [sys.executable, "-m", "lobby", "serve", "--database", database, "--port", str(port)]
 
     def hub(run: int) -> Managed:
         return Managed(f"hub {run}", command, f"{base}/healthz", ROOT,

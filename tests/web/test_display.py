@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from assistant.supervisor import Managed
+from lobby.supervisor import Managed
 from tests.conftest import make_token
 from tests.support import ROOT, free_port
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -305,7 +305,7 @@ def test_a_call_during_a_resync_is_kept(loud_browser: Any, hub: Hub, displays: l
 
 
 def _hub_process(port: int, database: str, log_path: Path, voice: Path) -> Managed:
-    command = [sys.executable, "-m", "assistant", "serve", "--config", str(ROOT / "branch.yml")]
+    command = [sys.executable, "-m", "lobby", "serve", "--config", str(ROOT / "branch.yml")]
     command += ["--database", database, "--port", str(port)]
     env = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", "LOBBY_HARDWARE__VOICE_DIR": str(voice)}
     return Managed("hub", command, f"http://127.0.0.1:{port}/healthz", ROOT, env=env, log_path=log_path)

@@ -1,0 +1,1 @@
+"""`lobby announcer`: a client of the hub, like the kiosk, that says each ticket call aloud."""

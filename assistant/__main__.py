@@ -1,7 +1,0 @@
-"""python -m assistant == lobby."""
-
-import sys
-
-from assistant.cli import main
-
-sys.exit(main())

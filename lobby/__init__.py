@@ -1,0 +1,1 @@
+"""The `lobby` command: argument parsing, process supervision, Rasa project helpers, model installs."""
