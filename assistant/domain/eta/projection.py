@@ -1,28 +1,4 @@
-"""The wait model: when will each waiting ticket be called, as a range meant to hold 80% of waits.
-
-The branch is projected forward from its present state, `Calibration.runs` times with random
-draws, and each ticket's range is read off the call times of those runs: the 10th and 90th
-percentile, the median as the point estimate. Every run follows the hub's own rules:
-
-* every counter from its current state: serving since when (a draw of the rest of that service,
-  given how long it has already taken: a long one is likely to go on), free now, or away until its
-  schedule says it is back; it stops taking customers at its shift's end or break
-  (`CounterNow.windows`), and break cover raises side skills as the hub does;
-* the work queued ahead across every service that shares counters: each call is decided by the
-  real ordering policy (`OrderingPolicy.choose`: appointments, priority share, age boost, skills);
-* each service takes a draw of the learned handling time of that service at that counter at that
-  hour (lognormal, the service's learned spread);
-* customers ahead may leave: each is still there at its turn with the probability the learned
-  patience gives, given how long it has waited;
-* customers who have not come yet but will jump ahead: walk-ins drawn from the arrival rates (this
-  weekday and hour, at today's level) and today's booked appointments, as virtual tickets;
-* the learned times and today's level are estimates: each run scales them by a random factor
-  (`Calibration.handling_sd`, `arrival_sd`), which widens the range by what we do not know.
-
-Tickets wait in lines (service, class, transfer target); the policy is asked only about the first
-ticket of each line, since within a line it always takes the oldest: the same answer as over the
-whole queue, at a cost that grows with the number of lines, not of tickets.
-"""
+"""One projection run: the day played forward from the snapshot with the hub's own ordering rules."""
 
 from __future__ import annotations
 
@@ -33,150 +9,15 @@ import random
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from enum import StrEnum
-from statistics import NormalDist
-from zoneinfo import ZoneInfo
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from assistant.domain.eta_stats import ArrivalStats, DelayStats, HandlingStats, PatienceStats
+from assistant.domain.eta.values import GHOST, HORIZON, NORMAL, RECENT_CALLS, VIRTUAL, CounterNow, QueueSnapshot
 from assistant.domain.schedule import cover_skills
-from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
+from assistant.domain.tickets import Priority, Ticket, TicketStatus
 
-RECENT_CALLS = 8  # as many call classes as the hub reads back for the share rule
-HORIZON = timedelta(hours=10)
-VIRTUAL = "~"  # id prefix of the projection's expected arrivals
-# id prefix of a ghost: a ticket that takes its place in line but no counter's time ("what would a
-# ticket taken now wait?"); the others' estimates are exactly what they are without it.
-GHOST = "ghost-"
-NORMAL = NormalDist()
-
-
-@dataclass(frozen=True, slots=True)
-class CounterNow:
-    """A counter as the model sees it. `windows`: when it takes customers from now on (the first one
-    may start now); none at all: it will not serve again in the horizon. `serving`: the service of
-    the customer at it now, since `since`."""
-
-    id: str
-    skills: Mapping[str, float]
-    windows: tuple[tuple[datetime, datetime], ...]
-    serving: str | None = None
-    since: datetime | None = None
-    idle_since: datetime | None = None  # not serving: finished its last customer (or opened) then
-
-
-@dataclass(frozen=True, slots=True)
-class Expected:
-    """A customer known to be coming (a booked appointment checking in around its start)."""
-
-    at: datetime
-    service_id: str
-    priority: str = Priority.APPOINTMENT
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSnapshot:
-    now: datetime
-    zone: ZoneInfo
-    waiting: Sequence[Ticket]
-    counters: Sequence[CounterNow]
-    recent: Sequence[str] = ()  # classes of the latest calls, oldest first
-    doors_close: datetime | None = None  # no walk-ins after this
-    expected: Sequence[Expected] = ()
-
-
-class Wording(StrEnum):
-    """How the range is said: "5-10 min", "less than 5 min", "over 40 min"."""
-
-    RANGE = "range"
-    UNDER = "under"
-    OVER = "over"
-
-
-@dataclass(frozen=True, slots=True)
-class WaitEstimate:
-    """Minutes until called: `low`/`high` the 10th/90th percentile, `point` the median."""
-
-    low: float
-    point: float
-    high: float
-    # More than one run in ten never reached it before the counters stop today: the high end is the end
-    # of their day, and the honest words are "more than `low` minutes".
-    open_ended: bool = False
-
-    def shown(self) -> tuple[int, int]:
-        """Whole minutes for the customer: [floor(p10), ceil(p90)], at least one minute apart."""
-        low = max(0, math.floor(self.low))
-        return low, max(low + 1, math.ceil(self.high))
-
-    def wording(self, wide_ratio: float = 2.5, wide_minutes: float = 20) -> Wording:
-        """Under N when the range starts at 0; over N when it is too wide to mean anything
-        (the high end more than `wide_ratio` times the low and `wide_minutes` beyond it)."""
-        low, high = self.shown()
-        if self.open_ended and low > 0:
-            return Wording.OVER
-        if low == 0:
-            return Wording.UNDER
-        if high > wide_ratio * low and high - low > wide_minutes:
-            return Wording.OVER
-        return Wording.RANGE
-
-    def to_json(self) -> dict[str, object]:
-        low, high = self.shown()
-        return {"low": low, "high": high, "point": round(self.point, 1), "wording": str(self.wording())}
-
-
-@dataclass(frozen=True, slots=True)
-class Calibration:
-    """How the model spreads its runs; fitted on recorded queues (README, "Wait estimates")."""
-
-    runs: int = 40  # projections per estimate: the quantiles are read off their call times
-    # Chosen on January 1999 (days 8-14, README "Wait estimates"), checked on February and the demo day:
-    # (0.15, 0.30) held 76.7% inside [p10, p90], (0.30, 0.50) 76.6% with a lower MAE; 0.5/0.5 and 0.3/1.0
-    # were not better. They widen the range by what the learned times and today's level do not know.
-    handling_sd: float = 0.3  # log-sd of one run's handling-time factor (the learned times' own error)
-    arrival_sd: float = 0.5  # log-sd of one run's arrival-level factor (today's rate is an estimate)
-    seed: int = 0  # the same snapshot gives the same estimate (no jitter between refreshes)
-
-
-@dataclass(frozen=True, slots=True)
-class WaitModel:
-    policy: OrderingPolicy
-    handling: HandlingStats
-    arrivals: ArrivalStats = field(default_factory=ArrivalStats)
-    patience: PatienceStats = field(default_factory=PatienceStats)
-    delays: DelayStats = field(default_factory=DelayStats)
-    calibration: Calibration = field(default_factory=Calibration)
-
-    def estimate(self, snapshot: QueueSnapshot, only: str | None = None) -> dict[str, WaitEstimate | None]:
-        """Every waiting ticket's estimate (None: most runs do not reach it within the horizon).
-        `only`: just that ticket (each run stops as soon as it is called)."""
-        cal = self.calibration
-        lines = _lines(snapshot)
-        wanted = [t.id for t in snapshot.waiting if only is None or t.id == only]
-        waits: dict[str, list[float]] = {ticket_id: [] for ticket_id in wanted}
-        horizon = _minutes(HORIZON)
-        shared = _Shared()
-        for run in range(cal.runs):
-            # Each run its own stream: a run stopped early (`only`) draws what the full one drew up to there.
-            rng = random.Random(cal.seed * 1_000_003 + run)
-            handling = math.exp(rng.gauss(0, cal.handling_sd)) if cal.handling_sd > 0 else 1.0
-            level = math.exp(rng.gauss(0, cal.arrival_sd)) if cal.arrival_sd > 0 else 1.0
-            called = _Run(self, snapshot, lines, rng, handling, level, only, shared).run()
-            for ticket_id in wanted:
-                waits[ticket_id].append(called.get(ticket_id, horizon))
-        last = max((_minutes(b - snapshot.now) for c in snapshot.counters for _, b in c.windows[-1:]), default=0.0)
-        out: dict[str, WaitEstimate | None] = {}
-        for ticket_id, values in waits.items():
-            values.sort()
-            low, point, high = (_quantile(values, q) for q in (0.1, 0.5, 0.9))
-            if point >= horizon:
-                out[ticket_id] = None
-            elif high >= horizon:
-                out[ticket_id] = WaitEstimate(low, point, max(low + 1, min(horizon, last)), open_ended=True)
-            else:
-                out[ticket_id] = WaitEstimate(low, point, high)
-        return out
+if TYPE_CHECKING:  # the model runs projections; a projection only reads the model's fits
+    from assistant.domain.eta.model import WaitModel
 
 
 def _quantile(ordered: Sequence[float], fraction: float) -> float:
