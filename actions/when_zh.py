@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001, RUF002
 """Chinese days and times: 明天上午十点, 下周一, 周五下午三点半, 十二月八号, "不对，改成下午三点".
 
-Same results as the English grammar in when.py (a branch-local date and a
+Same results as the English grammar in when_en.py (a branch-local date and a
 `TimeWish`), reached differently. Chinese has no spaces, so a sentence cannot be
 cut into candidate word spans the English way; instead the text, in the one
 spelling when_zh_words.normalise makes of it (ASCII digits, simplified
@@ -55,14 +55,14 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from .when import (
-    _MAX_DAYS_AHEAD,
+from .when_base import (
+    MAX_DAYS_AHEAD,
     TimeWish,
-    _make_date,
-    _next_day_of_month,
-    _next_day_of_year,
-    _next_week_monday,
-    _next_weekday,
+    make_date,
+    next_day_of_month,
+    next_day_of_year,
+    next_week_monday,
+    next_weekday,
 )
 from .when_zh_words import PARTS, SAY, Part, normalise, say_time, shared_part
 
@@ -227,35 +227,35 @@ def _date_at(text: str, pos: int, today: datetime.date) -> Found | None:
     if match := _PAST.match(text, pos):
         return Found(pos, match.end(), True)
     if match := _ISO.match(text, pos):
-        return Found(pos, match.end(), True, _make_date(*(int(group) for group in match.groups())))
+        return Found(pos, match.end(), True, make_date(*(int(group) for group in match.groups())))
     if match := _YMD.match(text, pos):
         year_said, relative, month, day = match.groups()
         if year_said or relative:
             year = int(year_said) if year_said else today.year + ("今年", "明年", "后年").index(relative)
-            return Found(pos, match.end(), True, _make_date(year, int(month), int(day)))
-        return Found(pos, match.end(), True, _next_day_of_year(today, int(month), int(day)))
+            return Found(pos, match.end(), True, make_date(year, int(month), int(day)))
+        return Found(pos, match.end(), True, next_day_of_year(today, int(month), int(day)))
     if match := _MONTH_DAY.match(text, pos):
         year, month = today.year, today.month
         if match.group(1).startswith("下"):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return Found(pos, match.end(), True, _make_date(year, month, int(match.group(2))))
+        return Found(pos, match.end(), True, make_date(year, month, int(match.group(2))))
     if match := _NAMED.match(text, pos):
         return Found(pos, match.end(), True, today + _NAMED_DAYS[match.group()] * _DAY)
     if match := _WEEKDAY.match(text, pos):
         week, said = match.groups()
         weekday = 6 if said == "日" else int(said) - 1
         if week in (None, "这"):
-            return Found(pos, match.end(), True, _next_weekday(today, weekday), weekday_only=True)
-        monday = _next_week_monday(today) + (7 if week == "下下" else 0) * _DAY
+            return Found(pos, match.end(), True, next_weekday(today, weekday), weekday_only=True)
+        monday = next_week_monday(today) + (7 if week == "下下" else 0) * _DAY
         return Found(pos, match.end(), True, monday + weekday * _DAY)
     if match := _WEEK.match(text, pos):
-        return Found(pos, match.end(), True, _next_week_monday(today) + (7 if match.group(1) == "下下周" else 0) * _DAY)
+        return Found(pos, match.end(), True, next_week_monday(today) + (7 if match.group(1) == "下下周" else 0) * _DAY)
     if match := _AFTER.match(text, pos):
         days = int(match.group(1)) * (7 if match.group(2) == "周" else 1)
-        day = today + days * _DAY if 0 < days <= _MAX_DAYS_AHEAD else None
+        day = today + days * _DAY if 0 < days <= MAX_DAYS_AHEAD else None
         return Found(pos, match.end(), True, day)
     if match := _DAY_OF_MONTH.match(text, pos):
-        return Found(pos, match.end(), True, _next_day_of_month(today, int(match.group(1))))
+        return Found(pos, match.end(), True, next_day_of_month(today, int(match.group(1))))
     return None
 
 
