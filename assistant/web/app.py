@@ -8,13 +8,8 @@ from sanic import Sanic
 from sanic_ext import Extend
 
 from assistant.domain.clock import Clock, SystemClock
-from assistant.events.bus import EventBus
-from assistant.services import rasa
-from assistant.services.appointments import AppointmentService
-from assistant.services.counters import CounterService
-from assistant.services.tickets import BranchService
+from assistant.services.runtime import open_hub
 from assistant.settings import Settings
-from assistant.store.db import create_engine, migrate, session_factory
 from assistant.web import (
     appointments,
     audit,
@@ -93,27 +88,18 @@ def create_app(
 
     @app.before_server_start
     async def open_resources(app: Sanic) -> None:
-        app.ctx.engine = create_engine(url)
-        await migrate(app.ctx.engine)
-        app.ctx.sessions = session_factory(app.ctx.engine)
-        # Local fan-out, plus the other hub processes when hub.events says how (the URL is the engine's own).
-        app.ctx.events = EventBus.from_config(settings.hub.events, url, settings.branch.id)
-        await app.ctx.events.start()
-        app.ctx.branch = BranchService(settings, app.ctx.sessions, the_clock, app.ctx.events.publish)
-        # Other hub processes' events (over the bus) change the line too: the estimates must know.
-        app.ctx.events.watch(lambda _message: app.ctx.branch.waits.changed())
-        await app.ctx.branch.bootstrap()
-        app.ctx.appointments = AppointmentService(
-            settings, app.ctx.sessions, the_clock, app.ctx.branch.publish, app.ctx.branch
-        )
-        app.ctx.counters = CounterService(app.ctx.branch)
-        app.ctx.rasa = rasa.RasaClient(settings.dialogue.replica_urls(), settings.dialogue.timeout_seconds)
+        running = app.ctx.services = await open_hub(settings, url, the_clock)
+        # The names the handlers read.
+        app.ctx.engine = running.engine
+        app.ctx.sessions = running.sessions
+        app.ctx.events = running.events
+        app.ctx.branch = running.branch
+        app.ctx.appointments = running.appointments
+        app.ctx.counters = running.counters
+        app.ctx.rasa = running.rasa
 
     @app.after_server_stop
     async def close_resources(app: Sanic) -> None:
-        await app.ctx.branch.waits.close()
-        await app.ctx.events.aclose()
-        await app.ctx.rasa.close()
-        await app.ctx.engine.dispose()
+        await app.ctx.services.close()
 
     return app

@@ -15,9 +15,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json as jsonlib
 import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,10 +28,17 @@ from assistant.domain.audit import Actor, ActorKind, AuditAction, AuditEntry
 from assistant.domain.errors import InvalidInput
 from assistant.domain.staff import Role
 from assistant.events import periodic
-from assistant.services.retention import purge
+from assistant.services.audit import (
+    MAX_LIMIT,
+    AuditQuery,
+    PurgeResult,
+    audit_csv,
+    bearer_actor,
+    export_entries,
+    find_entries,
+    scheduled_purge,
+)
 from assistant.settings import Settings
-from assistant.store.audit import MAX_LIMIT, AuditLog, AuditQuery, bearer_actor
-from assistant.store.retention import PurgeResult
 from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import requires, role_of_request
 from assistant.web.schemas_staff import AuditPage
@@ -48,10 +52,6 @@ DEFAULT_LIMIT = 100
 FIRST_PURGE_SECONDS = 5.0
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FAMILIES = frozenset(action.value.partition(".")[0] for action in AuditAction)
-CSV_COLUMNS = (
-    "id", "at", "actor_kind", "actor_id", "actor_name", "actor_role", "action", "target_kind", "target_id",
-    "counter", "before", "after",
-)  # fmt: skip
 
 
 def actor_of(request: Request) -> Actor:
@@ -152,31 +152,6 @@ def _local(entry: AuditEntry, zone: ZoneInfo) -> dict[str, Any]:
     return data
 
 
-def _cell(text: str | None) -> str:
-    """Free text in a spreadsheet: never let it start a formula."""
-    if not text:
-        return ""
-    return "'" + text if text[0] in "=+-@\t\r" else text
-
-
-def _state(state: dict[str, Any] | None) -> str:
-    return "" if state is None else jsonlib.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def audit_csv(entries: list[AuditEntry], zone: ZoneInfo) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as the visits CSV
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        actor = entry.actor
-        writer.writerow([
-            entry.id, entry.at.astimezone(zone).isoformat(), str(actor.kind), actor.id or "", _cell(actor.name),
-            actor.role, str(entry.action), entry.target_kind, _cell(entry.target_id), entry.counter_id or "",
-            _state(entry.before), _state(entry.after),
-        ])  # fmt: skip
-    return out.getvalue()
-
-
 # -- routes ----------------------------------------------------------------------------------
 
 
@@ -192,8 +167,7 @@ async def read_audit(request: Request) -> HTTPResponse:
     """Audit entries, newest first (filters in the module docstring); `next_before` pages on."""
     settings: Settings = request.app.ctx.settings
     query = parse_query(request.args, settings.branch.timezone)
-    async with request.app.ctx.sessions.begin() as session:
-        entries = await AuditLog(session).find(query)
+    entries = await find_entries(request.app.ctx.sessions, query)
     zone = ZoneInfo(settings.branch.timezone)
     more = len(entries) == query.limit and entries[-1].id is not None
     return json({
@@ -215,8 +189,7 @@ async def audit_csv_export(request: Request) -> HTTPResponse:
     """Every matching entry, oldest first, as CSV (RFC 4180, header row)."""
     settings: Settings = request.app.ctx.settings
     query = parse_query(request.args, settings.branch.timezone)
-    async with request.app.ctx.sessions.begin() as session:
-        entries = await AuditLog(session).export(query)
+    entries = await export_entries(request.app.ctx.sessions, query)
     body = audit_csv(entries, ZoneInfo(settings.branch.timezone))
     days = [request.args.get(key) or "" for key in ("since", "until")]
     name = "-".join(["audit", *(day for day in days if _DATE.match(day))])
@@ -232,7 +205,7 @@ async def audit_csv_export(request: Request) -> HTTPResponse:
 
 async def purge_now(app: Sanic) -> PurgeResult:
     """One retention run on the hub's clock, as the hub itself."""
-    return await purge(app.ctx.settings, app.ctx.sessions, app.ctx.branch.clock.now(), Actor.system("retention"))
+    return await scheduled_purge(app.ctx.settings, app.ctx.sessions, app.ctx.branch.clock.now())
 
 
 @bp.after_server_start

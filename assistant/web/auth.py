@@ -30,9 +30,9 @@ from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from assistant.domain.errors import Forbidden, NotFound, Unauthorized
-from assistant.domain.staff import Role, allows
+from assistant.domain.staff import Role, allows, token_hash
+from assistant.services.tokens import TokenLifetime, find_token
 from assistant.settings import HubConfig
-from assistant.store.tokens import TokenLifetime, TokenRepository, token_hash
 from assistant.web.errors import TooManyAttempts
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[HTTPResponse]])
@@ -127,8 +127,7 @@ class Authenticator:
         if self._known.get(key, 0.0) < time.monotonic():
             self.throttle.check(address)
         now = request.app.ctx.branch.clock.now()
-        async with request.app.ctx.sessions.begin() as session:
-            found = await TokenRepository(session).find(token)
+        found = await find_token(request.app.ctx.sessions, token)
         if found is None or found.revoked_at is not None:
             self._known.pop(key, None)
             self.throttle.failed(address)

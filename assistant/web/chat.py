@@ -23,10 +23,10 @@ from assistant.domain.errors import Conflict, InvalidInput, Unauthorized
 from assistant.domain.tickets import BRANCH_CLOSED, NOT_ARRIVED
 from assistant.i18n import say, sentences, ticket_number
 from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
+from assistant.services.listings import customer_tickets
 from assistant.services.rasa import RasaClient, RasaUnavailable, Turn, prepare_turn
 from assistant.services.tickets import BranchService
 from assistant.services.wording import arrive_by_text, branch_closed_text, called_text, expired_text, nearly_text
-from assistant.store.repo import TicketRepository
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, operation
 from assistant.web.auth import customer_key
 from assistant.web.bodies import ChatRequest, Lang
@@ -174,13 +174,6 @@ class ChatSocketMessage(msgspec.Struct, forbid_unknown_fields=True):
     lang: Lang | None = None  # the app's language; else the socket's last turn decides mixed sentences
 
 
-async def _customer_tickets(branch: BranchService, sender: str) -> list[TicketView]:
-    """The waiting or called tickets this chat session took (keyed `<sender>:<turn>` by the assistant)."""
-    async with branch.sessions.begin() as session:
-        tickets = await TicketRepository(session).open_with_key_prefix(f"{sender}:")
-        return [await branch.view(session, ticket) for ticket in tickets]
-
-
 def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) -> dict[str, Any] | None:
     """The push a ticket deserves now, once per state: nearly your turn, then called (or expired).
     Its text is in the ticket's language (the conversation's, when it was taken)."""
@@ -230,7 +223,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
 
     async def push_due(tickets: list[TicketView] | None = None) -> None:
         """Push what is due for this customer's tickets (`tickets`: their open ones, if just read)."""
-        tickets = list(tickets) if tickets is not None else await _customer_tickets(branch, sender)
+        tickets = list(tickets) if tickets is not None else await customer_tickets(branch, sender)
         open_ids = {ticket.id for ticket in tickets}
         for closed in seen - open_ids:  # served, abandoned or expired since: re-read to tell which
             tickets.append(await branch.get_ticket(closed))
@@ -246,7 +239,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
     async def push_updates() -> None:
         nonlocal events
         # First what this customer already holds, so a reopened app (or page) shows its tickets again.
-        mine = await _customer_tickets(branch, sender)
+        mine = await customer_tickets(branch, sender)
         await ws.send(json_dumps({"type": "snapshot", "tickets": [ticket.to_json() for ticket in mine]}))
         await push_due(mine)
         while True:

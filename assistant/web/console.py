@@ -19,8 +19,9 @@ from assistant.domain.errors import InvalidInput
 from assistant.domain.staff import Role
 from assistant.domain.tickets import OrderingPolicy, TicketStatus
 from assistant.i18n import language
+from assistant.services import listings
+from assistant.services.listings import QUEUED, Desk, DeskTicket, QueuedTicket
 from assistant.settings import Settings
-from assistant.store.listing import QUEUED, Desk, DeskTicket, ListingRepository, QueuedTicket
 from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import requires
 from assistant.web.schemas_staff import ConsoleConfig, Desks, QueuedTickets, StaffLangQuery, TicketsQuery
@@ -180,8 +181,7 @@ async def console_counters(request: Request) -> HTTPResponse:
     settings: Settings = request.app.ctx.settings
     lang = request.args.get("lang", "en")
     now = branch.clock.now()
-    async with branch.sessions.begin() as session:
-        desks = await ListingRepository(session).desks([c.id for c in settings.counters])
+    desks = await listings.desks(branch, [c.id for c in settings.counters])
     return json({"counters": [_desk_json(d, settings, now, lang) for d in desks], "at": now.isoformat()})
 
 
@@ -250,8 +250,7 @@ async def list_tickets(request: Request) -> HTTPResponse:
     lang = request.args.get("lang", "en")
     now = branch.clock.now()
     policy: OrderingPolicy = branch.policy
-    async with branch.sessions.begin() as session:
-        tickets = await ListingRepository(session).queued(statuses, service_id)
+    tickets = await listings.queued(branch, statuses, service_id)
     order = {service.id: index for index, service in enumerate(settings.services)}
 
     def rank(ticket: QueuedTicket) -> tuple[Any, ...]:

@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse, file, json, raw
 from assistant.announce_phrase import chime_wav
 from assistant.domain.clock import business_date
 from assistant.domain.errors import InvalidInput, NotFound
-from assistant.store.calls import recent_calls
+from assistant.services.listings import last_calls
 from assistant.web import announcements
 from assistant.web.apidoc import Reply, operation
 from assistant.web.events import public_ticket
@@ -96,18 +96,15 @@ async def calls(request: Request) -> HTTPResponse:
     lang = request.args.get("lang", "en")
     names = {counter.id: counter.display_name(lang) for counter in branch.settings.counters}
     day = business_date(branch.clock.now(), branch.settings.branch.timezone)
-    out = []
-    async with branch.sessions.begin() as session:
-        for ticket in await recent_calls(session, day, limit):
-            view = await branch.view(session, ticket)
-            out.append(
-                {
-                    "ticket": public_ticket(view.to_json()),  # no id: this list is public
-                    "counter": {"id": ticket.counter_id, "name": names.get(ticket.counter_id or "", ticket.counter_id)},
-                    "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
-                    "recalls": ticket.recalls,
-                }
-            )
+    out = [
+        {
+            "ticket": public_ticket(call.ticket.to_json()),  # no id: this list is public
+            "counter": {"id": call.counter_id, "name": names.get(call.counter_id or "", call.counter_id)},
+            "called_at": call.called_at.isoformat() if call.called_at else None,
+            "recalls": call.recalls,
+        }
+        for call in await last_calls(branch, day, limit)
+    ]
     return json({"calls": out})
 
 

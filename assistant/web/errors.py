@@ -23,7 +23,7 @@ from assistant.domain.errors import (
     Unavailable,
 )
 from assistant.protocol import ApiError
-from assistant.store.db import is_busy
+from assistant.services.runtime import database_busy
 from assistant.web.bodies import check_depth
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ async def _handle(request: Request, exc: Exception) -> HTTPResponse:
         if exc.status_code == 405 and not any(key.lower() == "allow" for key in headers):
             headers["Allow"] = _allowed_methods(request)
         return error_response(exc.status_code, _sanic_code(exc), str(exc) or _sanic_code(exc), headers)
-    if is_busy(exc):
+    if database_busy(exc):
         log.warning("database busy on %s %s: %s", request.method, request.path, exc)
         return error_response(
             503, "database_busy", "the branch database is busy; try again in a moment", {"Retry-After": "2"}

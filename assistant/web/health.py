@@ -5,8 +5,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
-from sqlalchemy import text
 
+from assistant.services.runtime import ping_database
 from assistant.web.apidoc import Reply, document, operation
 from assistant.web.schemas import Health
 
@@ -22,8 +22,7 @@ bp = Blueprint("health")
 )
 async def healthz(request: Request) -> HTTPResponse:
     try:
-        async with request.app.ctx.sessions() as session:
-            await session.execute(text("SELECT 1"))
+        await ping_database(request.app.ctx.sessions)
     except Exception as exc:  # the probe reports, it does not raise
         return json({"status": "error", "database": str(exc)[:200]}, status=503)
     # The hub serves touch without the dialogue engine: report it, but stay "ok".

@@ -21,11 +21,11 @@ from sanic import Sanic
 from assistant.domain.clock import FakeClock
 from assistant.domain.events import Event
 from assistant.domain.staff import Role
+from assistant.services.dashboard import Dashboard
 from assistant.settings import Settings
 from assistant.store.db import create_engine, session_factory
 from assistant.store.tokens import issue_token
 from assistant.web.app import create_app
-from assistant.web.dashboard import Dashboard
 from tests.conftest import make_token
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday; London is on UTC in March

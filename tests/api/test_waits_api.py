@@ -14,9 +14,9 @@ import pytest
 from sanic import Sanic
 
 from assistant.domain.clock import FakeClock
+from assistant.services.end_of_day import close_day
 from assistant.settings import Settings
 from assistant.web.app import create_app
-from assistant.web.end_of_day import close_day
 
 _names = itertools.count()
 LONDON = ZoneInfo("Europe/London")
