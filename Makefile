@@ -11,8 +11,9 @@ test: setup
 	@bash scripts/test.sh
 
 lint: setup
-	.venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire scripts tests
+	.venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire lobby lobby_tools announcer scripts tests
 	.venv/bin/lint-imports
+	.venv/bin/mypy
 
 bench: setup
 	.venv/bin/lobby bench hub

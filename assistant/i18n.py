@@ -175,7 +175,7 @@ CATALOGS: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": MappingProxy
 def language(lang: object) -> str:
     """The catalog language for `lang` ("zh-CN" -> "zh"); English for anything the hub does not speak."""
     found = normalise_lang(lang)
-    return found if found in CATALOGS else DEFAULT_LANG
+    return found if found is not None and found in CATALOGS else DEFAULT_LANG
 
 
 def say(key: str, lang: object, **values: object) -> str:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 
 from assistant.services.conversations import ConversationStoreError
 from assistant.settings import ConfigError
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lobby", description="Lobby: a bank branch's lobby assistant")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--config", default="branch.yml", help="branch configuration (default branch.yml)")
         p.add_argument("--database", default=None, help="database URL (default sqlite file var/lobby.db)")

@@ -6,9 +6,13 @@ import argparse
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
 from lobby.common import settings_from
+
+if TYPE_CHECKING:  # Qt is imported only when a kiosk command runs
+    from kiosk.app import KioskLook
 
 log = logging.getLogger("lobby")
 
@@ -55,7 +59,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     )
 
 
-def _kiosk_look(settings: Settings):  # type: ignore[no-untyped-def]
+def _kiosk_look(settings: Settings) -> KioskLook:
     """branch.yml `kiosk:`: accent colour, logo, elderly-friendly mode and its idle timeout and speech."""
     from kiosk.app import KioskLook
 

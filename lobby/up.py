@@ -125,7 +125,7 @@ def _actions_token(settings: Settings) -> str:
     return asyncio.run(issue_token(settings.database_url(), Role.DEVICE, "action server (lobby dialogue)", now))
 
 
-def dialogue_processes(settings: Settings, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+def dialogue_processes(settings: Settings, args: argparse.Namespace) -> list[Managed]:
     """The action server and every Rasa replica of `dialogue.rasa_urls` (one with `--port`), all on the
     tracker and lock stores the configuration names (`assistant.services.conversations`)."""
     from urllib.parse import urlparse

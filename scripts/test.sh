@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM=offscreen
 say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
 
-say "ruff + import contracts"
-.venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire scripts tests
+say "ruff, import contracts (DESIGN.md §2), mypy on the typed packages"
+.venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire lobby lobby_tools announcer scripts tests
 .venv/bin/lint-imports
+.venv/bin/mypy
 
 say "rasa data validate"
 .venv-rasa/bin/rasa data validate --domain domain.yml --data nlu_data --config config.yml --fail-on-warnings >/tmp/lobby-validate.log 2>&1 \

@@ -69,6 +69,7 @@ class CounterSchedule:
     ) -> CounterSchedule:
         """From branch.yml: `shifts` a list of spans (every day the branch opens) or a mapping per weekday."""
         gaps = tuple(span(pair) for pair in breaks)
+        plan: dict[str, tuple[tuple[time, time], ...]]
         if not shifts:
             plan = {day: (span(hours),) for day, hours in opening_hours.items() if hours}
             return cls(counter_id, plan, gaps, follows_branch=True)

@@ -9,7 +9,7 @@ import msgspec
 from assistant.settings.base import Frozen, Text, _check_text, in_lang
 
 
-class BranchInfo(Frozen):
+class BranchInfo(Frozen, frozen=True):
     """`name`, `address` and each of `facilities` may be given per language; the `*_i18n` fields hold
     them as written, the plain properties give English (for logs, calendars, staff screens) and
     `display_*(lang)` the customer's language."""
@@ -49,13 +49,13 @@ class BranchInfo(Frozen):
         return tuple(in_lang(facility, lang) for facility in self.facilities_i18n)
 
 
-class DeviceRule(Frozen):
+class DeviceRule(Frozen, frozen=True):
     kind: str
     intents: tuple[str, ...]
     max_amount: int | None = None
 
 
-class ServiceConfig(Frozen):
+class ServiceConfig(Frozen, frozen=True):
     id: str
     name: Text
     prefix: str
@@ -78,7 +78,7 @@ class ServiceConfig(Frozen):
         return in_lang(self.name, lang) or self.id
 
 
-class CounterConfig(Frozen):
+class CounterConfig(Frozen, frozen=True):
     """`name` as BranchInfo's: per language or one string; `.name` is English, `display_name(lang)`."""
 
     id: str
@@ -100,7 +100,7 @@ class CounterConfig(Frozen):
         return in_lang(self.name_i18n, lang)
 
 
-class DeviceConfig(Frozen):
+class DeviceConfig(Frozen, frozen=True):
     """`name` and `location` (the hint shown to the customer) as BranchInfo's: per language or one string."""
 
     id: str
@@ -127,7 +127,7 @@ class DeviceConfig(Frozen):
         return in_lang(self.location_i18n, lang)
 
 
-class PriorityConfig(Frozen):
+class PriorityConfig(Frozen, frozen=True):
     """The ordering policy's settings (`assistant.domain.tickets.OrderingPolicy`; README, "Ordering policy: no class
     starved")."""
 
@@ -152,7 +152,7 @@ class PriorityConfig(Frozen):
                              f"{self.age_boost_minutes}")  # fmt: skip
 
 
-class QueueConfig(Frozen):
+class QueueConfig(Frozen, frozen=True):
     max_recalls: int = 2  # a third recall makes the ticket a no-show
     no_show_after_seconds: int = 60  # a counter may mark no-show only this long after the call
     outcomes: tuple[str, ...] = ("done", "referred", "follow_up", "could_not_help")
@@ -175,7 +175,7 @@ class QueueConfig(Frozen):
             raise ValueError("queue: closing_overtime_minutes >= 0, eta_history_days >= 1, eta_refresh_seconds > 0")
 
 
-class AppointmentConfig(Frozen):
+class AppointmentConfig(Frozen, frozen=True):
     slot_minutes: int = 30
     advisors: int = 1  # seats per slot unless `capacity` names the service
     horizon_days: int = 14  # bookable from today to today + horizon_days (branch-local dates)

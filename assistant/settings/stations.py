@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.settings.base import Frozen
 
 
-class KioskTheme(Frozen):
+class KioskTheme(Frozen, frozen=True):
     # The greeter's one accent colour ("#rrggbb": buttons, pictograms, the attract screen); the text on it
     # is white or black, whichever reads better, and it is darkened where it must read on white (WCAG 4.5:1).
     accent: str = "#1f5fa8"
@@ -19,7 +19,7 @@ class KioskTheme(Frozen):
             raise ValueError(f"kiosk.theme.accent: {self.accent!r} is not a colour like #1f5fa8")
 
 
-class KioskConfig(Frozen):
+class KioskConfig(Frozen, frozen=True):
     languages: tuple[str, ...] = ("en",)
     idle_timeout_seconds: int = 60
     # Which screen layout: "auto" (from the screen's size), "landscape" or "portrait"; `resolution` ("WxH",
@@ -51,7 +51,7 @@ class KioskConfig(Frozen):
             raise ValueError("kiosk.elderly_speech_tempo: between 0.5 and 1.0 (a share of the normal speed)")
 
 
-class HubConfig(Frozen):
+class HubConfig(Frozen, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
@@ -75,7 +75,7 @@ class HubConfig(Frozen):
     auth_failure_window_seconds: int = 300
 
 
-class DialogueConfig(Frozen):
+class DialogueConfig(Frozen, frozen=True):
     rasa_url: str = "http://127.0.0.1:5005"
     # Several Rasa replicas behind the hub's chat gateway (each conversation sticks to one, and moves
     # to the next when it is down); empty: the one at rasa_url. They share the stores below.
@@ -110,7 +110,7 @@ class DialogueConfig(Frozen):
         return self.rasa_urls or (self.rasa_url,)
 
 
-class RetentionConfig(Frozen):
+class RetentionConfig(Frozen, frozen=True):
     """How long a customer's personal data is kept (assistant/retention.py): booking name, phone and
     notes, rating comments. Past it they are blanked; the anonymous facts (service, times, scores)
     stay for the statistics."""
@@ -124,7 +124,7 @@ class RetentionConfig(Frozen):
             raise ValueError("retention: personal_data_days must be at least 1 and check_minutes positive")
 
 
-class HardwareConfig(Frozen):
+class HardwareConfig(Frozen, frozen=True):
     printer: str = "none:"
     # A Vosk model directory per language ({en: ..., zh: ...}); `lobby models install --lang` writes it.
     # A language without one has voice input off. The older single `vosk_model` is the English model
@@ -156,7 +156,7 @@ class HardwareConfig(Frozen):
         return self.vosk_grammars.get(lang, self.vosk_grammar).strip()
 
 
-class SupervisionConfig(Frozen):
+class SupervisionConfig(Frozen, frozen=True):
     """How `lobby up` and `lobby dialogue` restart a part that died (assistant/supervisor.py): after
     restart_delay_seconds, doubled per recent restart up to restart_max_delay_seconds; after restart_burst
     restarts within restart_interval_seconds they give up on it, loudly (the hub keeps serving without Rasa)."""

@@ -32,7 +32,7 @@ from assistant.settings.stations import (
 )
 
 
-class Settings(Frozen):
+class Settings(Frozen, frozen=True):
     branch: BranchInfo
     services: tuple[ServiceConfig, ...]
     counters: tuple[CounterConfig, ...]

@@ -144,7 +144,7 @@ class AppointmentRepository:
                 AppointmentSeatRow.appointment_code == code, AppointmentSeatRow.starts_at == starts_at
             )
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE: CursorResult
 
     async def seats_taken(self, service_id: str, start: datetime, end: datetime) -> dict[datetime, int]:
         """Slot start -> seats taken, for slots starting in [start, end)."""

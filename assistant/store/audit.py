@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, Select, String, select
+from sqlalchemy import JSON, ColumnElement, Index, Integer, Select, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -128,7 +128,7 @@ class AuditLog:
         kind, target_id = target
         return await self.append(AuditEntry(at, actor, action, kind, target_id, counter_id, before, after))
 
-    def _select(self, query: AuditQuery) -> Select[tuple[AuditRow]]:
+    def _select(self, query: AuditQuery) -> Select[AuditRow]:
         statement = select(AuditRow)
         if query.since is not None:
             statement = statement.where(AuditRow.at >= query.since)
@@ -139,7 +139,7 @@ class AuditLog:
         if query.actions:
             exact = [a for a in query.actions if not a.endswith(".*")]
             prefixes = [a[:-1] for a in query.actions if a.endswith(".*")]
-            condition = AuditRow.action.in_(exact)
+            condition: ColumnElement[bool] = AuditRow.action.in_(exact)
             for prefix in prefixes:
                 condition = condition | AuditRow.action.startswith(prefix, autoescape=True)
             statement = statement.where(condition)
@@ -158,7 +158,7 @@ class AuditLog:
         statement = self._select(query).order_by(AuditRow.id).limit(CSV_MAX_ROWS)
         return [_to_entry(row) for row in (await self.session.execute(statement)).scalars()]
 
-    async def staff_of_tickets(self, ticket_ids: Select[tuple[str]] | Iterable[str]) -> tuple[dict[str, str], ...]:
+    async def staff_of_tickets(self, ticket_ids: Select[str] | Iterable[str]) -> tuple[dict[str, str], ...]:
         """(called_by, finished_by): ticket id -> the name of whoever last called / finished it."""
         calls = {str(a) for a in CALL_ACTIONS}
         finishes = {str(a) for a in FINISH_ACTIONS}
@@ -171,6 +171,8 @@ class AuditLog:
         called_by: dict[str, str] = {}
         finished_by: dict[str, str] = {}
         for ticket_id, action, name in rows.all():  # oldest first: the last one wins
+            if ticket_id is None:
+                continue
             (finished_by if action in finishes else called_by)[ticket_id] = name
         return called_by, finished_by
 

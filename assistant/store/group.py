@@ -80,4 +80,4 @@ def _settle(future: asyncio.Future[R], result: R | None = None, error: BaseExcep
     if error is not None:
         future.set_exception(error)
     else:
-        future.set_result(result)  # type: ignore[arg-type]
+        future.set_result(result)  # type: ignore[arg-type]  # None only comes with an error

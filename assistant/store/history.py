@@ -113,7 +113,7 @@ class WaitHistory:
                 away_until=row.away_until,
                 serving=serving.get(row.id, (None, None))[0],
                 since=serving.get(row.id, (None, None))[1],
-                last_finished=last.get(row.id),  # type: ignore[arg-type]
+                last_finished=last.get(row.id),
             )
             for row in rows
         }
@@ -140,7 +140,7 @@ class WaitHistory:
             .where(AppointmentRow.code == code, AppointmentRow.status == AppointmentStatus.BOOKED.value)
             .values(status=AppointmentStatus.NO_SHOW.value, updated_at=at)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE: CursorResult
 
     async def booked(self, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
         """(starts_at, service) of appointments booked between `start` and `end` and not checked in yet."""

@@ -131,8 +131,8 @@ class ListingRepository:
             query = query.where(TicketRow.service_id == service_id)
         rows = (await self.session.execute(query.order_by(TicketRow.issued_at, TicketRow.number))).all()
         out = []
-        for row, *booking in rows:
-            booked = _booked(row, *booking)
+        for row, starts_at, *booking in rows:
+            booked = _booked(row, starts_at, *booking)
             status = TicketStatus(row.status)
             out.append(
                 QueuedTicket(
@@ -162,7 +162,7 @@ class ListingRepository:
             .where(CounterRow.id.in_(list(counter_ids)))
         )
         found = {}
-        for counter, ticket, *booking in (await self.session.execute(query)).all():
+        for counter, ticket, starts_at, *booking in (await self.session.execute(query)).all():
             desk_ticket = None
             if ticket is not None and ticket.status in _AT_COUNTER:
                 desk_ticket = DeskTicket(
@@ -178,7 +178,7 @@ class ListingRepository:
                     transfers=ticket.transfers,
                     intent=ticket.intent,
                     appointment_code=ticket.appointment_code,
-                    booked=_booked(ticket, *booking),
+                    booked=_booked(ticket, starts_at, *booking),
                     origin=_origin(ticket),
                 )
             found[counter.id] = Desk(

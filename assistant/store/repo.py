@@ -76,7 +76,7 @@ class TicketRepository:
             .where(TicketRow.id == ticket.id, *conditions)
             .values(priority=str(ticket.priority), status=str(ticket.status), **values)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE: CursorResult
 
     async def save(self, ticket: Ticket) -> None:
         await self._update(ticket)
@@ -135,7 +135,7 @@ class TicketRepository:
         if day is not None:
             query = query.where(TicketRow.business_date == day)
         if service_ids is not None:
-            wanted = TicketRow.service_id.in_(list(service_ids))
+            wanted: ColumnElement[bool] = TicketRow.service_id.in_(list(service_ids))
             if counter_id is not None:
                 wanted = wanted | (TicketRow.target_counter_id == counter_id)
             query = query.where(wanted)
@@ -183,7 +183,8 @@ class TicketRepository:
             .limit(limit)
         )
         rows = (await self.session.execute(query)).all()
-        return [(end - start).total_seconds() / 60 for start, end in reversed(rows) if end is not None]
+        done = [(start, end) for start, end in reversed(rows) if start is not None and end is not None]
+        return [(end - start).total_seconds() / 60 for start, end in done]
 
     async def waiting_counts(self, day: date | None = None) -> dict[str, tuple[int, datetime | None]]:
         """service -> (waiting count, earliest arrival in the branch). Remote customers still on the way
@@ -213,7 +214,7 @@ def _class_level(policy: OrderingPolicy) -> ColumnElement[int]:
     return base - case((boosted, 1), else_=0)
 
 
-def _ahead_query(policy: OrderingPolicy) -> Select[tuple[int]]:
+def _ahead_query(policy: OrderingPolicy) -> Select[int]:
     """How many waiting tickets of `:service` on `:day` the policy puts before the one issued at `:issued`
     with id `:id` and class level `:mine`. Built once per policy (bound parameters: a cached statement)."""
     level = _class_level(policy)
@@ -234,7 +235,7 @@ def _ahead_query(policy: OrderingPolicy) -> Select[tuple[int]]:
     )
 
 
-_AHEAD: dict[OrderingPolicy, Select[tuple[int]]] = {}
+_AHEAD: dict[OrderingPolicy, Select[int]] = {}
 _BUMP: dict[str, Any] = {}  # per dialect: the sequence upsert
 _ADD = insert(TicketRow)
 _BY_KEY = select(TicketRow).where(TicketRow.idempotency_key == bindparam("key"))
@@ -256,7 +257,7 @@ class CounterRepository:
 
     async def states(self) -> dict[str, str]:
         rows = (await self.session.execute(select(CounterRow.id, CounterRow.state))).all()
-        return dict(rows)  # type: ignore[arg-type]
+        return dict(rows)
 
     async def set_state(self, counter_id: str, state: str, at: datetime, away_until: datetime | None = None) -> None:
         """`away_until`: with state "break", when the counter is due back (cleared by any other state)."""
@@ -291,4 +292,4 @@ class DeviceRepository:
         result = await self.session.execute(
             update(DeviceRow).where(DeviceRow.id == device_id).values(state=state.value, detail=detail, updated_at=at)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE: CursorResult

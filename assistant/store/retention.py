@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, inspect, or_, select, text, update
+from sqlalchemy import Engine, func, inspect, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assistant.domain.audit import Actor, AuditAction
@@ -147,8 +147,9 @@ async def purge_personal_data(
                 await session.execute(text("PRAGMA secure_delete = OFF"))
     if result.changed and not dry_run:
         log.info("retention: removed personal data older than %d days (%s)", days, result.to_json())
-        if sqlite and bind.url.database:
-            await _fold_wal(bind.url.database)
+        database = bind.url.database if isinstance(bind, Engine) else None  # a session is bound to an engine
+        if sqlite and database:
+            await _fold_wal(database)
     return result
 
 
@@ -158,7 +159,7 @@ async def _fold_wal(database: str) -> None:
 
     def checkpoint() -> tuple[int, int, int]:
         with closing(sqlite3.connect(database, timeout=CHECKPOINT_TIMEOUT_S)) as connection:
-            return tuple(connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())  # type: ignore[return-value]
+            return tuple(connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
 
     try:
         busy, _, _ = await asyncio.wait_for(asyncio.to_thread(checkpoint), CHECKPOINT_TIMEOUT_S + 5)

@@ -26,7 +26,7 @@ from assistant.store.models import (
 )
 
 
-def _tickets_of(first: date, last: date) -> Select[tuple[str]]:
+def _tickets_of(first: date, last: date) -> Select[str]:
     return select(TicketRow.id).where(TicketRow.business_date.between(first, last))
 
 

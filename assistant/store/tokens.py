@@ -111,7 +111,7 @@ class TokenRepository:
         result = await self.session.execute(
             update(StaffTokenRow).where(StaffTokenRow.id == token_id).values(revoked_at=at)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE: CursorResult
 
 
 async def _audit(

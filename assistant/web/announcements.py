@@ -97,7 +97,7 @@ class Announcements:
 
 
 def announcements(request: Request) -> Announcements:
-    return request.app.ctx.announcements  # type: ignore[no-any-return]
+    return request.app.ctx.announcements
 
 
 @bp.before_server_start

@@ -92,7 +92,7 @@ class Reply:
         medias = (self.media,) if isinstance(self.media, str) else self.media
         if self.model is None:  # text (a page, a script, CSV) or bytes (audio, images): not described further
             return {media: {"schema": {"type": "string"} if media.startswith("text/") else {}} for media in medias}
-        schema = ref(self.model)
+        schema: dict[str, Any] = ref(self.model)
         if self.also:
             extra = {"type": "object", "properties": {key: ref(model) for key, model in self.also.items()}}
             schema = {"allOf": [schema, {**extra, "required": list(self.also)}]}
@@ -159,7 +159,7 @@ def operation(
                 openapi.secured(*(scheme,) if scheme else ())(handler)
         token = any(gate for gate in store.security)
         optional = {} in store.security
-        defaults = ((401, 429) if optional else (401, 403, 429)) if token else ()
+        defaults: tuple[int, ...] = ((401, 429) if optional else (401, 403, 429)) if token else ()
         defaults += (413, 415, 422) if body is not None else ()
         for status in defaults:
             wanted.setdefault(status, WRONG_OPTIONAL_TOKEN if optional and status == 401 else DEFAULT_ERRORS[status])

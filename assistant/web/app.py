@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from sanic import Sanic
+from sanic import Blueprint, Sanic
+from sanic.blueprint_group import BlueprintGroup
 from sanic_ext import Extend
 
 from assistant.domain.clock import Clock, SystemClock
@@ -77,9 +78,10 @@ def create_app(
     metrics.install(
         app, metrics.RateLimiter(hub.rate_limit_per_minute, hub.rate_limit_burst, frozenset(hub.rate_limit_trusted))
     )
-    blueprints = (health.bp, tickets.bp, counters.bp, appointments.bp, triage.bp, chat.bp, events.bp, screens.bp)
-    blueprints += (understand.bp,)
-    blueprints += (console.bp, display.bp)  # the staff screens
+    blueprints: list[Blueprint | BlueprintGroup] = [health.bp, tickets.bp, counters.bp, appointments.bp]
+    blueprints += [triage.bp, chat.bp, events.bp, screens.bp]
+    blueprints += [understand.bp]
+    blueprints += [console.bp, display.bp]  # the staff screens
     for blueprint in (*blueprints, metrics.bp):
         app.blueprint(blueprint)
     dashboard.install(app)  # /dashboard: routes, ratings limiter, wait alerts

@@ -266,7 +266,7 @@ async def chat_socket(request: Request, ws: WebsocketImplProtocol) -> None:
                 await ws.send(json_dumps({"type": "error", "error": error}))
                 continue
             hint = incoming.lang or last_lang
-            body = ChatRequest(message=incoming.message, channel=channel, lang=hint)  # type: ignore[arg-type]
+            body = ChatRequest(message=incoming.message, channel=channel, lang=hint)
             reply = await answer(request, body, sender)
             last_lang = reply.lang
             await ws.send(json_dumps({"type": "reply", **reply.to_json()}))

@@ -22,7 +22,7 @@ bp = Blueprint("counters", url_prefix="/api/v1/counters")
 
 
 def counters(request: Request) -> CounterService:
-    return request.app.ctx.counters  # type: ignore[no-any-return]
+    return request.app.ctx.counters
 
 
 @bp.get("")

@@ -64,9 +64,11 @@ def check_request(request: Request) -> None:
 
 
 def install(app: Sanic) -> None:
-    @app.on_request(priority=100)  # before the rate limit and token checks: the cheapest refusals first
     async def edge_checks(request: Request) -> None:
         check_request(request)
+
+    # Before the rate limit and token checks: the cheapest refusals first.
+    app.register_middleware(edge_checks, "request", priority=100)
 
     @app.on_response(priority=100)
     async def security_headers(request: Request, response: HTTPResponse) -> None:

@@ -174,7 +174,8 @@ def _concerns(message: Mapping[str, Any], mine: Mapping[str, Any]) -> bool:
     waits, a change in its line (someone called, leaving, transferred, issued ahead) or in the counters."""
     kind = str(message.get("type", ""))
     data = message.get("data") or {}
-    ticket = data.get("ticket") if isinstance(data.get("ticket"), Mapping) else {}
+    found = data.get("ticket")
+    ticket: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     if ticket.get("id") == mine["id"]:
         return True
     if mine.get("status") != "waiting":
