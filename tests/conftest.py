@@ -21,6 +21,8 @@ from tests.support import ALWAYS_OPEN, ROOT, free_port
 
 __all__ = ["ALWAYS_OPEN", "REDIS_URL", "make_token"]  # imported by test modules from here
 
+pytest_plugins = ["tests.speech_fixtures"]  # the Korean model and espeak-ng speech, for any directory
+
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 

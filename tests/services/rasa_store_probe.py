@@ -2,7 +2,7 @@
 (Rasa's own YAML reader, with its `${VAR}` expansion, and its store factories), save a conversation
 turn under a lock, and read it back through a second, fresh store, as another Rasa process would.
 
-    .venv-rasa/bin/python tests/dialogue/rasa_store_probe.py ENDPOINTS SENDER  ->  one JSON line
+    .venv-rasa/bin/python tests/services/rasa_store_probe.py ENDPOINTS SENDER  ->  one JSON line
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Where Rasa keeps conversations (assistant.services.conversations): the endpoints file the configuration gives.
 On PostgreSQL (schema `rasa`) with a Redis lock store it is read back by Rasa itself (.venv-rasa,
-tests/dialogue/rasa_store_probe.py); the SQLite default runs under real Rasa servers in
+tests/services/rasa_store_probe.py); the SQLite default runs under real Rasa servers in
 tests/e2e/test_dialogue_persistence.py."""
 
 from __future__ import annotations

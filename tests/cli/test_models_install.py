@@ -23,7 +23,7 @@ from assistant.settings import load_settings
 from lobby.cli import main
 from lobby.models import kiosk_recognizers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODEL_NAME = "vosk-model-small-ko-test"
 
 
