@@ -16,6 +16,7 @@ from functools import cache
 
 from assistant.i18n import say, ticket_number
 from lobby_wire.lang import HAN
+from lobby_wire.tickets import spoken_ticket_number
 
 LANGUAGES = ("en", "zh")  # the languages a call can be announced in
 
@@ -31,8 +32,8 @@ def announcement_language(lang: str) -> str | None:
 
 
 def spoken_number(number: str) -> str:
-    """'A023' -> 'A 23': how a ticket number reads well aloud in English (as TicketView.spoken_number)."""
-    return ticket_number(number, "en")
+    """'A023' -> 'A 23': how a ticket number reads well aloud in English (lobby_wire's one reading)."""
+    return spoken_ticket_number(number)
 
 
 def call_phrase(number: str, counter_name: str, lang: str = "en") -> str:
