@@ -4,6 +4,7 @@ database questions the web layer asks through it (is the database there, was an 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from sanic import Sanic
 from sqlalchemy import exc
@@ -30,7 +31,7 @@ async def test_open_hub_migrates_wires_the_bus_and_closes(settings: Settings) ->
         await services.close()
 
 
-async def test_health_is_503_when_the_database_does_not_answer(app: Sanic, client) -> None:  # type: ignore[no-untyped-def]
+async def test_health_is_503_when_the_database_does_not_answer(app: Sanic, client: Any) -> None:
     _, up = await client.get("/healthz")
     assert up.status == 200 and up.json["database"] == "ok"
     served = app.ctx.sessions
