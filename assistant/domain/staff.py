@@ -13,6 +13,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class CounterStatus(StrEnum):
+    """Where a counter is (stored as its value; the console, display and events carry the same strings)."""
+
+    OPEN = "open"  # serving: it may call tickets
+    BREAK = "break"  # away until a time it said (schedule breaks, "on break until 13:30")
+    CLOSED = "closed"  # not serving today, or not yet
+
+
 class Role(StrEnum):
     DEVICE = "device"  # kiosks and device monitors: report device status
     TELLER = "teller"  # run a counter

@@ -19,17 +19,15 @@ from assistant.domain.clock import business_date
 from assistant.domain.errors import Conflict, InvalidInput, NotFound, NothingToCall
 from assistant.domain.events import Event, EventType
 from assistant.domain.schedule import cover_skills
+from assistant.domain.staff import CounterStatus
 from assistant.domain.tickets import AT_COUNTER, Ticket, TicketStatus
 from assistant.protocol import TicketView
-from assistant.services.tickets import OPEN, BranchService
-from assistant.services.waits import BREAK
+from assistant.services.tickets import BranchService
 from assistant.settings import CounterConfig
 from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, TicketRepository
 
 log = logging.getLogger(__name__)
-
-CLOSED = "closed"
 
 
 def break_end(now: datetime, zone: ZoneInfo, until: str | None, minutes: int | None) -> datetime:
@@ -69,12 +67,12 @@ class CounterService:
         """Its skills with break cover: a service no open counter has at full weight is a main skill of
         the open counters best at it (assistant/domain/schedule.py), so it is not left behind theirs."""
         states = await CounterRepository(session).states()
-        opened = [c for c, state in states.items() if state == OPEN]
+        opened = [c for c, state in states.items() if state == CounterStatus.OPEN]
         return cover_skills({c.id: c.skills for c in self.settings.counters}, opened).get(counter.id, counter.skills)
 
     async def _require_open(self, session: AsyncSession, counter: CounterConfig) -> None:
         row = await CounterRepository(session).get(counter.id)
-        if row is None or row.state != OPEN:
+        if row is None or row.state != CounterStatus.OPEN:
             raise Conflict(f"{counter.name} is closed; open it first", code="counter_closed")
 
     async def _publish(self, kind: EventType, view: TicketView, counter: CounterConfig) -> None:
@@ -235,21 +233,23 @@ class CounterService:
 
     # -- the counter itself ----------------------------------------------------
 
-    async def set_state(self, counter_id: str, state: str, actor: Actor | None = None) -> dict[str, Any]:
+    async def set_state(self, counter_id: str, state: CounterStatus, actor: Actor | None = None) -> dict[str, Any]:
         counter = self._counter(counter_id)
         now = self.branch.clock.now()
         async with self.branch.sessions.begin() as session:
-            if state == CLOSED and await self._current(session, counter.id) is not None:
+            if state == CounterStatus.CLOSED and await self._current(session, counter.id) is not None:
                 raise Conflict(f"finish or transfer the customer at {counter.name} first", code="counter_busy")
             repo = CounterRepository(session)
             row = await repo.get(counter.id)
-            before = {"state": row.state if row is not None else CLOSED}  # read before the update refreshes it
+            before = {
+                "state": row.state if row is not None else CounterStatus.CLOSED
+            }  # read before the update refreshes it
             await repo.set_state(counter.id, state, now)
-            action = AuditAction.COUNTER_OPEN if state == OPEN else AuditAction.COUNTER_CLOSE
+            action = AuditAction.COUNTER_OPEN if state == CounterStatus.OPEN else AuditAction.COUNTER_CLOSE
             await AuditLog(session).record(
                 actor, action, now, ("counter", counter.id), before, {"state": state}, counter.id
             )
-        kind = EventType.COUNTER_OPENED if state == OPEN else EventType.COUNTER_CLOSED
+        kind = EventType.COUNTER_OPENED if state == CounterStatus.OPEN else EventType.COUNTER_CLOSED
         data = {"counter": {"id": counter.id, "name": counter.name, "state": state}}
         await self.branch.publish(Event(kind, now, data))
         return data["counter"]
@@ -266,13 +266,15 @@ class CounterService:
                 raise Conflict(f"finish or transfer the customer at {counter.name} first", code="counter_busy")
             repo = CounterRepository(session)
             row = await repo.get(counter.id)
-            before = {"state": row.state if row is not None else CLOSED}
-            await repo.set_state(counter.id, BREAK, now, away_until=back)
-            after = {"state": BREAK, "until": back.isoformat()}
+            before = {"state": row.state if row is not None else CounterStatus.CLOSED}
+            await repo.set_state(counter.id, CounterStatus.BREAK, now, away_until=back)
+            after = {"state": CounterStatus.BREAK, "until": back.isoformat()}
             await AuditLog(session).record(
                 actor, AuditAction.COUNTER_CLOSE, now, ("counter", counter.id), before, after, counter.id
             )
-        data = {"counter": {"id": counter.id, "name": counter.name, "state": BREAK, "until": back.isoformat()}}
+        data = {
+            "counter": {"id": counter.id, "name": counter.name, "state": CounterStatus.BREAK, "until": back.isoformat()}
+        }
         await self.branch.publish(Event(EventType.COUNTER_CLOSED, now, data))
         log.info("%s on a break until %s", counter.name, back.isoformat())
         return data["counter"]
@@ -287,7 +289,7 @@ class CounterService:
                     {
                         "id": counter.id,
                         "name": counter.name,
-                        "state": states.get(counter.id, CLOSED),
+                        "state": states.get(counter.id, CounterStatus.CLOSED),
                         "skills": counter.skills,
                         "current": (await self.branch.view(session, current)).to_json() if current else None,
                     }

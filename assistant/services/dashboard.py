@@ -39,6 +39,7 @@ from assistant.domain.kpi import (
     within_target,
 )
 from assistant.domain.schedule import uncovered
+from assistant.domain.staff import CounterStatus
 from assistant.services.tickets import Publish
 from assistant.settings import Settings
 from assistant.store.repo import CounterRepository, TicketRepository
@@ -122,10 +123,12 @@ class Dashboard:
                     for service in uncovered(
                         {service: count for service, (count, _) in waiting.items()},
                         {c.id: c.skills for c in self.settings.counters},
-                        [c for c, state in states.items() if state == "open"],
+                        [c for c, state in states.items() if state == CounterStatus.OPEN],
                     )
                 ],
-                "counters": [{"id": c.id, "name": c.name, "state": states.get(c.id, "closed")} for c in self.counters],
+                "counters": [
+                    {"id": c.id, "name": c.name, "state": states.get(c.id, CounterStatus.CLOSED)} for c in self.counters
+                ],
             },
             "kpis": kpis.to_json(),
             "alerts": [

@@ -17,6 +17,7 @@ from assistant.domain.errors import InvalidInput, NotFound
 from assistant.domain.events import Event, EventType
 from assistant.domain.hours import is_open
 from assistant.domain.routing import DeviceState, Route, triage
+from assistant.domain.staff import CounterStatus
 from assistant.i18n import hours_text, language, say
 from assistant.protocol import Decision, RouteView, TriageView
 from assistant.services.waits import WaitTimes
@@ -90,7 +91,7 @@ class BranchDirectory:
                     }
                 )
         counters = [
-            {"id": c.id, "name": c.display_name(lang), "state": states.get(c.id, "closed")}
+            {"id": c.id, "name": c.display_name(lang), "state": states.get(c.id, CounterStatus.CLOSED)}
             for c in self.settings.counters
         ]
         return {"services": services, "counters": counters, "at": now.isoformat()}

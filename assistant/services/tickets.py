@@ -15,6 +15,7 @@ from assistant.domain.clock import Clock, business_date
 from assistant.domain.errors import Conflict, InvalidInput, NotFound
 from assistant.domain.eta import WaitEstimate
 from assistant.domain.events import Event, EventType
+from assistant.domain.staff import CounterStatus
 from assistant.domain.tickets import (
     ACTIVE,
     NOT_ARRIVED,
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 
 Publish = Callable[[Event], Awaitable[None]]
-OPEN = "open"
 
 
 class BranchService(BranchDirectory):
@@ -71,7 +71,7 @@ class BranchService(BranchDirectory):
         """Make sure every configured counter and device has a row."""
         now = self.clock.now()
         async with self.sessions.begin() as session:
-            await CounterRepository(session).ensure([c.id for c in self.settings.counters], OPEN, now)
+            await CounterRepository(session).ensure([c.id for c in self.settings.counters], CounterStatus.OPEN, now)
             await DeviceRepository(session).ensure([d.id for d in self.settings.devices], now)
 
     # -- tickets ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assistant.domain.staff import CounterStatus
 from assistant.domain.tickets import Priority, TicketStatus
 from assistant.store.appointments import AppointmentRow
 from assistant.store.models import CounterRow, TicketRow
@@ -184,4 +185,4 @@ class ListingRepository:
             found[counter.id] = Desk(
                 counter_id=counter.id, state=counter.state, ticket=desk_ticket, away_until=counter.away_until
             )
-        return [found.get(cid, Desk(counter_id=cid, state="closed", ticket=None)) for cid in counter_ids]
+        return [found.get(cid, Desk(counter_id=cid, state=CounterStatus.CLOSED, ticket=None)) for cid in counter_ids]

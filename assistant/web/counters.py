@@ -5,9 +5,9 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
-from assistant.domain.staff import Role
+from assistant.domain.staff import CounterStatus, Role
 from assistant.protocol import TicketView
-from assistant.services.counters import CLOSED, CounterService
+from assistant.services.counters import CounterService
 from assistant.web.apidoc import Reply, operation
 from assistant.web.audit import actor_of
 from assistant.web.auth import requires
@@ -155,7 +155,7 @@ async def transfer(request: Request, counter_id: str) -> HTTPResponse:
 )
 @requires(Role.TELLER)
 async def open_counter(request: Request, counter_id: str) -> HTTPResponse:
-    return json(await counters(request).set_state(counter_id, "open", actor_of(request)))
+    return json(await counters(request).set_state(counter_id, CounterStatus.OPEN, actor_of(request)))
 
 
 @bp.post("/<counter_id:str>/break")
@@ -185,4 +185,4 @@ async def break_counter(request: Request, counter_id: str) -> HTTPResponse:
 )
 @requires(Role.TELLER)
 async def close_counter(request: Request, counter_id: str) -> HTTPResponse:
-    return json(await counters(request).set_state(counter_id, CLOSED, actor_of(request)))
+    return json(await counters(request).set_state(counter_id, CounterStatus.CLOSED, actor_of(request)))

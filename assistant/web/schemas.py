@@ -19,6 +19,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from assistant.domain.appointments import AppointmentStatus, Arrival, ClosedReason
 from assistant.domain.routing import DeviceState
+from assistant.domain.staff import CounterStatus
 from assistant.protocol import ApiError, ServiceView, TicketStatus, TicketView
 
 Minutes = Annotated[float, Meta(ge=0)]
@@ -95,7 +96,7 @@ class CounterState(msgspec.Struct):
 
     id: str
     name: str
-    state: Literal["open", "closed", "break"]
+    state: CounterStatus
     until: Moment | None = None  # on a break: when it is due back
 
 

@@ -13,7 +13,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from assistant.domain.audit import ActorKind, AuditAction
-from assistant.domain.staff import Role
+from assistant.domain.staff import CounterStatus, Role
 from assistant.protocol import TicketStatus
 from assistant.web.schemas import CounterState, LangCode, Moment, PublicTicket
 
@@ -27,7 +27,7 @@ Count = Annotated[int, Meta(ge=0)]
 class Counter(msgspec.Struct):
     id: str
     name: str
-    state: Literal["open", "closed", "break"]
+    state: CounterStatus
     skills: dict[str, float]  # service -> weight
     current: PublicTicket | None  # the ticket at the counter (called or being served), without its id
 
@@ -120,7 +120,7 @@ class DeskTicket(msgspec.Struct):
 class Desk(msgspec.Struct):
     id: str
     name: str
-    state: Literal["open", "closed", "break"]
+    state: CounterStatus
     skills: dict[str, float]
     ticket: DeskTicket | None
     away_until: Moment | None = None  # state "break": when it is due back

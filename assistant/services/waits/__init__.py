@@ -16,8 +16,6 @@ page; under load projections run in the background within a CPU budget (`WaitTim
 from __future__ import annotations
 
 from assistant.services.waits.inputs import (  # noqa: F401
-    BREAK,
-    OPEN,
     Day,
     counter_windows,
     learn,

@@ -21,13 +21,13 @@ from assistant.domain.eta_stats import (
 )
 from assistant.domain.hours import DAYS
 from assistant.domain.schedule import CounterSchedule, clock
+from assistant.domain.staff import CounterStatus
 from assistant.domain.tickets import BRANCH_CLOSED, OrderingPolicy, TicketStatus
 from assistant.settings import Settings
 from assistant.store.history import CounterState, PastTicket
 
 log = logging.getLogger(__name__)
 
-OPEN, BREAK = "open", "break"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +60,9 @@ def counter_windows(
     end = day.ends if day else now + timedelta(hours=1)
     # A shift that ends at closing time goes on through the overtime: the counters serve who is inside.
     planned = [(a, end if day is not None and b == day.closes else b) for a, b in plan.availability(now, end, zone)]
-    if state is None or state.state not in (OPEN, BREAK):
+    if state is None or state.state not in (CounterStatus.OPEN, CounterStatus.BREAK):
         return tuple((a, b) for a, b in planned if a > now)
-    if state.state == BREAK:
+    if state.state == CounterStatus.BREAK:
         back = state.away_until
         if back is None:
             return ()
