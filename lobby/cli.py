@@ -18,9 +18,10 @@ log = logging.getLogger("lobby")
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.web.app import create_app
+    from hardware.speaker import WavSpeaker  # the spoken calls' renderer: the hub imports no hardware itself
 
     settings = settings_from(args)
-    app = create_app(settings)
+    app = create_app(settings, speech=WavSpeaker)
     host = args.host or settings.hub.host
     port = args.port or settings.hub.port
     app.run(host=host, port=port, single_process=True, access_log=False, motd=False)

@@ -9,6 +9,7 @@ from sanic.blueprint_group import BlueprintGroup
 from sanic_ext import Extend
 
 from assistant.domain.clock import Clock, SystemClock
+from assistant.services.announcements import RendererFactory
 from assistant.services.runtime import open_hub
 from assistant.settings import Settings
 from assistant.web import (
@@ -43,7 +44,10 @@ def create_app(
     database_url: str | None = None,
     clock: Clock | None = None,
     name: str = "lobby",
+    speech: RendererFactory | None = None,
 ) -> Sanic:
+    """The hub's Sanic app. `speech` makes the announcements' WAV renderer (the entry point's choice of
+    speaker: the web layer imports no hardware); without one, spoken calls answer 503 `tts_unavailable`."""
     app = Sanic(name)
     app.config.update(
         {
@@ -68,6 +72,7 @@ def create_app(
     Extend(app)
     app.ext.openapi.add_security_scheme("token", "http", scheme="bearer", description="lobby token create --role ...")
     app.ctx.settings = settings
+    app.ctx.speech_renderer = speech
     url = database_url or settings.database_url()
     the_clock = clock or SystemClock()
 

@@ -10,6 +10,7 @@ from sanic import Sanic
 from assistant.domain.clock import SystemClock
 from assistant.settings import Settings
 from assistant.web.app import create_app
+from hardware.speaker import WavSpeaker
 from tests.api import live_client
 from tests.conftest import make_token
 
@@ -30,7 +31,7 @@ async def live_asgi_clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[No
 
 @pytest.fixture
 def app(settings: Settings) -> Sanic:
-    return create_app(settings, clock=SystemClock(), name=f"lobby_api_{next(_names)}")
+    return create_app(settings, clock=SystemClock(), name=f"lobby_api_{next(_names)}", speech=WavSpeaker)
 
 
 @pytest.fixture

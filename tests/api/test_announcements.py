@@ -182,7 +182,7 @@ async def test_display_page_and_chime(client) -> None:  # type: ignore[no-untype
 async def test_a_chinese_ticket_is_called_in_chinese(client, staff: dict[str, str], app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Without `lang` (or with `lang=ticket`) the call is said in the ticket's language, with the counter's
     name in that language (branch.yml); `lang=en` still asks for English."""
-    from assistant.web.announcements import Announcements
+    from assistant.services.announcements import Announcements
     from hardware.fakes import FakeSpeaker
 
     _, chinese = await client.post("/api/v1/tickets", json={"service": "cash", "lang": "zh"})
