@@ -84,8 +84,8 @@ def _kiosk_screenshots(settings: Settings, out: Path, resolution: str | None = N
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
-    from assistant.protocol import ServiceView
     from kiosk.screenshots import take_screenshots
+    from lobby_wire.triage import ServiceView
 
     app = QApplication.instance() or QApplication(["lobby-kiosk-screenshots"])
     bookable = set(settings.bookable_service_ids())

@@ -14,21 +14,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from assistant.domain.errors import InvalidInput
-
-
-class Decision(StrEnum):
-    DEVICE = "device"
-    TICKET = "ticket"
-    APPOINTMENT = "appointment"
-    INFO = "info"
-    STAFF = "staff"
-
-
-class DeviceState(StrEnum):
-    ONLINE = "online"
-    BUSY = "busy"
-    OFFLINE = "offline"
-    OUT_OF_SERVICE = "out_of_service"
+from lobby_wire.triage import Decision, DeviceState
 
 
 class DeviceRuleLike(Protocol):

@@ -9,26 +9,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 
 from assistant.domain.errors import Conflict, InvalidInput
-
-
-class TicketStatus(StrEnum):
-    WAITING = "waiting"
-    CALLED = "called"
-    SERVING = "serving"
-    PARKED = "parked"  # set aside by a counter (e.g. fetching documents); can be called again
-    SERVED = "served"
-    NO_SHOW = "no_show"
-    ABANDONED = "abandoned"
-
-
-class Priority(StrEnum):
-    APPOINTMENT = "appointment"
-    PRIORITY = "priority"
-    NORMAL = "normal"
-
+from lobby_wire.tickets import Priority, TicketStatus  # the wire's states and classes: one definition
 
 ACTIVE = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED})
 AT_COUNTER = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})

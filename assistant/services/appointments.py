@@ -28,12 +28,12 @@ from assistant.domain.audit import Actor, AuditAction, appointment_state
 from assistant.domain.clock import Clock
 from assistant.domain.errors import Conflict, InvalidInput, NotFound, Unavailable
 from assistant.domain.events import Event, EventType
-from assistant.protocol import TicketView
 from assistant.services.tickets import BranchService, Publish
 from assistant.settings import ConfigError, Settings
 from assistant.store.appointments import AppointmentRepository
 from assistant.store.audit import AuditLog
 from lobby_wire.lang import normalise_lang
+from lobby_wire.tickets import TicketView
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ from assistant.domain.events import Event, EventType
 from assistant.domain.schedule import cover_skills
 from assistant.domain.staff import CounterStatus
 from assistant.domain.tickets import AT_COUNTER, Ticket, TicketStatus
-from assistant.protocol import TicketView
 from assistant.services.tickets import BranchService
 from assistant.settings import CounterConfig
 from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, TicketRepository
+from lobby_wire.tickets import TicketView
 
 log = logging.getLogger(__name__)
 

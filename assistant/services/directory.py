@@ -19,13 +19,13 @@ from assistant.domain.hours import is_open
 from assistant.domain.routing import DeviceState, Route, triage
 from assistant.domain.staff import CounterStatus
 from assistant.i18n import hours_text, language, say
-from assistant.protocol import Decision, RouteView, TriageView
 from assistant.services.waits import WaitTimes
 from assistant.services.wording import branch_info_text, reason_text
 from assistant.settings import Settings
 from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from assistant.store.stats import RouteLog
+from lobby_wire.triage import Decision, RouteView, TriageView
 
 
 class BranchDirectory:

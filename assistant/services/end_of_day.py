@@ -22,11 +22,11 @@ from assistant.domain.audit import Actor, AuditAction
 from assistant.domain.clock import business_date
 from assistant.domain.closing import day_over, last_open_day
 from assistant.domain.events import Event, EventType
-from assistant.protocol import TicketView
 from assistant.services.tickets import BranchService
 from assistant.store.audit import AuditLog
 from assistant.store.history import WaitHistory
 from assistant.store.repo import TicketRepository
+from lobby_wire.tickets import TicketView
 
 log = logging.getLogger(__name__)
 

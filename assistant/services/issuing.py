@@ -17,9 +17,9 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assistant.domain.tickets import Priority, Ticket, TicketStatus, format_number
-from assistant.protocol import TicketView
 from assistant.store.group import GroupCommit
 from assistant.store.repo import TicketRepository
+from lobby_wire.tickets import TicketView
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from assistant.domain.tickets import TicketStatus
-from assistant.protocol import TicketView
 from assistant.services.tickets import BranchService
 from assistant.store.calls import recent_calls
 from assistant.store.listing import QUEUED, Desk, DeskTicket, ListingRepository, QueuedTicket
 from assistant.store.repo import TicketRepository
+from lobby_wire.tickets import TicketView
 
 
 async def desks(branch: BranchService, counter_ids: Sequence[str]) -> list[Desk]:

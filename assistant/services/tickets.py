@@ -25,8 +25,6 @@ from assistant.domain.tickets import (
     TicketStatus,
 )
 from assistant.i18n import language
-from assistant.protocol import TICKET_ID, TICKET_NUMBER, TicketView
-from assistant.protocol import TicketStatus as WireStatus
 from assistant.services.directory import BranchDirectory
 from assistant.services.issuing import Issuer, Order
 from assistant.services.waits import WaitTimes
@@ -35,6 +33,8 @@ from assistant.settings import Settings
 from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from lobby_wire.lang import normalise_lang
+from lobby_wire.tickets import TICKET_ID, TICKET_NUMBER, TicketView
+from lobby_wire.tickets import TicketStatus as WireStatus
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from assistant.domain.routing import Blocked, Reason, Route
 from assistant.i18n import hours_text, join_list, say, say_if_known, sentences, ticket_number
-from assistant.protocol import TicketView
 from assistant.settings import BranchInfo, Settings
+from lobby_wire.tickets import TicketView
 
 
 def branch_info_text(branch: BranchInfo, lang: str | None) -> str:

@@ -17,7 +17,6 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json, raw
 
 from assistant.domain.errors import InvalidInput
-from assistant.protocol import TicketView
 from assistant.services.appointments import AppointmentService
 from assistant.settings import BranchInfo
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, link, operation
@@ -26,6 +25,7 @@ from assistant.web.auth import guards_secret
 from assistant.web.bodies import Channel, Lang, Name
 from assistant.web.errors import decode_body
 from assistant.web.schemas import Appointment, BookingLangQuery, CheckIn, Slots, SlotsQuery
+from lobby_wire.tickets import TicketView
 
 __all__ = ["AppointmentService", "bp"]
 

@@ -22,7 +22,6 @@ from sanic.server.websockets.impl import WebsocketImplProtocol
 from assistant.domain.errors import Conflict, InvalidInput, Unauthorized
 from assistant.domain.tickets import BRANCH_CLOSED, NOT_ARRIVED
 from assistant.i18n import say, sentences, ticket_number
-from assistant.protocol import Button, ChatMessage, ChatReply, Decision, RouteView, TicketView
 from assistant.services.listings import customer_tickets
 from assistant.services.rasa import RasaClient, RasaUnavailable, Turn, prepare_turn
 from assistant.services.tickets import BranchService
@@ -32,6 +31,9 @@ from assistant.web.auth import customer_key
 from assistant.web.bodies import ChatRequest, Lang
 from assistant.web.errors import decode_body
 from assistant.web.schemas import ChatSocketFrame, ChatSocketQuery, CustomerHeaders
+from lobby_wire.chat import Button, ChatMessage, ChatReply
+from lobby_wire.tickets import TicketView
+from lobby_wire.triage import Decision, RouteView
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
 from assistant.domain.staff import CounterStatus, Role
-from assistant.protocol import TicketView
 from assistant.services.counters import CounterService
 from assistant.web.apidoc import Reply, operation
 from assistant.web.audit import actor_of
@@ -17,6 +16,7 @@ from assistant.web.events import public_ticket
 from assistant.web.metrics import observe_call
 from assistant.web.schemas import CounterState
 from assistant.web.schemas_staff import CounterList
+from lobby_wire.tickets import TicketView
 
 bp = Blueprint("counters", url_prefix="/api/v1/counters")
 

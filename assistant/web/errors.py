@@ -22,9 +22,9 @@ from assistant.domain.errors import (
     Unauthorized,
     Unavailable,
 )
-from assistant.protocol import ApiError
 from assistant.services.runtime import database_busy
 from assistant.web.bodies import check_depth
+from lobby_wire.errors import ApiError
 
 log = logging.getLogger(__name__)
 

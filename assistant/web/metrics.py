@@ -18,10 +18,10 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sanic import Blueprint, HTTPResponse, Request, Sanic
 from sanic.response import raw
 
-from assistant.protocol import TicketView
 from assistant.web.apidoc import Reply, operation
 from assistant.web.auth import client_address, customer_key, role_of_request
 from assistant.web.errors import TooManyAttempts
+from lobby_wire.tickets import TicketView
 
 bp = Blueprint("metrics")
 

@@ -1,6 +1,6 @@
 """The API's response shapes for the OpenAPI document (customers' side: tickets, queue, bookings, devices).
 
-The wire dataclasses of `assistant.protocol` (TicketView, TriageView, ChatReply, ServiceView, ApiError)
+The wire dataclasses of `lobby_wire` (TicketView, TriageView, ChatReply, ServiceView, ApiError)
 describe themselves; the answers the handlers build as plain dicts are declared here as msgspec
 Structs, field for field, so `msgspec.json.schema_components` writes their JSON Schema (see
 `assistant.web.apidoc`). They document, they do not serialise: the handlers stay as they are, and the
@@ -20,7 +20,9 @@ from msgspec import UNSET, Meta, UnsetType
 from assistant.domain.appointments import AppointmentStatus, Arrival, ClosedReason
 from assistant.domain.routing import DeviceState
 from assistant.domain.staff import CounterStatus
-from assistant.protocol import ApiError, ServiceView, TicketStatus, TicketView
+from lobby_wire.errors import ApiError
+from lobby_wire.tickets import TicketStatus, TicketView
+from lobby_wire.triage import ServiceView
 
 Minutes = Annotated[float, Meta(ge=0)]
 EtaRange = Annotated[tuple[int, int], Meta(description="[low, high] minutes; null when no counter serves it now")]

@@ -14,8 +14,8 @@ from msgspec import UNSET, Meta, UnsetType
 
 from assistant.domain.audit import ActorKind, AuditAction
 from assistant.domain.staff import CounterStatus, Role
-from assistant.protocol import TicketStatus
 from assistant.web.schemas import CounterState, LangCode, Moment, PublicTicket
+from lobby_wire.tickets import TicketStatus
 
 Share = Annotated[float, Meta(ge=0, le=1)]
 Count = Annotated[int, Meta(ge=0)]

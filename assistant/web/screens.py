@@ -25,6 +25,7 @@ QR_MAX_CHARS = 512  # a tracking URL or a booking code; not a file store
 _JS, _CSS = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
 _SHARED_ASSETS = {
     "i18n.js": _JS,
+    "live.js": _JS,  # every page's reconnecting WebSocket (the staff screens load it too)
     "track.js": _JS,
     "track.css": _CSS,
     "chat.js": _JS,

@@ -8,13 +8,14 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from assistant.events import periodic
-from assistant.protocol import TICKET_ID, ServiceView, TicketView
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, link, operation
 from assistant.web.audit import staff_actor
 from assistant.web.auth import guards_secret, role_of_request
 from assistant.web.bodies import TicketCreate
 from assistant.web.errors import decode_body
 from assistant.web.schemas import Branch, LangQuery, Queue, ServiceList, TicketLangQuery
+from lobby_wire.tickets import TICKET_ID, TicketView
+from lobby_wire.triage import ServiceView
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from sanic.response import HTTPResponse, json
 
 from assistant.domain.events import Event, EventType
 from assistant.domain.staff import Role
-from assistant.protocol import TriageView
 from assistant.web.apidoc import PUBLIC_WRITE, PUBLIC_WRITE_SECURITY, Reply, operation
 from assistant.web.audit import actor_of
 from assistant.web.auth import requires
 from assistant.web.bodies import DeviceStatusUpdate, StaffAlert, TriageRequest
 from assistant.web.errors import decode_body
 from assistant.web.schemas import Accepted, DeviceList, DeviceStatus, LangQuery
+from lobby_wire.triage import TriageView
 
 bp = Blueprint("routing", url_prefix="/api/v1")
 

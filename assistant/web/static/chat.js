@@ -188,11 +188,9 @@ const show = (reply) => {
 };
 
 // The chat WebSocket carries replies and the pushes about this customer's tickets (nearly your turn,
-// called, expired). While it is down, messages go over POST /api/v1/chat and it reconnects.
-let socket = null;
+// called, expired). While it is down, messages go over POST /api/v1/chat and it reconnects (live.js).
+let live = null;
 let pending = null;  // resolves the reply to the message in flight on the socket
-let retry = 1000;
-let wasOpen = false;  // a lost connection is worth a notice; never having had one at first is not
 let connectionState = "";  // "" | "lost" | "back"
 const drawConnection = () => {
   connection.textContent = connectionState === "lost" ? say("chat.reconnecting")
@@ -206,42 +204,36 @@ const onPush = (push) => {
   if (push.ticket) updateCard(push.ticket);
 };
 const connect = () => {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const query = new URLSearchParams({ token, channel });
-  const ws = new WebSocket(`${scheme}://${location.host}/api/v1/chat/ws?${query}`);
-  ws.onopen = () => {
-    socket = ws;
-    retry = 1000;
-    document.body.dataset.socket = "open";
-    if (wasOpen) {
-      connectionState = "back";
-      drawConnection();
-      setTimeout(() => { if (connectionState === "back") { connectionState = ""; drawConnection(); } }, 4000);
-    }
-    wasOpen = true;
-  };
-  ws.onmessage = (event) => {
-    const data = JSON.parse(event.data);
-    if (data.type === "snapshot") {  // tickets this customer holds: shown again after a reload
-      for (const t of data.tickets || []) if (!cards.has(t.id)) add(ticketCard(t));
-    } else if (data.type === "reply" || data.type === "error") {
-      if (pending) { pending(data); pending = null; }
-    } else if (data.type && data.type.startsWith("ticket.")) {
-      onPush(data);
-    }
-  };
-  ws.onclose = () => {
-    if (socket === ws) socket = null;
-    document.body.dataset.socket = "closed";
-    if (wasOpen) { connectionState = "lost"; drawConnection(); }
-    if (pending) { pending(null); pending = null; }
-    setTimeout(connect, retry);
-    retry = Math.min(retry * 2, 30000);
-  };
+  live = window.LobbyLive.connect({
+    url: `/api/v1/chat/ws?${new URLSearchParams({ token, channel })}`,
+    onOpen: (_socket, info) => {
+      document.body.dataset.socket = "open";
+      if (info.reconnected) {  // a lost connection is worth a notice; never having had one at first is not
+        connectionState = "back";
+        drawConnection();
+        setTimeout(() => { if (connectionState === "back") { connectionState = ""; drawConnection(); } }, 4000);
+      }
+    },
+    onMessage: (data) => {
+      if (data.type === "snapshot") {  // tickets this customer holds: shown again after a reload
+        for (const t of data.tickets || []) if (!cards.has(t.id)) add(ticketCard(t));
+      } else if (data.type === "reply" || data.type === "error") {
+        if (pending) { pending(data); pending = null; }
+      } else if (data.type && data.type.startsWith("ticket.")) {
+        onPush(data);
+      }
+    },
+    onState: (state, link) => {
+      if (state !== "reconnecting") return;
+      document.body.dataset.socket = "closed";
+      if (link.connects > 0) { connectionState = "lost"; drawConnection(); }
+      if (pending) { pending(null); pending = null; }
+    },
+  });
 };
 const overSocket = (message) => new Promise((resolve) => {
   pending = resolve;
-  socket.send(JSON.stringify({ message, lang }));
+  if (!live.send(JSON.stringify({ message, lang }))) { pending = null; resolve(null); }
 });
 const overPost = async (message) => {
   const response = await fetch("/api/v1/chat", {
@@ -257,7 +249,7 @@ async function send(message, shown) {
   busy = true;
   add(el("div", "msg me", shown || message));
   try {
-    let body = socket ? await overSocket(message) : null;
+    let body = live && live.socket ? await overSocket(message) : null;
     if (body === null) body = await overPost(message);  // no socket, or it closed before answering
     if (body.error) note("error.unreachable", body.error);
     else show(body);

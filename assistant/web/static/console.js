@@ -18,9 +18,7 @@
     selectedId: null,
     panel: null, // "finish" | "transfer" | null
     busy: false,
-    ws: null,
-    wsTimer: null,
-    backoff: 500,
+    live: null, // the events stream (window.LobbyLive)
   };
 
   // -- talking to the hub ----------------------------------------------------------------------
@@ -259,28 +257,29 @@
   }
 
   function connectEvents() {
-    if (state.ws || !state.token) return;
-    clearTimeout(state.wsTimer);
-    // The staff stream: the token goes as the first message (a browser cannot set headers on a socket).
-    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events/staff`);
-    state.ws = ws;
-    ws.onopen = () => { state.backoff = 500; ws.send(JSON.stringify({ token: state.token })); };
-    ws.onmessage = () => { setLive(true); refresh(); }; // the snapshot first (fresh state after a reconnect), then every event
-    ws.onclose = (event) => {
-      if (state.ws !== ws) return;
-      state.ws = null;
-      setLive(false);
-      if (event.code === 4401 || event.code === 4403) { refresh(); return; } // the views' 401/403 sign out
-      state.wsTimer = setTimeout(connectEvents, state.backoff);
-      state.backoff = Math.min(state.backoff * 2, 10000);
-    };
+    if (state.live || !state.token) return;
+    // The staff stream (live.js reconnects it): the token goes as the first message of every connection
+    // (a browser cannot set headers on a socket). The hub's snapshot follows: fresh state after a reconnect.
+    state.live = window.LobbyLive.connect({
+      url: "/api/v1/events/staff",
+      onOpen: (socket) => socket.send(JSON.stringify({ token: state.token })),
+      onMessage: () => { setLive(true); refresh(); }, // the snapshot first, then every event
+      onState: (now) => { if (now === "reconnecting" || now === "stopped") setLive(false); },
+      onClose: (event) => {
+        if (event.code === 4401 || event.code === 4403) { // the views' 401/403 sign out
+          state.live = null;
+          refresh();
+          return false;
+        }
+        return undefined;
+      },
+    });
   }
 
   function disconnectEvents() {
-    clearTimeout(state.wsTimer);
-    const ws = state.ws;
-    state.ws = null;
-    if (ws) ws.close();
+    const live = state.live;
+    state.live = null;
+    if (live) live.close();
   }
 
   // -- drawing --------------------------------------------------------------------------------

@@ -5,7 +5,6 @@
 
 const TOKEN_KEY = "lobby.dashboard.token";
 const REFRESH_DEBOUNCE_MS = 600;
-const RECONNECT_MS = 3000;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 const $ = (id) => document.getElementById(id);
@@ -286,25 +285,29 @@ function scheduleRefresh() {
 function connect() {
   if (!state.token) return;
   const live = $("live");
-  // The staff stream: the token goes as the first message (a browser cannot set headers on a socket).
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events/staff`);
-  state.socket = socket;
-  socket.onopen = () => {
-    socket.send(JSON.stringify({ token: state.token }));
-    live.hidden = false; live.className = "live up"; live.textContent = "Live";
-  };
-  socket.onmessage = () => { // any change in the branch may move a number
-    document.body.dataset.events = String(Number(document.body.dataset.events || 0) + 1);
-    scheduleRefresh();
-  };
-  socket.onclose = (event) => {
-    if (state.socket !== socket) return;
-    live.className = "live down";
-    live.textContent = "Reconnecting…";
+  // The staff stream (live.js reconnects it): the token goes as the first message of every connection
+  // (a browser cannot set headers on a socket); the hub's snapshot follows, so the numbers are re-read.
+  state.socket = window.LobbyLive.connect({
+    url: "/api/v1/events/staff",
+    onOpen: (socket) => {
+      socket.send(JSON.stringify({ token: state.token }));
+      live.hidden = false; live.className = "live up"; live.textContent = "Live";
+    },
+    onMessage: () => { // any change in the branch may move a number
+      document.body.dataset.events = String(Number(document.body.dataset.events || 0) + 1);
+      scheduleRefresh();
+    },
+    onState: (now) => {
+      if (now !== "reconnecting" && now !== "stopped") return;
+      live.className = "live down";
+      live.textContent = "Reconnecting…";
+    },
     // A token the hub no longer takes: the next read's 401 signs out (retrying would only count failures).
-    if (event.code === 4401 || event.code === 4403) { refresh(); return; }
-    setTimeout(connect, RECONNECT_MS);
-  };
+    onClose: (event) => {
+      if (event.code === 4401 || event.code === 4403) { refresh(); return false; }
+      return undefined;
+    },
+  });
 }
 
 // A CSV link's file, fetched with the token (a plain link cannot send it): the visits, or the audit log.
@@ -339,7 +342,7 @@ function show(signedIn) {
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   state.token = null;
-  if (state.socket) { const socket = state.socket; state.socket = null; socket.close(); }
+  if (state.socket) { const socket = state.socket; state.socket = null; socket.close(); }  // no reconnect
   $("signin-message").textContent = message || "";
   show(false);
   $("token").focus();

@@ -299,10 +299,8 @@
     chime.play().catch(() => soundBlocked());  // inside the click: the browser allows it from now on
   });
 
-  // -- the connection: reconnect with backoff, resync on every snapshot -----------------------------
-  let socket = null;
-  let retries = 0;
-  let retryTimer = null;
+  // -- the connection (live.js: reconnects with the pages' one backoff), resync on every snapshot ---------
+  let live = null;
   let lastMessageAt = Date.now();
 
   const setConnected = (connected) => {
@@ -310,56 +308,31 @@
     document.body.classList.toggle("connected", connected);
     $("connection").textContent = connected ? "Live" : "Reconnecting…";
     $("banner").hidden = connected;
-    if (connected) {
-      retries = 0;
-      debug.connects += 1;
-    }
+    if (connected) debug.connects += 1;
   };
 
-  const scheduleReconnect = () => {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(connect, Math.min(5000, 500 * 2 ** retries++));
+  const connect = () => {
+    live = window.LobbyLive.connect({
+      url: "/api/v1/events",
+      onMessage: (message) => {
+        lastMessageAt = Date.now();
+        debug.events += 1;
+        try {
+          onMessage(message);
+        } catch (error) {
+          console.error("bad event", error);
+        }
+      },
+      onState: (now) => { if (now === "reconnecting") setConnected(false); },
+    });
   };
-
-  const dropSocket = (now = false) => {
-    const old = socket;
-    socket = null;
-    if (old) {
-      old.onclose = old.onmessage = null;
-      try { old.close(); } catch (error) { /* already closed */ }
-    }
-    setConnected(false);
-    if (now) connect(); else scheduleReconnect();
-  };
-
-  function connect() {
-    clearTimeout(retryTimer);
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/events`);
-    socket = ws;
-    ws.onmessage = (event) => {
-      lastMessageAt = Date.now();
-      debug.events += 1;
-      try {
-        onMessage(JSON.parse(event.data));
-      } catch (error) {
-        console.error("bad event", error);
-      }
-    };
-    ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = null;
-      setConnected(false);
-      scheduleReconnect();
-    };
-  }
 
   // A quiet branch sends nothing for minutes; a dead link also sends nothing. Tell them apart.
   setInterval(() => {
-    if (!socket || socket.readyState !== WebSocket.OPEN || Date.now() - lastMessageAt < 45000) return;
-    getJson("/api/v1/branch").then(() => { lastMessageAt = Date.now(); }).catch(() => dropSocket());
+    if (!live || live.state !== "open" || Date.now() - lastMessageAt < 45000) return;
+    getJson("/api/v1/branch").then(() => { lastMessageAt = Date.now(); }).catch(() => live.drop());
   }, 15000);
-  window.addEventListener("online", () => { if (!debug.connected) dropSocket(true); });  // the network is back
+  window.addEventListener("online", () => { if (!debug.connected) live.reconnectNow(); });  // the network is back
 
   tick();
   setInterval(tick, 10000);

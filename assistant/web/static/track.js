@@ -89,19 +89,18 @@ $("here").addEventListener("click", async () => {
   }
 });
 // This ticket's own stream: the ticket now, then again whenever it (or its place, or its ETA) changes.
-// Nobody else's tickets reach this page; the hub decides what concerns this one.
-const connect = () => {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${location.host}/api/v1/tickets/${encodeURIComponent(ticketId)}/events`);
-  ws.onmessage = (event) => {
-    let message = null;
-    try { message = JSON.parse(event.data); } catch (_err) { return; }
+// Nobody else's tickets reach this page; the hub decides what concerns this one. Every (re)connect
+// starts with the ticket as it is (the snapshot), so a page that was cut off is right again at once.
+const connect = () => window.LobbyLive.connect({
+  url: `/api/v1/tickets/${encodeURIComponent(ticketId)}/events`,
+  onMessage: (message) => {
     const shown = message.type === "snapshot" ? message.ticket : message.data && message.data.ticket;
     if (shown) show(shown);
-  };
-  ws.onclose = (event) => {
-    if (event.code === 4404) { refresh(); return; }  // no such ticket: say so, and stop asking
-    setTimeout(connect, event.code === 4429 ? 30000 : 3000);
-  };
-};
+  },
+  onClose: (event) => {
+    if (event.code === 4404) { refresh(); return false; }  // no such ticket: say so, and stop asking
+    return event.code === 4429 ? 30000 : undefined;  // too many pages on this ticket: come back later
+  },
+  onState: (state) => { document.body.dataset.live = state; },
+});
 refresh(); connect();
