@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -145,13 +146,13 @@ class TicketRepository:
     async def place_in_line(self, policy: OrderingPolicy, ticket: Ticket, now: datetime) -> int:
         """1-based place of a waiting `ticket` among the waiting tickets of its service and day, in the order
         of `assistant.domain.tickets.place_in_line` (class with the age boost, then arrival, then id),
-        counted by the database: one indexed query whatever the length of the line."""
-        query = _AHEAD.get(policy)
+        counted by the database in index ranges (`_ahead_query`), never by loading the line."""
+        mine = policy.class_level(ticket.priority, ticket.issued_at, now)
+        query = _AHEAD.get((policy, mine))
         if query is None:
-            query = _AHEAD[policy] = _ahead_query(policy)
+            query = _AHEAD[(policy, mine)] = _ahead_query(policy, mine)
         boost = timedelta(minutes=policy.age_boost_minutes) if policy.age_boost_minutes > 0 else timedelta(0)
         values = {
-            "mine": policy.class_level(ticket.priority, ticket.issued_at, now),
             "cutoff": now - boost,
             "issued": ticket.issued_at,
             "id": ticket.id,
@@ -200,42 +201,56 @@ class TicketRepository:
         return {service: (count, oldest) for service, count, oldest in result.all()}
 
 
-def _class_level(policy: OrderingPolicy) -> ColumnElement[int]:
-    """`OrderingPolicy.class_level` as SQL: the class's index (unknown classes last), one class up for a
-    ticket issued at or before `:cutoff` (waiting `age_boost_minutes`), never into the first class."""
-    if not policy.classes:  # one class: arrival order
-        return literal(0)
-    base = case(
-        {name: index for index, name in enumerate(policy.classes)}, value=TicketRow.priority, else_=len(policy.classes)
-    )
-    if policy.age_boost_minutes <= 0:
-        return base
-    boosted = and_(TicketRow.issued_at <= bindparam("cutoff", type_=TicketRow.issued_at.type), base > 1)
-    return base - case((boosted, 1), else_=0)
-
-
-def _ahead_query(policy: OrderingPolicy) -> Select[int]:
+def _ahead_query(policy: OrderingPolicy, mine: int) -> Select[int]:
     """How many waiting tickets of `:service` on `:day` the policy puts before the one issued at `:issued`
-    with id `:id` and class level `:mine`. Built once per policy (bound parameters: a cached statement)."""
-    level = _class_level(policy)
+    with id `:id`, whose class level is `mine` (`OrderingPolicy.class_level`: the class's index, one up
+    for a ticket issued at or before `:cutoff` — waited `age_boost_minutes` — never into the first).
+
+    The order is not a column, so it is counted as a sum of index ranges: for each class, the tickets
+    of that class whose level is lower than `mine` (all of them, or those issued before or after the
+    cutoff), plus those at `mine`'s level that came first. Every term is an equality prefix of
+    `ix_tickets_line` (status, service, day, class) and a range of its arrival time, so the database
+    steps through the index without evaluating an expression per ticket. Built once per policy and
+    level; the values are bound parameters (a cached statement)."""
     issued = bindparam("issued", type_=TicketRow.issued_at.type)
-    ahead = or_(
-        level < bindparam("mine"),
-        and_(
-            level == bindparam("mine"),
-            or_(TicketRow.issued_at < issued, and_(TicketRow.issued_at == issued, TicketRow.id < bindparam("id"))),
-        ),
-    )
-    return select(func.count()).where(
+    cutoff = bindparam("cutoff", type_=TicketRow.issued_at.type)
+    common = (
         TicketRow.status == TicketStatus.WAITING.value,
         TicketRow.service_id == bindparam("service"),
         TicketRow.business_date == bindparam("day"),
         TicketRow.id != bindparam("id"),
-        ahead,
     )
+    earlier = ((TicketRow.issued_at < issued,), (TicketRow.issued_at == issued, TicketRow.id < bindparam("id")))
+    known = list(policy.classes)
+    buckets: list[tuple[ColumnElement[bool], int]] = [
+        (TicketRow.priority == name, level) for level, name in enumerate(known)
+    ]
+    # Classes the policy does not name come last, as one level (`class_level`'s "unknown"): the gaps
+    # between the named ones, as ranges of the class column (such tickets are rare; a range finds them).
+    bounds = sorted(known)
+    gaps = [TicketRow.priority < bounds[0], TicketRow.priority > bounds[-1]] if bounds else []
+    gaps += [and_(TicketRow.priority > low, TicketRow.priority < high) for low, high in pairwise(bounds)]
+    buckets += [(gap, len(known)) for gap in gaps]
+    if not known:  # one class: arrival order
+        buckets = [(literal(True), 0)]
+    terms: list[tuple[ColumnElement[bool], ...]] = []
+    for of_class, level in buckets:
+        segments: tuple[tuple[tuple[ColumnElement[bool], ...], int], ...] = (((), level),)
+        if policy.age_boost_minutes > 0 and level > 1:
+            segments = ((TicketRow.issued_at > cutoff,), level), ((TicketRow.issued_at <= cutoff,), level - 1)
+        for when, effective in segments:
+            if effective < mine:
+                terms.append((of_class, *when))
+            elif effective == mine:
+                terms += [(of_class, *when, *first) for first in earlier]
+    counts = [select(func.count()).where(*common, *term).scalar_subquery() for term in terms]
+    total: ColumnElement[int] = literal(0)
+    for count in counts:
+        total = total + count
+    return select(total)
 
 
-_AHEAD: dict[OrderingPolicy, Select[int]] = {}
+_AHEAD: dict[tuple[OrderingPolicy, int], Select[int]] = {}
 _BUMP: dict[str, Any] = {}  # per dialect: the sequence upsert
 _ADD = insert(TicketRow)
 _BY_KEY = select(TicketRow).where(TicketRow.idempotency_key == bindparam("key"))
