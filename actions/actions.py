@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from lobby_wire import Channel, ClientFailure, Decision, TriageView
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from .appointments import SERVICE
 from .base import HubAction
 from .catalog import join_sentences, say
-from .hub_client import HubUnavailable, TicketRequest, Triage, TriageRequest
+from .hub_client import HubUnavailable, TicketRequest, TriageRequest
 from .phrasing import (
     busy_text,
     decision_text,
@@ -65,7 +66,7 @@ class ActionTriage(HubAction):
             triage = await self._hub.triage(
                 TriageRequest(intent=turn.intent, entities=turn.entities, channel=turn.channel, lang=turn.lang)
             )
-            if triage.decision == "ticket":
+            if triage.decision is Decision.TICKET:
                 return await self._offer_ticket(dispatcher, turn, triage)
             if turn.intent == "queue_status":
                 if ticket_id := tracker.get_slot("last_ticket_id"):
@@ -76,10 +77,10 @@ class ActionTriage(HubAction):
                     names = {s.id: s.name for s in await self._hub.services(turn.lang)}
                     dispatcher.utter_message(text=busy_text(await self._hub.queue(), names, turn.lang))
                 return []
-            if turn.intent == "branch_info" and triage.decision == "info":
+            if turn.intent == "branch_info" and triage.decision is Decision.INFO:
                 dispatcher.utter_message(text=await self._branch_info_text(turn, triage))
                 return []
-            if triage.decision == "staff":
+            if triage.decision is Decision.STAFF:
                 await self._hub.alert_staff(triage.reason, turn.channel, tracker.sender_id, turn.lang)
         except HubUnavailable as exc:
             logger.error(
@@ -91,14 +92,14 @@ class ActionTriage(HubAction):
             )
             dispatcher.utter_message(text=say(turn.lang, "hub_unavailable"))
             return []
-        if triage.decision == "device" and triage.device is not None:
+        if triage.decision is Decision.DEVICE and triage.device is not None:
             route = route_text(triage.device, turn.lang)
             dispatcher.utter_message(text=route, json_message={"route": triage.device.to_json()})
         else:
             dispatcher.utter_message(text=decision_text(triage.decision, triage.reason, turn.intent, turn.lang))
         return []
 
-    async def _branch_info_text(self, turn: Turn, triage: Triage) -> str:
+    async def _branch_info_text(self, turn: Turn, triage: TriageView) -> str:
         """Opening hours and address in the turn's language.
 
         The hub's triage answer when it can be said as it is (the hub words it in the request's lang);
@@ -107,7 +108,7 @@ class ActionTriage(HubAction):
         """
         lang = turn.lang
         # As a ticket's reason, decision_text gives the hub's words or "" (no default) when they cannot be said.
-        said = decision_text("ticket", triage.reason, turn.intent or "", lang)
+        said = decision_text(Decision.TICKET, triage.reason, turn.intent or "", lang)
         if said:
             return said
         try:
@@ -117,20 +118,22 @@ class ActionTriage(HubAction):
             info = ""
         return sentence(info, lang) if info else decision_text(triage.decision, "", turn.intent or "", lang)
 
-    async def _offer_ticket(self, dispatcher: CollectingDispatcher, turn: Turn, triage: Triage) -> list[dict[str, Any]]:
+    async def _offer_ticket(
+        self, dispatcher: CollectingDispatcher, turn: Turn, triage: TriageView
+    ) -> list[dict[str, Any]]:
         """Say why a counter, how long the wait is, and ask before issuing (a ticket nobody wanted skews the queue)."""
         if not triage.service:
-            raise HubUnavailable("bad_response", "decision 'ticket' without a service")
+            raise HubUnavailable(ClientFailure.BAD_RESPONSE, "decision 'ticket' without a service")
         lang = turn.lang
-        if turn.channel != "kiosk" and triage.remote_join_refusal:
+        if turn.channel != Channel.KIOSK and triage.remote_join_refusal:
             return _no_remote_join(dispatcher, triage, lang)
         line = await self._hub.queue_line(triage.service)
         names = {s.id: s.name for s in await self._hub.services(lang)}
         name = names.get(triage.service, triage.service)
         wait = waiting_text(name, line, lang)
-        reason = decision_text("ticket", triage.reason, turn.intent or "", lang)
+        reason = decision_text(Decision.TICKET, triage.reason, turn.intent or "", lang)
         said = [reason, wait, offer_question(turn.channel, lang)]
-        yes = "button.yes_ticket" if turn.channel == "kiosk" else "button.yes_queue"
+        yes = "button.yes_ticket" if turn.channel == Channel.KIOSK else "button.yes_queue"
         buttons = [{"title": say(lang, yes), "payload": "/affirm"}]
         events: list[dict[str, Any]] = []
         if triage.bookable:
@@ -143,7 +146,7 @@ class ActionTriage(HubAction):
         return [SlotSet(OFFER, offer), *events]
 
 
-def _no_remote_join(dispatcher: CollectingDispatcher, triage: Triage, lang: str) -> list[dict[str, Any]]:
+def _no_remote_join(dispatcher: CollectingDispatcher, triage: TriageView, lang: str) -> list[dict[str, Any]]:
     """From the app, when the queue cannot be joined remotely now: say why; offer a booking if there is one."""
     reason = hub_text(triage.remote_join_refusal or "", lang).rstrip(".。")
     said = [say(lang, "offer.no_remote_join", reason=reason) if reason else say(lang, "offer.no_remote_join_plain")]
@@ -191,7 +194,7 @@ class ActionAcceptOffer(HubAction):
             dispatcher.utter_message(text=say(lang, "hub_unavailable"))
             return [SlotSet(OFFER, None)]
         logger.info("issued ticket %s (%s) to %s", ticket.number, ticket.service, tracker.sender_id)
-        dispatcher.utter_message(text=ticket_text(ticket, lang), json_message={"ticket": dict(ticket.raw)})
+        dispatcher.utter_message(text=ticket_text(ticket, lang), json_message={"ticket": ticket.to_json()})
         return [SlotSet(OFFER, None), SlotSet(SERVICE, None), SlotSet("last_ticket_id", ticket.id)]
 
 

@@ -1,12 +1,16 @@
 """A thin async client of the branch hub API v1, for the Rasa action server.
 
 The action server runs in the Rasa environment (Python 3.10, DESIGN.md §1), so
-it cannot import the hub's packages (``assistant.protocol`` needs 3.11); the
-few wire shapes it needs are mirrored in hub_wire.py (re-exported here).
+it cannot import the hub's packages; it reads the hub's answers with the shared,
+stdlib-only wire types of `lobby_wire` (TicketView, TriageView, ServiceView, ...)
+and a few shapes only the actions need (hub_wire.py, re-exported here).
 
 Every failure of the hub (refused connection, timeout, non-2xx status, a body
 that is not the documented shape) becomes one exception, :class:`HubUnavailable`,
-so the caller has exactly one thing to handle.
+so the caller has exactly one thing to handle. Its `code` is one of the codes
+every hub client reports (`lobby_wire.ClientFailure`: `hub_unreachable`,
+`hub_timeout`, `bad_response`; `http_<status>`), or, for a refusal
+(:class:`HubRefused`), the hub's own error code.
 
 Every call whose answer carries words for the customer (triage reasons,
 service names, refusals, check-in messages) sends the turn's language: in
@@ -38,9 +42,18 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import aiohttp
+from lobby_wire import (
+    TRANSIENT_FAILURES,
+    ClientFailure,
+    Decision,
+    RouteView,
+    ServiceView,
+    TicketView,
+    TriageView,
+    http_failure,
+)
 
 from .hub_wire import (
-    DECISIONS,
     Appointment,
     BranchClock,
     CheckIn,
@@ -49,13 +62,10 @@ from .hub_wire import (
     HubRefused,
     HubUnavailable,
     QueueLine,
-    Route,
-    Service,
     Slot,
-    Ticket,
     TicketRequest,
-    Triage,
     TriageRequest,
+    ticket_from_json,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,12 +73,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_HUB_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT_SECONDS = 5.0
 RETRY_DELAYS = (0.2, 0.6, 1.2)  # seconds before the 2nd, 3rd and 4th try of an idempotent write
-RETRYABLE = ("unreachable", "timeout")  # and any http_5xx
 
 Parsed = TypeVar("Parsed")
 
 __all__ = [
-    "DECISIONS",
     "DEFAULT_HUB_URL",
     "DEFAULT_TIMEOUT_SECONDS",
     "Appointment",
@@ -80,13 +88,13 @@ __all__ = [
     "HubRefused",
     "HubUnavailable",
     "QueueLine",
-    "Route",
-    "Service",
+    "RouteView",
+    "ServiceView",
     "Slot",
-    "Ticket",
     "TicketRequest",
-    "Triage",
+    "TicketView",
     "TriageRequest",
+    "TriageView",
 ]
 
 
@@ -123,19 +131,19 @@ class HubClient:
             timeout = DEFAULT_TIMEOUT_SECONDS
         return cls(base_url, timeout, (env.get("LOBBY_HUB_TOKEN") or "").strip())
 
-    async def triage(self, request: TriageRequest) -> Triage:
+    async def triage(self, request: TriageRequest) -> TriageView:
         data = await self._post_json("/api/v1/triage", request.to_json())
-        return _parse(Triage.from_json, data, "triage")
+        return _parse(_triage, data, "triage")
 
-    async def issue_ticket(self, request: TicketRequest) -> Ticket:
+    async def issue_ticket(self, request: TicketRequest) -> TicketView:
         """POST /api/v1/tickets, retried with the request's idempotency key while the hub is unreachable."""
         data = await self._retried("POST", "/api/v1/tickets", request.to_json())
-        return _parse(Ticket.from_json, data, "ticket")
+        return _parse(ticket_from_json, data, "ticket")
 
-    async def ticket(self, ticket_id: str, lang: str) -> Ticket:
+    async def ticket(self, ticket_id: str, lang: str) -> TicketView:
         """The ticket as it is now (live position and ETA), its texts in `lang`."""
         data = await self._request("GET", f"/api/v1/tickets/{quote(ticket_id, safe='')}?{_lang_query(lang)}")
-        return _parse(Ticket.from_json, data, "ticket")
+        return _parse(ticket_from_json, data, "ticket")
 
     async def alert_staff(self, reason: str, channel: str, sender: str, lang: str) -> None:
         """Tell the branch staff a customer asked for a person (a staff.alert event on the hub)."""
@@ -147,9 +155,9 @@ class HubClient:
         path = f"/api/v1/branch?{_lang_query(lang)}" if lang else "/api/v1/branch"
         return _parse(BranchClock.from_json, await self._request("GET", path), "branch")
 
-    async def services(self, lang: str) -> list[Service]:
+    async def services(self, lang: str) -> list[ServiceView]:
         data = await self._request("GET", f"/api/v1/services?{urlencode({'lang': lang})}")
-        return _parse(lambda d: [Service.from_json(s) for s in d["services"]], data, "services")
+        return _parse(lambda d: [ServiceView.from_json(s) for s in d["services"]], data, "services")
 
     async def queue(self) -> list[QueueLine]:
         """Every service: how many wait now, and the ETA range for someone joining."""
@@ -223,7 +231,7 @@ class HubClient:
                 return await self._request(method, path, payload, timeout_seconds=max(0.1, remaining))
             except HubUnavailable as exc:
                 refused = isinstance(exc, HubRefused)  # the hub understood and said no: asking again changes nothing
-                retryable = not refused and (exc.code in RETRYABLE or exc.code.startswith("http_5"))
+                retryable = not refused and (exc.code in TRANSIENT_FAILURES or exc.code.startswith("http_5"))
                 if delay is None or not retryable or deadline - loop.time() <= delay:
                     raise
                 logger.warning("%s %s failed (%s); trying again in %.1f s", method, path, exc.code, delay)
@@ -244,15 +252,27 @@ class HubClient:
                     if 400 <= response.status < 500 and (refusal := _refusal(response.status, text)):
                         raise refusal
                     if not 200 <= response.status < 300:
-                        raise HubUnavailable(f"http_{response.status}", f"{method} {url}: {_error_text(text)}")
+                        raise HubUnavailable(http_failure(response.status), f"{method} {url}: {_error_text(text)}")
                     data = _decode(text)
         except asyncio.TimeoutError as exc:
-            raise HubUnavailable("timeout", f"{method} {url}: no answer within {seconds:.1f} s") from exc
+            raise HubUnavailable(
+                ClientFailure.HUB_TIMEOUT, f"{method} {url}: no answer within {seconds:.1f} s"
+            ) from exc
         except aiohttp.ClientError as exc:
-            raise HubUnavailable("unreachable", f"{method} {url}: {exc!r}") from exc
+            raise HubUnavailable(ClientFailure.HUB_UNREACHABLE, f"{method} {url}: {exc!r}") from exc
         if data is None:
-            raise HubUnavailable("bad_response", f"{method} {url}: body is not a JSON object: {text[:200]!r}")
+            raise HubUnavailable(
+                ClientFailure.BAD_RESPONSE, f"{method} {url}: body is not a JSON object: {text[:200]!r}"
+            )
         return data
+
+
+def _triage(data: Mapping[str, Any]) -> TriageView:
+    """The triage answer; a device decision must name the device (the action tells the customer where to go)."""
+    triage = TriageView.from_json(dict(data))
+    if triage.decision is Decision.DEVICE and triage.device is None:
+        raise ValueError("decision 'device' without a device")
+    return triage
 
 
 def _lang_query(lang: str) -> str:
@@ -290,4 +310,4 @@ def _parse(parser: Callable[[Mapping[str, Any]], Parsed], data: Mapping[str, Any
     try:
         return parser(data)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise HubUnavailable("bad_response", f"unexpected {what} shape: {exc!r}") from exc
+        raise HubUnavailable(ClientFailure.BAD_RESPONSE, f"unexpected {what} shape: {exc!r}") from exc

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from lobby_wire import Decision, EtaWording, RouteView, TicketStatus, TicketView, eta_wording_of
+
 from .catalog import fits_language, has, join_list, join_sentences, say
-from .hub_client import QueueLine, Route, Ticket
+from .hub_client import QueueLine
 from .when import say_date, say_time
 
 # Decisions whose fallback sentence the catalogs have ("decision.<name>").
-_DECISIONS_WITH_TEXT = ("appointment", "info", "staff")
+_DECISIONS_WITH_TEXT = (Decision.APPOINTMENT, Decision.INFO, Decision.STAFF)
 
 
 def sentence(text: str, lang: str) -> str:
@@ -35,7 +37,7 @@ def hub_text(text: str, lang: str) -> str:
     return text if text and fits_language(text, lang) else ""
 
 
-def route_text(route: Route, lang: str) -> str:
+def route_text(route: RouteView, lang: str) -> str:
     """'You can do that now at Smart teller 1, self-service zone, first machine.'"""
     key = "route.at_location" if route.location else "route.at"
     text = say(lang, key, name=route.name, location=route.location)
@@ -58,7 +60,7 @@ def people_ahead(position: int, lang: str, inline: bool = False) -> str:
     return say(lang, prefix + "many", count=ahead)
 
 
-def ticket_text(ticket: Ticket, lang: str) -> str:
+def ticket_text(ticket: TicketView, lang: str) -> str:
     """'Your ticket is C 4 for Cards and PIN. There are 2 people ahead of you, about 5 to 10 minutes.'
 
     The queue place and ETA are the hub's at the moment of issue; the ticket's
@@ -83,17 +85,17 @@ def eta_words(lang: str, prefix: str, eta: tuple[int, int], wording: str) -> str
     """
     low, high = eta
     kind = "range"
-    if wording == "under":
+    if wording == EtaWording.UNDER:
         kind = "under_one" if high <= 1 else "under"
-    elif wording == "over":
+    elif wording == EtaWording.OVER:
         kind = "over"
     return say(lang, prefix + kind, low=low, high=high)
 
 
-def _eta_clause(ticket: Ticket, lang: str) -> str:
+def _eta_clause(ticket: TicketView, lang: str) -> str:
     if ticket.eta_minutes is None:
         return say(lang, "eta.none")
-    return eta_words(lang, "eta.", ticket.eta_minutes, ticket.eta_wording)
+    return eta_words(lang, "eta.", ticket.eta_minutes, eta_wording_of(ticket.eta_wording))
 
 
 def day_name(day: date, today: date, lang: str) -> str:
@@ -106,11 +108,12 @@ def time_name(moment: time, lang: str) -> str:
     return say_time(moment, lang=lang)
 
 
-def arrival_text(ticket: Ticket, lang: str) -> str:
+def arrival_text(ticket: TicketView, lang: str) -> str:
     """For a ticket taken from the app: when to be at the branch (kept in line, not called until then)."""
-    if ticket.arrive_by is None:
+    deadline = ticket.arrival_deadline
+    if deadline is None:
         return ""
-    return say(lang, "ticket.arrival", deadline=time_name(ticket.arrive_by.time(), lang))
+    return say(lang, "ticket.arrival", deadline=time_name(deadline.time(), lang))
 
 
 def decision_text(decision: str, reason: str, intent: str, lang: str) -> str:
@@ -123,7 +126,7 @@ def decision_text(decision: str, reason: str, intent: str, lang: str) -> str:
     said = hub_text(reason, lang)
     if said and said != intent and (" " in said or fits_language(said, "zh")):
         return sentence(said, lang)
-    if decision == "ticket":
+    if decision == Decision.TICKET:
         return ""
     return say(lang, f"decision.{decision if decision in _DECISIONS_WITH_TEXT else 'staff'}")
 
@@ -134,13 +137,13 @@ def status_word(lang: str, family: str, status: str) -> str:
     return say(lang, key) if has(lang, key) else status.replace("_", " ")
 
 
-def queue_status_text(ticket: Ticket, lang: str) -> str:
+def queue_status_text(ticket: TicketView, lang: str) -> str:
     """Where the customer's ticket stands now, for "how long will it be?"."""
     number = ticket.spoken_number
-    if ticket.status == "waiting":
+    if ticket.status == TicketStatus.WAITING:
         text = say(lang, "ticket.status.waiting", number=number, ahead=people_ahead(ticket.position, lang, True))
         return text + _eta_clause(ticket, lang) + arrival_text(ticket, lang)
-    if ticket.status == "called":
+    if ticket.status == TicketStatus.CALLED:
         return say(lang, "ticket.status.called", number=number)
     status = status_word(lang, "ticket_status", ticket.status)
     return say(lang, "ticket.status.other", number=number, status=status)

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lobby_wire import AppointmentStatus, ErrorCode
+
 from ..base import HubAction
 from ..catalog import say
 from ..hub_client import Appointment, HubRefused
@@ -34,11 +36,11 @@ class AppointmentAction(HubAction):
         try:
             appointment = await self._hub.appointment(code, lang)
         except HubRefused as exc:
-            if exc.code != "appointment_not_found":
+            if exc.code != ErrorCode.APPOINTMENT_NOT_FOUND:
                 raise
             reply.say(say(lang, "code.not_found", code=spoken_code(code)))
             return None
-        if purpose != "check_in" and appointment.status != "booked":
+        if purpose != "check_in" and appointment.status != AppointmentStatus.BOOKED:
             status = status_word(lang, "booking_status", appointment.status)
             reply.say(say(lang, "code.unchangeable", code=spoken_code(code), status=status))
             return None

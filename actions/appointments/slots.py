@@ -13,11 +13,12 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lobby_wire import ServiceView
 from lobby_wire.lang import han_count
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from ..hub_client import Service, Slot
+from ..hub_client import Slot
 from ..turn import SERVICE_INTENTS
 from ..when import TimeWish, say_time, split_when
 
@@ -108,8 +109,8 @@ def match_slot(wish: TimeWish, free: Sequence[Slot], zone: ZoneInfo) -> tuple[Sl
 
 
 def resolve_service(
-    value: Any, intent: str | None, loan_type: str | None, services: Sequence[Service]
-) -> Service | None:
+    value: Any, intent: str | None, loan_type: str | None, services: Sequence[ServiceView]
+) -> ServiceView | None:
     """The service the customer means: a service id, a service intent ("a mortgage"), or a loan type."""
     by_id = {s.id: s for s in services}
     if str(value) in by_id:

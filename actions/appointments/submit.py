@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, time
 from typing import Any
 
+from lobby_wire import Arrival, ErrorCode
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -85,7 +86,7 @@ def _slot_gone(
 ) -> list[dict[str, Any]]:
     """The chosen slot went between the question and the yes: pick another time in the same form."""
     logger.info("booking refused by the hub: %s", exc)
-    if exc.code in ("slot_full", "in_the_past", "not_a_slot"):
+    if exc.code in (ErrorCode.SLOT_FULL, ErrorCode.IN_THE_PAST, ErrorCode.NOT_A_SLOT):
         shown = time_name(moment, lang) if moment else say(lang, "book.slot_gone_that_time")
         dispatcher.utter_message(text=say(lang, "book.slot_gone", time=shown))
         return [SlotSet(TIME, None), SlotSet(CONFIRMED, None), FollowupAction(form)]
@@ -170,7 +171,7 @@ class ActionCheckIn(AppointmentAction):
             try:
                 check_in = await self._hub.check_in(code, channel, lang)
             except HubRefused as exc:
-                if exc.code == "too_early":
+                if exc.code == ErrorCode.TOO_EARLY:
                     opens = time_name(appointment.check_in_from.astimezone(zone).time(), lang)
                     text = say(lang, "checkin.too_early", time=start, opens=opens)
                 else:
@@ -182,12 +183,12 @@ class ActionCheckIn(AppointmentAction):
             dispatcher.utter_message(text=say(lang, "hub_unavailable"))
             return [SlotSet(CODE, None)]
         ticket = check_in.ticket
-        if check_in.arrival == "on_time":
+        if check_in.arrival == Arrival.ON_TIME:
             text = say(lang, "checkin.on_time", time=start, number=ticket.spoken_number)
         else:
             text = join_sentences(lang, hub_text(check_in.message, lang), ticket_text(ticket, lang))
         logger.info("checked in %s with ticket %s (%s)", code, ticket.number, check_in.arrival)
-        dispatcher.utter_message(text=text, json_message={"ticket": dict(ticket.raw)})
+        dispatcher.utter_message(text=text, json_message={"ticket": ticket.to_json()})
         return [*reset_booking(), SlotSet(CODE, None), SlotSet("last_ticket_id", ticket.id)]
 
 

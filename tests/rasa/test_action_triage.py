@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from actions.actions import ActionAcceptOffer, ActionDeclineOffer, ActionTriage
 from actions.hub_client import HubClient
+from lobby_wire import TicketView
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -160,7 +161,8 @@ async def test_yes_issues_the_offered_ticket_once(hub: HubStub, hub_client: HubC
     assert message["text"] == (
         "Your ticket is C 4 for Cards and PIN. There are 2 people ahead of you, about 5 to 10 minutes."
     )
-    assert message["custom"] == {"ticket": ticket_json()}
+    # The hub's ticket, forwarded in the one wire shape the chat gateway reads back.
+    assert message["custom"] == {"ticket": TicketView.from_json(ticket_json()).to_json()}
     assert events == [SlotSet("offer", None), SlotSet("booking_service", None), SlotSet("last_ticket_id", "t-7f3a")]
 
 
@@ -353,7 +355,7 @@ async def test_hub_down_gets_a_polite_answer_and_an_error_log(
 
     assert [m["text"] for m in dispatcher.messages] == [HUB_UNAVAILABLE]
     assert events == []
-    assert "unreachable" in caplog.text and "withdraw_cash" in caplog.text
+    assert "hub_unreachable" in caplog.text and "withdraw_cash" in caplog.text  # the kiosk's name for it too
 
 
 async def test_hub_timeout_gets_the_polite_answer(hub: HubStub, caplog: pytest.LogCaptureFixture) -> None:
@@ -364,7 +366,7 @@ async def test_hub_timeout_gets_the_polite_answer(hub: HubStub, caplog: pytest.L
         dispatcher, _ = await run(action, make_tracker("pay_bill"))
 
     assert [m["text"] for m in dispatcher.messages] == [HUB_UNAVAILABLE]
-    assert "timeout" in caplog.text
+    assert "hub_timeout" in caplog.text
 
 
 @pytest.mark.parametrize(

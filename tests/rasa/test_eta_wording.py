@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from actions.actions import ActionAcceptOffer, ActionTriage
 from actions.hub_client import HubClient
-from actions.hub_wire import QueueLine, Ticket
+from actions.hub_wire import QueueLine
+from lobby_wire import TicketView, eta_wording_of
 
 from builders import make_tracker
 from hub_stub import HubStub
@@ -54,12 +55,12 @@ def tracker_slots(lang: str, **slots: Any) -> dict[str, Any]:
 
 
 async def test_the_wire_types_carry_the_hubs_wording() -> None:
-    ticket = Ticket.from_json(ticket_json(eta_minutes=[0, 4], eta_wording="under"))
+    ticket = TicketView.from_json(ticket_json(eta_minutes=[0, 4], eta_wording="under"))
     line = QueueLine.from_json({"service": "cards", "waiting": 3, "eta_minutes": [25, 70], "eta_wording": "over"})
     assert (ticket.eta_minutes, ticket.eta_wording) == ((0, 4), "under")
     assert (line.eta_minutes, line.eta_wording) == ((25, 70), "over")
-    older = Ticket.from_json(ticket_json(eta_minutes=[0, 4]))
-    assert older.eta_wording == "range"
+    older = TicketView.from_json(ticket_json(eta_minutes=[0, 4]))
+    assert older.eta_wording is None and eta_wording_of(older.eta_wording) == "range"
     assert QueueLine.from_json({"service": "cards", "waiting": 3, "eta_minutes": None}).eta_wording == "range"
 
 

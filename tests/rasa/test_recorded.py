@@ -12,6 +12,7 @@ import pytest
 from actions.actions import ActionAcceptOffer, ActionTriage
 from actions.appointments import ActionCheckIn, ValidateBookingForm
 from actions.hub_client import HubClient
+from lobby_wire import TicketView
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -106,7 +107,7 @@ async def test_recorded_yes_issues_the_offered_ticket(hub: HubStub, hub_client: 
     [body] = hub.bodies("/api/v1/tickets")
     assert body["idempotency_key"] == "recorded-lost_card_yes:lost_card_yes-1"
     assert (body["service"], body["channel"], body["intent"]) == ("cards", "kiosk", "report_lost_card")
-    assert dispatcher.messages[0]["custom"] == {"ticket": TICKET}
+    assert dispatcher.messages[0]["custom"] == {"ticket": TicketView.from_json(TICKET).to_json()}
     assert SlotSet("last_ticket_id", "t-1") in events
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from actions.hub_client import DEFAULT_HUB_URL, DEFAULT_TIMEOUT_SECONDS, HubClient, HubRefused, Ticket, TicketRequest
+from actions.hub_client import DEFAULT_HUB_URL, DEFAULT_TIMEOUT_SECONDS, HubClient, HubRefused, TicketRequest
 from actions.turn import entities_to_dict, read_turn
+from lobby_wire import TicketView
 from rasa_sdk.executor import ActionExecutor
 
 from builders import entity, make_tracker
@@ -67,9 +68,10 @@ def test_hub_client_uses_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) 
     ("number", "spoken"), [("C004", "C 4"), ("A123", "A 123"), ("L1000", "L 1000"), ("H", "H")]
 )
 def test_ticket_numbers_are_spoken_without_leading_zeros(number: str, spoken: str) -> None:
-    ticket = Ticket.from_json(
-        {"id": "t", "number": number, "service": "cards", "position": 0, "eta_minutes": None}
-    )
+    ticket = TicketView.from_json(
+        {"id": "t", "number": number, "service": "cards", "status": "served", "position": 0, "eta_minutes": None,
+         "issued_at": "2026-03-02T10:15:00+00:00", "track_url": "http://127.0.0.1:8000/t/t"}
+    )  # fmt: skip
 
     assert ticket.spoken_number == spoken
 
@@ -87,7 +89,8 @@ async def test_issuing_a_ticket_carries_the_device_token_and_is_retried_with_its
     """The actions are not trusted for calling from the hub's own machine: they send their device token.
     A hub restarting mid-request (a 5xx) gets the same request again, same idempotency key; a refusal does not."""
     client = HubClient.from_env({"LOBBY_HUB_URL": hub.url, "LOBBY_HUB_TOKEN": "lby_actions", "LOBBY_HUB_TIMEOUT": "3"})
-    ticket = {"id": "t" * 32, "number": "A001", "service": "cash", "position": 1, "eta_minutes": [1, 4]}
+    ticket = {"id": "t" * 32, "number": "A001", "service": "cash", "status": "waiting", "position": 1,
+              "eta_minutes": [1, 4], "issued_at": "2026-03-02T10:15:00+00:00", "track_url": "http://h/t/t"}  # fmt: skip
     hub.reply_in_turn("POST /api/v1/tickets", Reply(503, {"error": {"code": "unavailable", "message": "x"}}))
     hub.reply("POST /api/v1/tickets", 201, ticket)
     request = TicketRequest(service="cash", channel="kiosk", lang="en", intent="withdraw_cash", idempotency_key="s:7")

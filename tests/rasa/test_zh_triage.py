@@ -155,15 +155,6 @@ async def test_a_ticket_from_the_app_says_until_when_the_place_is_kept(hub: HubS
     )
 
 
-async def test_the_hubs_spoken_number_is_used(hub: HubStub, hub_client: HubClient) -> None:
-    hub.reply(TICKETS, 201, ticket_json(spoken_number="C 4", number="C004", position=1, eta_minutes=[0, 1]))
-    offer = {"service": "cards", "intent": "report_lost_card", "turn_id": "1"}
-
-    dispatcher, _ = await run(ActionAcceptOffer(hub_client), make_tracker("affirm", slots={"offer": offer, **ZH}))
-
-    assert dispatcher.messages[0]["text"].startswith("您的号码是 C 4 号，")
-
-
 async def test_no_and_yes_without_an_offer(hub: HubStub, hub_client: HubClient) -> None:
     offer = {"service": "cards", "intent": "reset_pin", "turn_id": "1"}
     dispatcher, _ = await run(ActionDeclineOffer(), make_tracker("deny", text="不用了", slots={"offer": offer, **ZH}))
