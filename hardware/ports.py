@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from assistant.protocol import TicketView
+from lobby_wire import TicketView
 
 
 class HardwareState(StrEnum):

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
-from assistant.protocol import TicketView
 from hardware.grammar import join_words, nearest_phrase, vocabulary_phrases
 from hardware.ports import (
     HardwareError,
@@ -42,6 +41,7 @@ from hardware.vad import Endpointer, VadConfig, listen, until_released
 from kiosk.i18n import catalog
 from kiosk.viewmodel import KioskModel
 from kiosk.workers import TaskRunner
+from lobby_wire import TicketView
 
 logger = logging.getLogger(__name__)
 

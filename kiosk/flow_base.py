@@ -17,19 +17,19 @@ from urllib.parse import urljoin
 
 from PySide6.QtCore import QTimer
 
-from assistant.protocol import TicketView
 from kiosk.devices import KioskDevices
 from kiosk.hub_client import HubClient, HubError
 from kiosk.i18n import Catalog, catalog
 from kiosk.viewmodel import HubState, KioskModel
 from kiosk.views import KioskWindow
 from kiosk.workers import TaskRunner
+from lobby_wire import TRANSIENT_FAILURES, TicketView
 
 logger = logging.getLogger(__name__)
 
 # Calls made for the customer in front of the kiosk: while one runs the kiosk shows busy (no second tap).
 CUSTOMER_TASKS = ("chat", "tile", "listen", "check-in", "arrival", "staff")
-UNREACHABLE_CODES = ("hub_unreachable", "hub_timeout")
+UNREACHABLE_CODES = TRANSIENT_FAILURES  # no answer at all: hub_unreachable, hub_timeout (lobby_wire.ClientFailure)
 
 
 class FlowBase:

@@ -8,11 +8,11 @@ import time
 
 from PySide6.QtCore import QTimer
 
-from assistant.protocol import ChatReply
 from hardware.ports import Transcript
 from kiosk.flow_base import FlowBase
 from kiosk.i18n import catalog, route_sentence, ticket_sentence
 from kiosk.viewmodel import HubState
+from lobby_wire import ChatReply
 
 logger = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from assistant.protocol import TicketView
 from kiosk.flow_base import UNREACHABLE_CODES, FlowBase
 from kiosk.hub_client import HubError
 from kiosk.i18n import ticket_sentence
 from kiosk.screens import is_ticket_reference
 from kiosk.viewmodel import HubState
+from lobby_wire import TicketView
 
 logger = logging.getLogger(__name__)
 

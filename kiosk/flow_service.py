@@ -6,10 +6,10 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from assistant.protocol import Decision, TicketView, TriageView
 from kiosk.flow_base import FlowBase
 from kiosk.i18n import route_sentence, ticket_sentence
 from kiosk.viewmodel import HubState
+from lobby_wire import Decision, TicketView, TriageView
 
 logger = logging.getLogger(__name__)
 

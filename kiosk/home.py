@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from assistant.protocol import ServiceView
 from kiosk import icons
 from kiosk.buttons import IconButton
 from kiosk.i18n import Catalog
 from kiosk.layout import Layout
 from kiosk.theme import Theme
+from lobby_wire import ServiceView
 
 BOOK = "book"
 CHECK_IN = "check_in"

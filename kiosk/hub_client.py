@@ -3,9 +3,11 @@
 The kiosk talks to the hub only through this client. Every method blocks, so
 callers run it off the Qt thread (see `kiosk.workers`). Failures of any kind
 surface as one exception type, `HubError`, carrying a stable `code`: the hub's
-own error code for `{"error": {...}}` answers, `hub_unreachable` when the hub
-cannot be reached, `hub_timeout` when it does not answer in time and
-`bad_response` when the answer is not the documented shape.
+own error code for `{"error": {...}}` answers (`lobby_wire.ErrorCode`), else one of
+`lobby_wire.ClientFailure`, the same codes the action server's client reports:
+`hub_unreachable` when the hub cannot be reached, `hub_timeout` when it does not
+answer in time, `bad_response` when the answer is not the documented shape, and
+`http_<status>` for an error status without the hub's error shape.
 
 Taking a ticket always carries an idempotency key (one per tap, or made here) and is tried again
 while the hub cannot be reached or fails with a 5xx, within the client's timeout: a hub restarting
@@ -23,14 +25,21 @@ from urllib.parse import quote
 
 import httpx
 
-from assistant.protocol import ChatReply, ServiceView, TicketView, TriageView
 from kiosk.waits import ServiceWait, waits_from_queue
+from lobby_wire import (
+    TRANSIENT_FAILURES,
+    ChatReply,
+    ClientFailure,
+    ServiceView,
+    TicketView,
+    TriageView,
+    http_failure,
+)
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "kiosk"
 RETRY_DELAYS = (0.3, 1.0, 2.0)  # seconds before the 2nd, 3rd and 4th try of an idempotent write
-TRANSIENT = ("hub_unreachable", "hub_timeout")  # and any 5xx
 
 T = TypeVar("T")
 
@@ -40,7 +49,7 @@ class HubError(Exception):
 
     def __init__(self, code: str, message: str, status: int | None = None) -> None:
         super().__init__(f"{code}: {message}")
-        self.code = code
+        self.code = str(code)
         self.message = message
         self.status = status
 
@@ -143,7 +152,7 @@ class HubClient:
             try:
                 return self._request(method, path, **kwargs)
             except HubError as error:
-                transient = error.code in TRANSIENT or (error.status is not None and error.status >= 500)
+                transient = error.code in TRANSIENT_FAILURES or (error.status is not None and error.status >= 500)
                 if delay is None or not transient or time.monotonic() + delay >= deadline:
                     raise
                 logger.warning("%s %s failed (%s); trying again in %.1f s", method, path, error.code, delay)
@@ -154,11 +163,12 @@ class HubClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise HubError("hub_unreachable", f"cannot reach the hub at {self.base_url}: {error}") from error
+            message = f"cannot reach the hub at {self.base_url}: {error}"
+            raise HubError(ClientFailure.HUB_UNREACHABLE, message) from error
         except httpx.TimeoutException as error:
-            raise HubError("hub_timeout", f"the hub did not answer {method} {path} in time") from error
+            raise HubError(ClientFailure.HUB_TIMEOUT, f"the hub did not answer {method} {path} in time") from error
         except httpx.TransportError as error:
-            raise HubError("hub_unreachable", f"{method} {path} failed: {error}") from error
+            raise HubError(ClientFailure.HUB_UNREACHABLE, f"{method} {path} failed: {error}") from error
         try:
             data = response.json()
         except ValueError:
@@ -166,7 +176,7 @@ class HubClient:
         if response.is_error:
             raise _error_from(response.status_code, data, f"{method} {path}")
         if data is None:
-            raise HubError("bad_response", f"{method} {path} answered {response.status_code} without JSON")
+            raise HubError(ClientFailure.BAD_RESPONSE, f"{method} {path} answered {response.status_code} without JSON")
         return data
 
 
@@ -174,7 +184,7 @@ def _error_from(status: int, data: Any, what: str) -> HubError:
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, dict) and error.get("code"):
         return HubError(str(error["code"]), str(error.get("message") or ""), status)
-    return HubError(f"http_{status}", f"{what} failed with HTTP {status}", status)
+    return HubError(http_failure(status), f"{what} failed with HTTP {status}", status)
 
 
 def _parse(build: Callable[[], T]) -> T:
@@ -182,4 +192,4 @@ def _parse(build: Callable[[], T]) -> T:
     try:
         return build()
     except (KeyError, TypeError, ValueError, IndexError) as error:
-        raise HubError("bad_response", f"unexpected answer from the hub: {error!r}") from error
+        raise HubError(ClientFailure.BAD_RESPONSE, f"unexpected answer from the hub: {error!r}") from error

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from assistant.protocol import RouteView, TicketView
 from hardware.ports import HardwareState, HardwareStatus
+from lobby_wire import RouteView, TicketView
 
 logger = logging.getLogger(__name__)
 

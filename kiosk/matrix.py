@@ -18,13 +18,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from assistant.protocol import ServiceView
 from hardware.fakes import FakeMicrophone, FakePrinter, FakeRecognizer, FakeSpeaker
 from kiosk.app import KioskLook, build_window
 from kiosk.layout import Layout
 from kiosk.scenes import READY, sample_waits, scenes
 from kiosk.viewmodel import HubState
 from kiosk.views import KioskWindow
+from lobby_wire import ServiceView
 
 LANGUAGES = ("en", "zh")
 SETTLE_ROUNDS = 3

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.protocol import Button, RouteView, TicketStatus, TicketView
 from hardware.ports import HardwareState, HardwareStatus
 from kiosk.i18n import catalog
 from kiosk.viewmodel import HubState, KioskModel, Screen
 from kiosk.views import KioskWindow
 from kiosk.waits import ServiceWait
+from lobby_wire import Button, RouteView, TicketStatus, TicketView
 
 READY = {
     name: HardwareStatus(name, HardwareState.READY, "")

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.protocol import TICKET_ID, TICKET_NUMBER, RouteView
 from kiosk import icons
 from kiosk.buttons import IconButton, Pictogram
 from kiosk.i18n import Catalog, appointment_when
 from kiosk.widgets import qr_pixmap
+from lobby_wire import TICKET_ID, TICKET_NUMBER, RouteView
 
 
 def _typed(text: str) -> str:

@@ -20,10 +20,10 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
-from assistant.protocol import ServiceView
 from kiosk.layout import LAYOUTS, Layout
 from kiosk.matrix import Combination, Mode, walk
 from kiosk.views import KioskWindow
+from lobby_wire import ServiceView
 
 logger = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from types import MappingProxyType
 
 from PySide6.QtCore import QObject, Signal
 
-from assistant.protocol import Button, RouteView, ServiceView, TicketView
 from hardware.ports import HardwareState, HardwareStatus
 from kiosk import i18n
 from kiosk.i18n import ahead_text, catalog, eta_text, name_in
 from kiosk.waits import ServiceWait
+from lobby_wire import Button, RouteView, ServiceView, TicketView
 
 logger = logging.getLogger(__name__)
 

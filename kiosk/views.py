@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.protocol import Button, RouteView, ServiceView, TicketView
 from kiosk import icons
 from kiosk.attract import AttractScreen, logo_label
 from kiosk.buttons import IconButton, touch_button
@@ -53,6 +52,7 @@ from kiosk.screens import (
 from kiosk.theme import DEFAULT_ACCENT
 from kiosk.viewmodel import ChatLine, KioskModel, Panel, Screen
 from kiosk.widgets import ConversationView, TicketCard
+from lobby_wire import Button, RouteView, ServiceView, TicketView
 
 logger = logging.getLogger(__name__)
 

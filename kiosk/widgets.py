@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.protocol import Button, TicketView
 from kiosk import icons
 from kiosk.buttons import Pictogram, touch_button
 from kiosk.i18n import Catalog, ahead_text, catalog, eta_text
 from kiosk.viewmodel import ChatLine, Role
+from lobby_wire import Button, TicketView
 
 logger = logging.getLogger(__name__)
 

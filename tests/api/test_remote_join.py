@@ -78,7 +78,7 @@ async def test_the_touch_menu_applies_the_same_rules_to_the_app(client: Any, clo
 
 
 def test_the_wire_types_round_trip() -> None:
-    from assistant.protocol import ServiceView, TriageView
+    from lobby_wire import ServiceView, TriageView
 
     triage = {"decision": "ticket", "service": "cards", "reason": "r", "bookable": False}
     triage["remote_join_refusal"] = "closed"

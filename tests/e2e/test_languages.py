@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.protocol import ChatReply
+from lobby_wire import ChatReply
 from tests.e2e.chinese import HAN, assert_chinese, assert_english
 from tests.e2e.conftest import Branch
 

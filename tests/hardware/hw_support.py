@@ -6,8 +6,8 @@ import socket
 import threading
 from dataclasses import dataclass, field
 
-from assistant.protocol import TicketStatus, TicketView
 from hardware.ports import TicketPrint
+from lobby_wire import TicketStatus, TicketView
 
 TRACK_URL = "https://branch.example/t/7f3a9c"
 

@@ -20,11 +20,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from assistant.protocol import TicketStatus, TicketView
 from kiosk.attract import wait_text
 from kiosk.hub_client import HubClient
 from kiosk.i18n import catalog, eta_text, ticket_sentence
 from kiosk.waits import ServiceWait
+from lobby_wire import TicketStatus, TicketView
 from tests.kiosk.conftest import WAIT_MS, Start, bubble_texts, widget
 
 EN, ZH = catalog("en"), catalog("zh")

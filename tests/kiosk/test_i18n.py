@@ -18,7 +18,6 @@ import pytest
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontInfo, QFontMetrics, QImage, QRawFont, QTextLayout
 from PySide6.QtWidgets import QApplication, QLabel
 
-from assistant.protocol import RouteView, TicketStatus, TicketView
 from hardware.ports import HardwareState, HardwareStatus
 from hardware.speaker import pick_voice
 from kiosk import i18n
@@ -38,6 +37,7 @@ from kiosk.i18n import (
     ticket_sentence,
     voice_off_reason,
 )
+from lobby_wire import RouteView, TicketStatus, TicketView
 
 # Every string the kiosk shows or says today, and those of the screens being built.
 REQUIRED_ENGLISH = (

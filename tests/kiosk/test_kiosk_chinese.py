@@ -10,11 +10,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from assistant.protocol import Button, TicketStatus, TicketView
 from hardware.fakes import FakeMicrophone, FakePrinter, FakeRecognizer, FakeSpeaker
 from hardware.ports import HardwareState, HardwareStatus
 from kiosk.app import build_window
 from kiosk.viewmodel import HubState, Screen
+from lobby_wire import Button, TicketStatus, TicketView
 
 LONG_REPLY = "别着急，卡片挂失需要到柜台办理。银行卡与密码业务前面有 2 位在等，大约 5 到 10 分钟。要为您取号吗？"
 

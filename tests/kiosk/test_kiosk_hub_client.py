@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from assistant.protocol import Decision, TicketStatus
 from kiosk.hub_client import HubClient, HubError
+from lobby_wire import Decision, TicketStatus
 
 
 @pytest.fixture

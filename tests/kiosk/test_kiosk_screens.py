@@ -277,10 +277,10 @@ def test_a_serial_scanner_checks_in(qtbot: Any, hub: Any, devices: Any, ticket_j
 def test_screenshots_of_every_screen(qtbot: Any, tmp_path: Any) -> None:
     from PySide6.QtGui import QImage
 
-    from assistant.protocol import ServiceView
     from kiosk.layout import layout_named
     from kiosk.matrix import Mode
     from kiosk.screenshots import take_screenshots
+    from lobby_wire import ServiceView
 
     def services(lang: str) -> list[ServiceView]:
         names = {"en": "Cash and cheques", "zh": "现金与支票"}

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from assistant.protocol import Button
 from hardware.ports import HardwareState, HardwareStatus
 from kiosk.app import qt_binding_problem
 from kiosk.i18n import ahead_text, catalog, eta_text
 from kiosk.viewmodel import HubState, KioskModel, Role
 from kiosk.workers import TaskRunner
+from lobby_wire import Button
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from collections import Counter
 import pytest
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from assistant.protocol import ServiceView
 from assistant.settings import load_settings
 from kiosk.layout import LAYOUTS, Layout
 from kiosk.layout_check import Problem, check_window
 from kiosk.matrix import LANGUAGES, Combination, Mode, walk
 from kiosk.views import KioskWindow
+from lobby_wire import ServiceView
 from tests.support import ROOT
 
 SETTINGS = load_settings(ROOT / "branch.yml")
