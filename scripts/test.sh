@@ -16,7 +16,7 @@ say "rasa data validate"
   || { cat /tmp/lobby-validate.log; exit 1; }
 
 say "action server tests (.venv-rasa)"
-.venv-rasa/bin/python -m pytest tests/rasa -q -p no:cacheprovider
+.venv-rasa/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa tests/wire -q -p no:cacheprovider
 
 say "NLU on the held-out files, English and Chinese (fails below 92% intent accuracy in either)"
 .venv/bin/lobby eval nlu --lang all --min-accuracy 0.92
