@@ -19,7 +19,8 @@
   // The one policy (the announcer's too): 0.5 s, doubling, never over 10 s; back to 0.5 s once a
   // connection has stayed up 5 s (a hub that accepts and drops at once keeps the waits growing). An
   // attempt still not open after 10 s counts as failed: a hub host gone from the network answers
-  // nothing, and a browser can wait minutes for that (or for ever, when a policy blocked the socket).
+  // nothing, and a browser can wait minutes for that (and a socket its page's policy blocked fires an
+  // error but never a close).
   const POLICY = Object.freeze({ baseMs: 500, capMs: 10000, stableMs: 5000, openTimeoutMs: 10000 });
 
   /**
@@ -93,7 +94,7 @@
       }
       this.ws = ws;
       this.openTimer = setTimeout(() => {
-        if (this.ws !== ws || ws.readyState !== WebSocket.CONNECTING) return;
+        if (this.ws !== ws || this.socket === ws) return;  // dropped meanwhile, or open
         this.detach();
         this.lost(null, { code: 4008, reason: "not open in time" });
       }, this.policy.openTimeoutMs);
