@@ -12,8 +12,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lobby_wire import TicketView
+
+if TYPE_CHECKING:  # hardware.device_status imports HardwareError from here
+    from hardware.device_status import DeviceReading
 
 
 class HardwareState(StrEnum):
@@ -140,3 +144,21 @@ class Scanner(ABC):
 
     @abstractmethod
     def stop(self) -> None: ...
+
+
+class DeviceMonitor(ABC):
+    """Where the self-service devices' states come from (ATM, cash recycler, STM, VTM): the vendor's
+    monitoring feed or a file an agent writes. Adapters: `hardware.device_monitor` (http(s)://, file://);
+    `hardware.device_forwarder` tells the hub each change with its PUT /api/v1/devices/{id}/status."""
+
+    @abstractmethod
+    def status(self) -> HardwareStatus:
+        """Whether the source can be read now (READY) or not (FAULT, with why)."""
+
+    @abstractmethod
+    def read(self) -> DeviceReading:
+        """Read every device's state now (blocking). Raises HardwareError `device_status_unreadable`
+        (cannot fetch or open it) or `device_status_invalid` (not a status document)."""
+
+    def close(self) -> None:  # noqa: B027 (optional: most sources hold nothing open)
+        """Release what the adapter holds open (a connection pool)."""
