@@ -88,13 +88,13 @@ class Speaker(ABC):
     @abstractmethod
     def stop(self) -> None: ...
 
+    def close(self) -> None:  # noqa: B027 - most speakers hold nothing to release
+        """Release the audio device and the speech engine's thread (the speaker is not used again)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
     text: str
-    def close(self) -> None:  # noqa: B027 - most speakers hold nothing to release
-        """Release the audio device and the speech engine's thread (the speaker is not used again)."""
-
     confidence: float | None = None
     partial: bool = False
 
