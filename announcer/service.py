@@ -2,7 +2,7 @@
 
 It is a client of the hub, like the kiosk: it subscribes to the events WebSocket and, for every
 `ticket.called` and `ticket.recalled`, renders the same sentence as `/display`
-(`assistant.announce_phrase.call_phrase`) with `hardware.speaker` (pyttsx3 + espeak-ng on the
+(`lobby_wire.calls.call_phrase`) with `hardware.speaker` (pyttsx3 + espeak-ng on the
 speaker's own thread, cached per phrase), then plays the chime and the sentence, one call after
 the other. By default (`--lang ticket`) each call is said in the language its customer took the
 ticket in; `--lang en,zh` says every call in those languages, in order. The counter is named in the
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.announce_phrase import LANGUAGES, announcement_language, call_phrase, chime_seconds, chime_wav
 from hardware.ports import HardwareError, Speaker, Utterance
+from lobby_wire.calls import LANGUAGES, announcement_language, call_phrase, chime_seconds, chime_wav
 
 log = logging.getLogger(__name__)
 

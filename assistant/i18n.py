@@ -6,8 +6,8 @@ placeholders (a test checks it), so a new language is a new dict here plus its n
 
 Used at the edges only (the domain decides with codes, see `assistant.domain.routing.Reason`):
 triage reasons, branch information, the touch menu and chat pushes (`assistant.services.wording`,
-`assistant.web.chat`) and the lobby's spoken calls (`assistant.announce_phrase`, shared with
-`lobby announcer`). Standard library only, nothing at import.
+`assistant.web.chat`). The lobby's spoken calls have their own words in `lobby_wire.calls` (the
+announcer says them too). Standard library only, nothing at import.
 
 The Chinese is what a Chinese bank's staff say: short, polite (您), full-width punctuation, ticket
 numbers as printed ("A023号") where English reads them aloud as "A 23".
@@ -95,10 +95,6 @@ _EN: dict[str, str] = {
     "eta.over": "more than {low} minutes",
     "eta.unknown": "we will call you when a counter opens",
     "arrive_by": "Please check in at the branch kiosk by {time}: scan your ticket's QR code there.",
-    # the lobby's spoken call
-    "call": "Ticket {number}, please go to {counter}.",
-    "call.named": "Ticket {number}, please go to the {counter}.",
-    "counter.numbered": "Counter {number}",
 }
 
 _ZH: dict[str, str] = {
@@ -164,9 +160,6 @@ _ZH: dict[str, str] = {
     "eta.over": "超过{low}分钟",
     "eta.unknown": "柜台开放后将为您叫号",
     "arrive_by": "请在{time}前到网点的取号机签到，扫描您号码上的二维码即可。",
-    "call": "请{number}号到{counter}办理。",
-    "call.named": "请{number}号到{counter}办理。",
-    "counter.numbered": "{number}号窗口",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": MappingProxyType(_EN), "zh": MappingProxyType(_ZH)})

@@ -3,7 +3,7 @@
 `GET /api/v1/announcements/{number}.wav?lang=en|zh|ticket` says "Ticket A 23, please go to Counter 2."
 (or "请A023号到2号窗口办理。") for the counter the ticket was last called to; without `lang` (or with
 `lang=ticket`) in the ticket's own language, the one its customer spoke when they took it. The
-phrase comes from `assistant.announce_phrase` (the same words `lobby announcer` says); the WAV from
+phrase comes from `lobby_wire.calls` (the same words `lobby announcer` says); the WAV from
 `assistant.services.announcements`, with the renderer the entry point gave `create_app` (`lobby serve`:
 `hardware.speaker.WavSpeaker`; none: 503 `tts_unavailable`). The renderer is made when the server
 starts and starts its engine at the first request: nothing happens at import.
@@ -17,11 +17,11 @@ import logging
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, file
 
-from assistant.announce_phrase import LANGUAGES, announcement_language, call_phrase
 from assistant.domain.errors import Conflict, InvalidInput, Unavailable
 from assistant.services.announcements import Announcements
 from assistant.web.apidoc import Reply, operation
 from assistant.web.schemas import AnnouncementQuery
+from lobby_wire.calls import LANGUAGES, announcement_language, call_phrase
 
 log = logging.getLogger(__name__)
 

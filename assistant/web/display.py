@@ -3,7 +3,7 @@
 `/display?last=6` is a plain page (static/display.*, no framework, nothing from the
 internet). It subscribes to `/api/v1/events` (snapshot, then changes), reads `GET /api/v1/queue`
 and `GET /api/v1/calls?last=N` when it (re)connects, and for each call plays the chime
-(`/display/chime.wav`, synthesized by `assistant.announce_phrase`) then the spoken call
+(`/display/chime.wav`, synthesized by `lobby_wire.calls`) then the spoken call
 (`/api/v1/announcements/{number}.wav`, see `announcements.py`) in the ticket's own language, the
 one its customer spoke; `?lang=en`, `?lang=zh` or `?lang=en,zh` says every call in those languages instead.
 
@@ -17,7 +17,6 @@ from pathlib import Path
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, json, raw
 
-from assistant.announce_phrase import chime_wav
 from assistant.domain.clock import business_date
 from assistant.domain.errors import InvalidInput, NotFound
 from assistant.services.listings import last_calls
@@ -25,6 +24,7 @@ from assistant.web import announcements
 from assistant.web.apidoc import Reply, operation
 from assistant.web.events import public_ticket
 from assistant.web.schemas import Calls, CallsQuery
+from lobby_wire.calls import chime_wav
 
 STATIC = Path(__file__).parent / "static"
 DEFAULT_LAST = 6

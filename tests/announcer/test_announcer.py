@@ -23,11 +23,11 @@ from announcer.service import (
     parse_languages,
     prepare_chime,
 )
-from assistant.announce_phrase import call_phrase
 from assistant.settings import load_settings
 from hardware.fakes import FakeSpeaker
 from hardware.speaker import WavSpeaker
 from lobby.cli import build_parser
+from lobby_wire.calls import call_phrase
 from tests.support import ROOT, RecordedWaits, free_port
 
 requires_espeak = pytest.mark.skipif(

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.announce_phrase import call_phrase, chime_wav, spoken_number
 from assistant.settings import Settings, load_settings
+from lobby_wire.calls import call_phrase, chime_wav, spoken_number
 from tests.conftest import make_token
 from tests.support import ROOT, free_port
 

@@ -2,7 +2,7 @@
 
 Shared by the hub (`assistant.web.announcements` renders the phrase to WAV for `/display`) and by
 `lobby announcer` (renders it on the branch PC's speaker), so both say exactly the same words;
-importing it pulls in no framework. The words are the hub's catalogs (`assistant.i18n`).
+importing it pulls in no framework. The words are `CALL_WORDS` below: a new language is a new entry.
 """
 
 from __future__ import annotations
@@ -14,11 +14,25 @@ import struct
 import wave
 from functools import cache
 
-from assistant.i18n import say, ticket_number
 from lobby_wire.lang import HAN
 from lobby_wire.tickets import spoken_ticket_number
 
-LANGUAGES = ("en", "zh")  # the languages a call can be announced in
+# How a call is said, per language: as a bank's staff would say it over the lobby's speaker.
+CALL_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "call": "Ticket {number}, please go to {counter}.",
+        "call.named": "Ticket {number}, please go to the {counter}.",
+        "counter.numbered": "Counter {number}",
+        "ticket.number": "{prefix} {count}",
+    },
+    "zh": {
+        "call": "请{number}号到{counter}办理。",
+        "call.named": "请{number}号到{counter}办理。",
+        "counter.numbered": "{number}号窗口",
+        "ticket.number": "{prefix}{count:03d}",
+    },
+}
+LANGUAGES = tuple(CALL_WORDS)  # the languages a call can be announced in
 
 _ENDS_IN_NUMBER = re.compile(r"\d\s*$")
 _NUMBERED_COUNTER = re.compile(r"(?:counter|window|desk)\s*(\d+)", re.IGNORECASE)
@@ -48,11 +62,17 @@ def call_phrase(number: str, counter_name: str, lang: str = "en") -> str:
         raise ValueError(f"no announcement wording for language {lang!r} (one of {', '.join(LANGUAGES)})")
     name = counter_name.strip()
     if language != "en" and not HAN.search(name) and (numbered := _NUMBERED_COUNTER.fullmatch(name)):
-        name = say("counter.numbered", language, number=int(numbered.group(1)))
+        name = CALL_WORDS[language]["counter.numbered"].format(number=int(numbered.group(1)))
     named = not _ENDS_IN_NUMBER.search(name) and not name.lower().startswith("the ")
-    return say(
-        "call.named" if named else "call", language, number=ticket_number(number.strip(), language), counter=name
-    )
+    words = CALL_WORDS[language]
+    return words["call.named" if named else "call"].format(number=_said_number(number.strip(), language), counter=name)
+
+
+def _said_number(number: str, language: str) -> str:
+    """'A023' as said in `language`: 'A 23' in English, 'A023' in Chinese."""
+    prefix = number.rstrip("0123456789")
+    digits = number[len(prefix) :]
+    return CALL_WORDS[language]["ticket.number"].format(prefix=prefix, count=int(digits)) if digits else number
 
 
 # -- the chime -----------------------------------------------------------------------------------
