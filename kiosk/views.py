@@ -41,6 +41,7 @@ from kiosk.i18n import LANGUAGES, Catalog, catalog
 from kiosk.layout import LAYOUTS, Layout
 from kiosk.look import WindowLook
 from kiosk.parts import CurrentStack, ScannerFilter
+from kiosk.redraws import ModelRedraws
 from kiosk.screens import (
     AppointmentCard,
     CheckInCard,
@@ -50,14 +51,14 @@ from kiosk.screens import (
     check_in_reference,
 )
 from kiosk.theme import DEFAULT_ACCENT
-from kiosk.viewmodel import ChatLine, KioskModel, Panel, Screen
+from kiosk.viewmodel import KioskModel, Panel, Screen
 from kiosk.widgets import ConversationView, TicketCard
-from lobby_wire import Button, RouteView, ServiceView, TicketView
+from lobby_wire import Button
 
 logger = logging.getLogger(__name__)
 
 
-class KioskWindow(WindowLook, QMainWindow):
+class KioskWindow(ModelRedraws, WindowLook, QMainWindow):
     send_requested = Signal(str)  # typed text
     reply_requested = Signal(str, str)  # quick reply: title, payload
     tile_requested = Signal(str)  # service id
@@ -353,57 +354,3 @@ class KioskWindow(WindowLook, QMainWindow):
         if event.type() == QEvent.Type.MouseButtonPress:
             self.activity.emit()
         return super().event(event)
-
-    # -- model changes ----------------------------------------------------------
-
-    def _on_message(self, line: ChatLine) -> None:
-        self.conversation.add_line(line)
-
-    def _on_cleared(self) -> None:
-        self.conversation.clear()
-        self.tiles.first_page()
-        self.input.clear()
-        self.check_in_card.reset()
-
-    def _on_ticket(self, ticket: TicketView | None) -> None:
-        if ticket is not None:
-            self.ticket_card.show_ticket(ticket)
-
-    def _on_route(self, route: RouteView | None) -> None:
-        if route is not None:
-            self.route_card.show_route(route, self.t)
-
-    def _on_appointment(self, appointment: dict[str, object] | None) -> None:
-        if appointment is not None:
-            self.appointment_card.show_appointment(appointment, self.t)
-
-    def _on_services(self, services: tuple[ServiceView, ...]) -> None:
-        self.tiles.set_services(services)
-        self.tiles.set_enabled(not self.model.busy)
-
-    def _on_screen(self, screen: Screen) -> None:
-        self.screens.setCurrentIndex(self._screen_index[screen])
-        self.screens.updateGeometry()
-        self.home_button.setVisible(screen is not Screen.ATTRACT)
-        for part in (self.logo, self.greeting):  # the attract screen names the branch itself, larger
-            part.setVisible(screen is not Screen.ATTRACT and (part is not self.logo or self._has_logo))
-        self._update_bars()
-        if screen is Screen.CONVERSATION:
-            self.conversation.scroll_to_end()
-
-    def _update_bars(self) -> None:
-        """The input bar and status line: not on the attract screen, not in elderly mode (voice and touch)."""
-        shown = self.model.screen is not Screen.ATTRACT and not self.model.large_text
-        self.input_bar.setVisible(shown)
-        self.status_line.setVisible(not self.model.large_text)
-
-    def _on_waits(self) -> None:
-        self.attract.set_waits(self.model.waits)
-
-    def _on_panel(self, panel: Panel) -> None:
-        self.panels.setCurrentIndex(self._panel_index[panel])
-        self.panels.updateGeometry()
-
-    def _on_partial(self, text: str) -> None:
-        self.partial.setText(text)
-        self.partial.setVisible(bool(text))
