@@ -12,6 +12,7 @@ test: setup
 
 lint: setup
 	.venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire lobby lobby_tools announcer scripts tests
+	.venv/bin/ruff format --check assistant kiosk hardware actions rasa_addons lobby_wire lobby lobby_tools announcer scripts tests
 	.venv/bin/lint-imports
 	.venv/bin/mypy
 

@@ -123,9 +123,7 @@ class HubClient:
         try:
             timeout = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT_SECONDS
         except ValueError:
-            logger.warning(
-                "LOBBY_HUB_TIMEOUT=%r is not a number; using %s s", raw_timeout, DEFAULT_TIMEOUT_SECONDS
-            )
+            logger.warning("LOBBY_HUB_TIMEOUT=%r is not a number; using %s s", raw_timeout, DEFAULT_TIMEOUT_SECONDS)
             timeout = DEFAULT_TIMEOUT_SECONDS
         if timeout <= 0:
             timeout = DEFAULT_TIMEOUT_SECONDS

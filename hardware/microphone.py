@@ -97,9 +97,7 @@ def capture_device_status(recorder: str = "arecord") -> HardwareStatus:
 class ArecordMicrophone(Microphone):
     """Records from ALSA with `arecord -f S16_LE -r 16000 -c 1 -t raw`."""
 
-    def __init__(
-        self, device: str | None = None, sample_rate: int = 16000, chunk_seconds: float = 0.1
-    ) -> None:
+    def __init__(self, device: str | None = None, sample_rate: int = 16000, chunk_seconds: float = 0.1) -> None:
         self.device = device  # e.g. "plughw:1,0"; None: ALSA's default
         self.sample_rate = sample_rate
         self.chunk_seconds = chunk_seconds
@@ -117,9 +115,7 @@ class ArecordMicrophone(Microphone):
             command += ["-D", self.device]
         chunk_bytes = max(SAMPLE_WIDTH, int(self.sample_rate * self.chunk_seconds) * SAMPLE_WIDTH)
         bytes_left = int(self.sample_rate * max_seconds) * SAMPLE_WIDTH
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert process.stdout is not None and process.stderr is not None
         produced = 0
         try:
@@ -133,9 +129,7 @@ class ArecordMicrophone(Microphone):
             if produced == 0:
                 process.wait(timeout=5)
                 error = process.stderr.read().decode(errors="replace").strip()
-                raise HardwareError(
-                    "microphone_fault", f"arecord produced no audio: {error or process.returncode}"
-                )
+                raise HardwareError("microphone_fault", f"arecord produced no audio: {error or process.returncode}")
         finally:
             if process.poll() is None:
                 process.terminate()

@@ -185,9 +185,7 @@ class EscposTicketPrinter(TicketPrinter):
                 self._remember(HardwareStatus("printer", state, exc.message))
                 raise
             self._remember(HardwareStatus("printer", HardwareState.READY, self.transport.describe()))
-        logger.info(
-            "printed ticket %s (%d bytes) on %s", job.ticket.number, len(data), self.transport.describe()
-        )
+        logger.info("printed ticket %s (%d bytes) on %s", job.ticket.number, len(data), self.transport.describe())
 
     def _remember(self, status: HardwareStatus) -> HardwareStatus:
         self._last = (time.monotonic(), status)

@@ -106,13 +106,9 @@ class VoskRecognizer(SpeechRecognizer):
         usable = [phrase for phrase in grammar if not unknown.intersection(phrase.split())]
         dropped = [phrase for phrase in grammar if phrase not in usable]
         if dropped:
-            logger.warning(
-                "grammar phrases dropped (words not in the model: %s): %s", sorted(unknown), dropped
-            )
+            logger.warning("grammar phrases dropped (words not in the model: %s): %s", sorted(unknown), dropped)
         if not usable:
-            raise HardwareError(
-                "recognizer_grammar", f"no grammar phrase is in the model's vocabulary: {dropped}"
-            )
+            raise HardwareError("recognizer_grammar", f"no grammar phrase is in the model's vocabulary: {dropped}")
         if self.load().vosk_model_find_word(UNKNOWN_WORD) >= 0:
             usable.append(UNKNOWN_WORD)
         # ensure_ascii=False: Vosk does not decode \\uXXXX escapes, so escaped Hangul matches nothing

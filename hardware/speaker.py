@@ -215,8 +215,7 @@ class Pyttsx3Speaker(Speaker):
         if self.rate is not None:
             engine.setProperty("rate", self.rate)
         voices = {
-            str(voice.id): str(voice.languages[0]) if voice.languages else ""
-            for voice in engine.getProperty("voices")
+            str(voice.id): str(voice.languages[0]) if voice.languages else "" for voice in engine.getProperty("voices")
         }
         default_voice = engine.getProperty("voice")
         finished, cancelled = threading.Event(), threading.Event()

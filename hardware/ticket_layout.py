@@ -216,9 +216,7 @@ class _Writer:
 
         for top in range(0, image.height, _RASTER_BAND_PX):
             band = EscposImage(image.crop((0, top, image.width, min(image.height, top + _RASTER_BAND_PX))))
-            size = bytes(
-                (band.width_bytes % 256, band.width_bytes // 256, band.height % 256, band.height // 256)
-            )
+            size = bytes((band.width_bytes % 256, band.width_bytes // 256, band.height % 256, band.height // 256))
             self.printer._raw(b"\x1dv0\x00" + size + band.to_raster_format())
 
 

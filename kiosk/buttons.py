@@ -115,9 +115,7 @@ class IconButton(QPushButton):
         """The pictogram above the label (tiles) or beside it (wide buttons, elderly-mode tiles)."""
         if vertical != self.vertical:
             self.vertical = vertical
-            self._box.setDirection(
-                QBoxLayout.Direction.TopToBottom if vertical else QBoxLayout.Direction.LeftToRight
-            )
+            self._box.setDirection(QBoxLayout.Direction.TopToBottom if vertical else QBoxLayout.Direction.LeftToRight)
             self.updateGeometry()
 
     # -- text as a button's ---------------------------------------------------------

@@ -102,9 +102,11 @@ class WindowLook:
         model = self.model
         self.setWindowTitle(t.text("app.title", branch=model.branch_name))  # the branch's name in this language
         self.greeting.setText(model.branch_name)  # the screens below ask the question
-        next_lang = self.languages[(self.languages.index(model.lang) + 1) % len(self.languages)] if (
-            model.lang in self.languages
-        ) else self.languages[0]
+        next_lang = (
+            self.languages[(self.languages.index(model.lang) + 1) % len(self.languages)]
+            if (model.lang in self.languages)
+            else self.languages[0]
+        )
         self.lang_button.setText(LANGUAGES[next_lang])
         self.lang_button.setVisible(len(self.languages) > 1)
         self.large_button.setText(t.text("a11y.elderly"))

@@ -24,8 +24,7 @@ from kiosk.waits import ServiceWait
 from lobby_wire import Button, RouteView, TicketStatus, TicketView
 
 READY = {
-    name: HardwareStatus(name, HardwareState.READY, "")
-    for name in ("printer", "speaker", "microphone", "recognizer")
+    name: HardwareStatus(name, HardwareState.READY, "") for name in ("printer", "speaker", "microphone", "recognizer")
 }
 TICKET = TicketView(
     id="t-1",

@@ -216,7 +216,7 @@ def _base_rules(theme: Theme, font_families: Sequence[str]) -> list[str]:
             padding=f"{px(8)}px",
         ),
         _rule("QPushButton#bigMicButton QLabel#buttonText", font_size=f"{px(28)}px", font_weight="bold"),
-        _rule("QPushButton#bigMicButton QLabel[pictogram=\"true\"]", font_size=f"{px(48)}px"),
+        _rule('QPushButton#bigMicButton QLabel[pictogram="true"]', font_size=f"{px(48)}px"),
         _rule("#levelMeter", min_height=f"{px(20)}px", max_height=f"{px(20)}px", border_radius=f"{px(10)}px"),
         _rule("QLabel#partialTranscript", font_size=f"{px(24)}px", font_style="italic"),
         _rule(
@@ -226,7 +226,7 @@ def _base_rules(theme: Theme, font_families: Sequence[str]) -> list[str]:
         ),
         _rule('QPushButton[iconic="true"]', padding="0px"),  # its layout's margins pad it (IconButton)
         _rule("QWidget#helpBar QLabel#buttonText", font_size=f"{px(20)}px"),
-        _rule("QWidget#helpBar QLabel[pictogram=\"true\"]", font_size=f"{px(24)}px"),
+        _rule('QWidget#helpBar QLabel[pictogram="true"]', font_size=f"{px(24)}px"),
     ]
 
 

@@ -16,6 +16,7 @@ from lobby.kiosk_command import cmd_kiosk
 
 log = logging.getLogger("lobby")
 
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.web.app import create_app
     from hardware.speaker import WavSpeaker  # the spoken calls' renderer: the hub imports no hardware itself
@@ -62,9 +63,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.action != "create":
         lifetime = TokenLifetime(settings.hub.staff_token_days, settings.hub.device_token_days)
         try:
-            lines = asyncio.run(
-                token_admin(settings.database_url(), args.action, args.id, datetime.now(UTC), lifetime)
-            )
+            lines = asyncio.run(token_admin(settings.database_url(), args.action, args.id, datetime.now(UTC), lifetime))
         except LookupError as exc:
             print(f"lobby token: {exc}", file=sys.stderr)
             return 1

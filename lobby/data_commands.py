@@ -64,7 +64,6 @@ def add_data_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -
         )
 
 
-
 # -- lobby purge -----------------------------------------------------------------------------
 
 
@@ -74,6 +73,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     overrides = {"hub.database": args.database} if args.database else {}
     settings = load_settings(args.config, overrides=overrides)
+
     async def run() -> PurgeResult:
         engine = create_engine(settings.database_url())
         try:
@@ -98,7 +98,6 @@ def add_purge_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
     purge_cmd = command("purge", cmd_purge, "blank customers' personal data older than retention.personal_data_days")
     purge_cmd.add_argument("--days", type=_days, default=None, help="keep this many days instead (at least 1)")
     purge_cmd.add_argument("--dry-run", action="store_true", help="count what would go; change nothing")
-
 
 
 def cmd_announcer(args: argparse.Namespace) -> int:

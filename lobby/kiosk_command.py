@@ -108,5 +108,3 @@ def _kiosk_screenshots(settings: Settings, out: Path, resolution: str | None = N
     print("\n".join(str(path) for path in written))
     del app
     return 0
-
-

@@ -53,7 +53,12 @@ UNLIMITED = {"LOBBY_HUB__RATE_LIMIT_PER_MINUTE": "0"}  # a bench's clients all c
 
 
 def _measure(
-    command: list[str], port: int, log: Path, level: int, args: argparse.Namespace, queue: int = 0,
+    command: list[str],
+    port: int,
+    log: Path,
+    level: int,
+    args: argparse.Namespace,
+    queue: int = 0,
     database: Callable[[], str | None] | None = None,
 ) -> dict[str, Any] | None:
     """`args.runs` wrk runs at `level` connections, each on a fresh server (and database) with `queue`

@@ -161,8 +161,12 @@ def add_simulate_parser(sub: Any, command: Callable[..., argparse.ArgumentParser
     simulate.add_argument("--seed", type=int, default=1, help="random seed of the day's customers (default 1)")
     simulate.add_argument("--runs", type=_positive, default=1, help="repeat with the next seeds and report means")
     simulate.add_argument("--replay", default=None, help="a recorded month (CSV as ../shared/data/anonymous-bank/)")
-    simulate.add_argument("--counters", type=_counters, default="auto",
-                          help="replay: N counters serving everything, or auto: the recorded agents (default)")
+    simulate.add_argument(
+        "--counters",
+        type=_counters,
+        default="auto",
+        help="replay: N counters serving everything, or auto: the recorded agents (default)",
+    )
     simulate.add_argument("--fit", default=None, help="replay: another month the ETA learns from first")
     simulate.add_argument("--json", default=None, help="output file (default bench/simulate-DAY.json, "
                           "bench/replay-NAME.json)")  # fmt: skip

@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM=offscreen
 say() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
 
-say "ruff, import contracts (DESIGN.md §2), mypy on the typed packages"
+say "ruff check and format, import contracts (DESIGN.md §2), mypy on the typed packages"
 .venv/bin/ruff check assistant kiosk hardware actions rasa_addons lobby_wire lobby lobby_tools announcer scripts tests
+.venv/bin/ruff format --check assistant kiosk hardware actions rasa_addons lobby_wire lobby lobby_tools announcer scripts tests
 .venv/bin/lint-imports
 .venv/bin/mypy
 

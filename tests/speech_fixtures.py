@@ -46,9 +46,7 @@ def korean_speech(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], P
             index = len(made)
             raw, out = directory / f"raw{index}.wav", directory / f"speech{index}.wav"
             subprocess.run(["espeak-ng", "-v", "ko", "-w", str(raw), phrase], check=True, timeout=30)
-            subprocess.run(
-                ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out)], check=True, timeout=30
-            )
+            subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out)], check=True, timeout=30)
             made[phrase] = out
         return made[phrase]
 

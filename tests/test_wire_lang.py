@@ -30,8 +30,16 @@ def test_the_script_decides_and_the_conversation_breaks_ties(text: str, hint: st
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("zh-CN", "zh"), ("zh_TW", "zh"), ("cmn", "zh"), ("ZH", "zh"), ("en-GB", "en"), ("fr", None), (None, None),
-     (3, None)],
+    [
+        ("zh-CN", "zh"),
+        ("zh_TW", "zh"),
+        ("cmn", "zh"),
+        ("ZH", "zh"),
+        ("en-GB", "en"),
+        ("fr", None),
+        (None, None),
+        (3, None),
+    ],
 )
 def test_language_tags_are_normalised(value: object, expected: str | None) -> None:
     assert normalise_lang(value) == expected

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 class ConversationStoreError(RuntimeError):
     """Rasa's conversation store cannot be made ready (e.g. its PostgreSQL schema cannot be created)."""
 
+
 TRACKER_PASSWORD_ENV = "LOBBY_RASA_TRACKER_PASSWORD"
 LOCK_PASSWORD_ENV = "LOBBY_RASA_LOCK_PASSWORD"
 POSTGRES_SCHEMA = "rasa"  # Rasa's own schema in the hub's PostgreSQL database

@@ -33,5 +33,3 @@ def in_lang(text: Text, lang: str | None) -> str:
 def _check_text(text: Text, where: str) -> None:
     if isinstance(text, dict) and not any(text.values()):
         raise ValueError(f"{where}: give a string or at least one language, e.g. {{en: ..., zh: ...}}")
-
-

@@ -193,5 +193,3 @@ class AppointmentConfig(Frozen, frozen=True):
         early, late = self.check_in_window_minutes
         if early > late:
             raise ValueError("appointments: check_in_window_minutes must be [early, late] with early <= late")
-
-

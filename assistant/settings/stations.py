@@ -171,5 +171,3 @@ class SupervisionConfig(Frozen, frozen=True):
             raise ValueError("supervision: 0 < restart_delay_seconds <= restart_max_delay_seconds; restart_burst >= 1")
         if not self.restart_interval_seconds > 0:
             raise ValueError("supervision: restart_interval_seconds must be positive")
-
-

@@ -6,7 +6,6 @@ configuration ends old tokens too. `rotate` replaces a token by a new one with t
 (the old one is revoked in the same transaction).
 """
 
-
 from __future__ import annotations
 
 import secrets
@@ -102,7 +101,6 @@ class TokenRepository:
         row.revoked_at = at
         await self.session.flush()
         return created
-
 
     async def list(self) -> list[StaffTokenRow]:
         return list((await self.session.execute(select(StaffTokenRow).order_by(StaffTokenRow.created_at))).scalars())

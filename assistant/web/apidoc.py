@@ -271,7 +271,7 @@ def document(app: Sanic) -> dict[str, Any]:
     spec["info"] = {
         "title": app.config.get("OAS_TITLE", "Lobby branch hub"),
         "version": str(app.config.get("OAS_VERSION", "1")),
-        "description": "The branch hub's API v1. Errors are always {\"error\": {\"code\", \"message\"}} with a "
+        "description": 'The branch hub\'s API v1. Errors are always {"error": {"code", "message"}} with a '
         "matching 4xx/5xx status. Staff and device operations need `Authorization: Bearer <token>` "
         "(`lobby token create --role ...`).",
     }

@@ -152,6 +152,7 @@ async def chat(request: Request) -> HTTPResponse:
 
 # -- the chat WebSocket: replies and pushes for the bank's app ---------------------------------
 
+
 def concerns(message: dict[str, Any], mine: set[str], lines: set[str]) -> bool:
     """Could this event change what a customer is told? Only then is the database read again.
 
@@ -197,7 +198,7 @@ def _push_for(ticket: TicketView, notify_position: int, told: dict[str, str]) ->
 @bp.websocket("/chat/ws")
 @operation(
     "The bank app's chat socket (WebSocket): replies and pushes",
-    description="First a `snapshot` of the customer's open tickets; then send {\"message\", \"lang\"} and get "
+    description='First a `snapshot` of the customer\'s open tickets; then send {"message", "lang"} and get '
     "`reply` frames; pushes `ticket.nearly_your_turn`, `ticket.called` and `ticket.expired`. Closed with 4401 "
     "without a customer token or with another channel. Each frame is a ChatSocketFrame.",
     query=ChatSocketQuery,

@@ -160,7 +160,7 @@ async def open_counter(request: Request, counter_id: str) -> HTTPResponse:
 
 @bp.post("/<counter_id:str>/break")
 @operation(
-    "Put the counter on a break until a time (\"on break until 13:30\")",
+    'Put the counter on a break until a time ("on break until 13:30")',
     description="Closed to new calls like a paused counter, with the time it is due back: the wait estimates "
     "count it from then. Open it again with .../open.",
     body=BreakRequest,

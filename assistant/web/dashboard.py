@@ -159,7 +159,10 @@ async def rate(request: Request) -> HTTPResponse:
 @bp.after_server_start
 async def start_alerts(app: Sanic) -> None:
     periodic.start(
-        app.ctx, "dashboard-alerts", lambda: ALERT_CHECK_SECONDS, dashboard_of(app).check_alerts,
+        app.ctx,
+        "dashboard-alerts",
+        lambda: ALERT_CHECK_SECONDS,
+        dashboard_of(app).check_alerts,
         "checking the wait alerts",
     )
 

@@ -84,6 +84,7 @@ def public_message(message: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     return {"type": kind, "at": message.get("at"), "data": shown}
 
+
 bp = Blueprint("events", url_prefix="/api/v1")
 
 
@@ -151,7 +152,7 @@ def _close_code(error: LobbyError) -> int:
 @operation(
     "The staff event stream (WebSocket): every event, whole",
     description="For a teller, manager or admin token, as `Authorization: Bearer` or (from a browser) as the first "
-    "message {\"token\": \"...\"} within 5 s. Closed with 4401 (bad token), 4403 (a device token) or 4429 "
+    'message {"token": "..."} within 5 s. Closed with 4401 (bad token), 4403 (a device token) or 4429 '
     "(too many wrong tokens from this address). Each frame is an EventMessage.",
     replies={101: Reply("switching to the WebSocket; frames as described", EventMessage)},
     errors={426: "bad_request: not a WebSocket upgrade"},

@@ -31,6 +31,7 @@ def observe_call(app: Sanic, ticket: TicketView, at: datetime) -> None:
     waited = (at - datetime.fromisoformat(ticket.issued_at)).total_seconds()
     app.ctx.metrics.ticket_wait.labels(ticket.service).observe(max(0.0, waited))
 
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 WAIT_BUCKETS = tuple(60 * m for m in (1, 2, 5, 10, 15, 20, 30, 45, 60, 90))
 

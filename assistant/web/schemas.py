@@ -289,8 +289,13 @@ class AnnouncementQuery(msgspec.Struct):
 
 class CustomerHeaders(msgspec.Struct, rename={"customer_token": "X-Customer-Token"}):
     customer_token: (
-        Annotated[str, Meta(description="the bank app's customer token (16-256 of A-Z a-z 0-9 . _ ~ -): keys "
-                                        "mobile and web conversations; the kiosk channel does without")]
+        Annotated[
+            str,
+            Meta(
+                description="the bank app's customer token (16-256 of A-Z a-z 0-9 . _ ~ -): keys "
+                "mobile and web conversations; the kiosk channel does without"
+            ),
+        ]
         | UnsetType
     ) = UNSET
 

@@ -283,9 +283,12 @@ class RangeQuery(msgspec.Struct, rename={"first": "from", "last": "to"}):
     first: Annotated[str, Meta(pattern=_DAY, description="first branch-local day, YYYY-MM-DD (default: `to`)")] | (
         UnsetType
     ) = UNSET
-    last: Annotated[
-        str, Meta(pattern=_DAY, description="last branch-local day, inclusive (default: today); 366 days at most")
-    ] | UnsetType = UNSET
+    last: (
+        Annotated[
+            str, Meta(pattern=_DAY, description="last branch-local day, inclusive (default: today); 366 days at most")
+        ]
+        | UnsetType
+    ) = UNSET
 
 
 class StaffLangQuery(msgspec.Struct):
@@ -340,6 +343,9 @@ class AuditQuery(msgspec.Struct):
     action: Annotated[str, Meta(description="actions, comma-separated; `ticket.*` for a family")] | UnsetType = UNSET
     # Empty is the default, as an HTML form sends an empty field.
     limit: Annotated[Annotated[int, Meta(ge=1, le=1000)] | Literal[""], Meta(description="entries per page")] = 100
-    before: Annotated[
-        Annotated[int, Meta(ge=1, le=2**62)] | Literal[""], Meta(description="the previous page's `next_before`")
-    ] | UnsetType = UNSET
+    before: (
+        Annotated[
+            Annotated[int, Meta(ge=1, le=2**62)] | Literal[""], Meta(description="the previous page's `next_before`")
+        ]
+        | UnsetType
+    ) = UNSET

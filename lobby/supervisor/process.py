@@ -192,5 +192,3 @@ def wait_for_urls(process: subprocess.Popen[bytes], urls: Sequence[str], timeout
             pass
         time.sleep(0.5)
     return time.monotonic() - started
-
-

@@ -205,9 +205,7 @@ def day_setup(settings: Settings, day: DayDefinition) -> RunSetup:
             windows = tuple((day.minute(a), day.minute(b)) for a, b in day.counters[counter.id])
         else:
             plan = counter_schedule(settings, counter)
-            windows = tuple(
-                (_since(start, a), _since(start, b)) for a, b in plan.day_windows(day.date, zone)
-            )
+            windows = tuple((_since(start, a), _since(start, b)) for a, b in plan.day_windows(day.date, zone))
         desks.append(Desk(counter.id, dict(counter.skills), windows))
     expected = tuple((day.minute(slot.at), slot.service) for slot in day.appointments)
     return RunSetup(

@@ -167,7 +167,9 @@ async def test_names_and_tickets_follow_the_language(client: Any, staff: dict[st
     # Asked in the other language (the assistant, when the customer switched): names in that one.
     _, asked = await client.get(f"/api/v1/tickets/{chinese.json['id']}", params={"lang": "en"})
     assert (asked.json["service_name"], asked.json["counter_name"], asked.json["lang"]) == (
-        "Cash and cheques", "Counter 1", "en"
+        "Cash and cheques",
+        "Counter 1",
+        "en",
     )
     _, unknown = await client.get(f"/api/v1/tickets/{walk_in.json['id']}", params={"lang": "fr"})
     assert unknown.json["service_name"] == "Cash and cheques" and unknown.json["lang"] == "en"

@@ -176,8 +176,15 @@ def test_a_ticket_the_counters_may_not_reach_today_is_more_than_its_low_end() ->
 def test_a_ghost_learns_its_wait_and_changes_nobody_elses() -> None:
     line = [ticket(n, minutes_ago=6 - n) for n in range(1, 5)]
     ghost = Ticket(
-        id="ghost-cash", number="G000", service_id="cash", business_date=date(2026, 3, 10), channel="kiosk",
-        lang="en", priority=Priority.NORMAL, status=TicketStatus.WAITING, issued_at=NOW,
+        id="ghost-cash",
+        number="G000",
+        service_id="cash",
+        business_date=date(2026, 3, 10),
+        channel="kiosk",
+        lang="en",
+        priority=Priority.NORMAL,
+        status=TicketStatus.WAITING,
+        issued_at=NOW,
     )
     desks = [counter(busy_for=1), counter("c2", busy_for=3)]
     alone = MODEL.estimate(snapshot(line, desks))

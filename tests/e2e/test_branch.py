@@ -36,9 +36,7 @@ def tappable(button: QPushButton) -> bool:
     return QApplication.widgetAt(button.mapToGlobal(button.rect().center())) is button
 
 
-def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(
-    qtbot: Any, branch: Branch, tmp_path: Path
-) -> None:
+def test_customer_types_lost_card_and_leaves_with_a_printed_ticket(qtbot: Any, branch: Branch, tmp_path: Path) -> None:
     printer_file = tmp_path / "printer.bin"
     voice_dir = tmp_path / "voice"
     speaker = speaker_from_config("wav:", voice_dir)

@@ -22,7 +22,10 @@ WAIT_MS = 60_000
 
 
 def test_book_on_chat_then_check_in_at_the_kiosk_and_be_called_first(
-    qtbot: Any, page: Any, branch: Branch, tmp_path: Path  # noqa: F811
+    qtbot: Any,
+    page: Any,  # noqa: F811 - the fixture imported above
+    branch: Branch,
+    tmp_path: Path,
 ) -> None:
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))

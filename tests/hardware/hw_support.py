@@ -12,9 +12,7 @@ from lobby_wire import TicketStatus, TicketView
 TRACK_URL = "https://branch.example/t/7f3a9c"
 
 
-def make_job(
-    number: str = "A023", service_name: str = "Cash withdrawal", footer: str = "Thank you"
-) -> TicketPrint:
+def make_job(number: str = "A023", service_name: str = "Cash withdrawal", footer: str = "Thank you") -> TicketPrint:
     ticket = TicketView(
         id="7f3a9c",
         number=number,
@@ -26,9 +24,7 @@ def make_job(
         issued_at="2025-03-14T09:26:53+01:00",
         track_url="/t/7f3a9c",
     )
-    return TicketPrint(
-        ticket=ticket, branch_name="Lobby Bank Main Street", track_url=TRACK_URL, footer=footer
-    )
+    return TicketPrint(ticket=ticket, branch_name="Lobby Bank Main Street", track_url=TRACK_URL, footer=footer)
 
 
 def free_port() -> int:

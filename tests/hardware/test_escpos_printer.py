@@ -159,9 +159,7 @@ def test_usb_uri_parses_hex_ids_and_reports_the_absent_device(job: Callable[...,
     assert caught.value.code in {"printer_missing", "printer_offline"}
 
 
-@pytest.mark.parametrize(
-    "uri", ["lpt://1", "escpos+usb://04b8", "escpos+usb://zz:0202", "escpos+tcp://", "file://"]
-)
+@pytest.mark.parametrize("uri", ["lpt://1", "escpos+usb://04b8", "escpos+usb://zz:0202", "escpos+tcp://", "file://"])
 def test_malformed_uris_are_configuration_errors(uri: str) -> None:
     with pytest.raises(ValueError):
         printer_from_uri(uri)

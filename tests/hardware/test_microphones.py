@@ -98,9 +98,7 @@ def has_capture_card() -> bool:
     return "card " in listing.stdout
 
 
-@pytest.mark.skipif(
-    has_capture_card(), reason="this machine has a capture card; the no-device path is not testable"
-)
+@pytest.mark.skipif(has_capture_card(), reason="this machine has a capture card; the no-device path is not testable")
 def test_arecord_without_a_capture_device_is_missing_quickly() -> None:
     microphone = ArecordMicrophone()
 

@@ -278,5 +278,3 @@ def widget(window: QWidget, kind: type[Any], name: str) -> Any:
 
 def bubble_texts(window: QWidget) -> list[str]:
     return [label.text() for label in widget(window, QWidget, "conversation").findChildren(QLabel, "bubbleText")]
-
-

@@ -23,8 +23,13 @@ from tests.kiosk.conftest import WAIT_MS, Start, widget
 EN, ZH = catalog("en"), catalog("zh")
 QUEUE = {
     "services": [
-        {"service": "cash", "name": "Cash and cheques", "waiting": 3, "longest_wait_minutes": 4,
-         "eta_minutes": [5, 10]},
+        {
+            "service": "cash",
+            "name": "Cash and cheques",
+            "waiting": 3,
+            "longest_wait_minutes": 4,
+            "eta_minutes": [5, 10],
+        },
         {"service": "cards", "name": "Cards and PIN", "waiting": 0, "longest_wait_minutes": 0, "eta_minutes": None},
     ],
     "counters": [],

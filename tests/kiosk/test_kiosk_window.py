@@ -255,9 +255,7 @@ def test_run_kiosk_shows_window_and_returns_exit_code(qtbot: Any, hub: Any, devi
     assert seen == [True]
 
 
-def test_holding_the_mic_is_push_to_talk(
-    qtbot: Any, hub: Any, devices: Any, start_kiosk: Start, tmp_path: Any
-) -> None:
+def test_holding_the_mic_is_push_to_talk(qtbot: Any, hub: Any, devices: Any, start_kiosk: Start, tmp_path: Any) -> None:
     import wave
 
     from hardware.microphone import FileMicrophone
@@ -297,9 +295,7 @@ def test_a_spoken_question_is_answered_hands_free(qtbot: Any, hub: Any, devices:
     qtbot.waitUntil(lambda: len(hub.to("/api/v1/chat")) == 2, timeout=WAIT_MS)
 
 
-def test_a_typed_question_does_not_open_the_microphone(
-    qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow
-) -> None:
+def test_a_typed_question_does_not_open_the_microphone(qtbot: Any, hub: Any, devices: Any, kiosk: KioskWindow) -> None:
     hub.answer("POST", "/api/v1/chat", 200, {"messages": [{"text": "Which day would suit you?"}]})
     qtbot.keyClicks(widget(kiosk, QLineEdit, "messageInput"), "book an appointment")
     qtbot.mouseClick(widget(kiosk, QPushButton, "sendButton"), Qt.MouseButton.LeftButton)

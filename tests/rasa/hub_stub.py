@@ -79,8 +79,11 @@ def _handler_for(stub: HubStub) -> type[BaseHTTPRequestHandler]:
             if stub.delay_seconds:
                 time.sleep(stub.delay_seconds)
             queued = stub.in_turn.get(f"{method} {self.path}") or stub.in_turn.get(self.path)
-            reply = queued.pop(0) if queued else stub.replies.get(f"{method} {self.path}") or stub.replies.get(
-                self.path, Reply(404, {"error": {"code": "not_found", "message": self.path}})
+            reply = (
+                queued.pop(0)
+                if queued
+                else stub.replies.get(f"{method} {self.path}")
+                or stub.replies.get(self.path, Reply(404, {"error": {"code": "not_found", "message": self.path}}))
             )
             payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
             data = payload.encode("utf-8")

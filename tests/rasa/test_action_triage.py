@@ -321,9 +321,7 @@ async def test_queue_status_of_a_remote_ticket_reminds_until_when(hub: HubStub, 
     ]
 
 
-async def test_queue_status_without_a_ticket_says_how_busy_each_service_is(
-    hub: HubStub, hub_client: HubClient
-) -> None:
+async def test_queue_status_without_a_ticket_says_how_busy_each_service_is(hub: HubStub, hub_client: HubClient) -> None:
     hub.reply(TRIAGE, 200, {"decision": "info", "service": None, "reason": "See the lobby screen for waiting times."})
     lines = [
         {"service": "cards", "waiting": 1, "eta_minutes": [0, 7]},

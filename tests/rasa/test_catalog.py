@@ -48,7 +48,10 @@ def test_chinese_is_chinese() -> None:
     # The rest only arrange what they are given ("{day}{time}") or are punctuation.
     arranged = {key for key, text in chinese.items() if not words(text) and not han_count(text)}
     assert {key for key in arranged if not GRAMMAR.match(key)} == {
-        "when.on", "when.at", "book.times_for_window", "book.times_for_day"
+        "when.on",
+        "when.at",
+        "book.times_for_window",
+        "book.times_for_day",
     }
     half_width = [key for key, text in CATALOGS["zh"].items() if re.search(r"[\u4e00-\u9fff][,.?!:;]", text)]
     assert half_width == []
@@ -87,8 +90,16 @@ def test_no_action_module_builds_english_sentences_in_code() -> None:
                       if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
                       and node.body and isinstance(node.body[0], ast.Expr)}  # fmt: skip
         # Log lines and exceptions are for the staff and developers, in English.
-        for_staff = [node for node in ast.walk(tree) if isinstance(node, ast.Raise) or (isinstance(node, ast.Call)
-                     and isinstance(node.func, ast.Attribute) and node.func.attr in {"info", "warning", "error"})]
+        for_staff = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Raise)
+            or (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"info", "warning", "error"}
+            )
+        ]
         logged = {id(inner) for node in for_staff for inner in ast.walk(node)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings | logged:

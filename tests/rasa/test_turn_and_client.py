@@ -64,9 +64,7 @@ def test_hub_client_uses_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) 
     assert HubClient.from_env().base_url == "http://hub.branch.local:8000"
 
 
-@pytest.mark.parametrize(
-    ("number", "spoken"), [("C004", "C 4"), ("A123", "A 123"), ("L1000", "L 1000"), ("H", "H")]
-)
+@pytest.mark.parametrize(("number", "spoken"), [("C004", "C 4"), ("A123", "A 123"), ("L1000", "L 1000"), ("H", "H")])
 def test_ticket_numbers_are_spoken_without_leading_zeros(number: str, spoken: str) -> None:
     ticket = TicketView.from_json(
         {"id": "t", "number": number, "service": "cards", "status": "served", "position": 0, "eta_minutes": None,

@@ -124,9 +124,7 @@ def test_both_policies_see_the_same_customers(compared: dict[str, list[Simulatio
         assert [c.arrivals for c in ours.classes] == [c.arrivals for c in fifo.classes]
 
 
-def test_closed_counters_call_nobody_and_skills_limit_who_serves_what(
-    branch: Settings, demo: DayDefinition
-) -> None:
+def test_closed_counters_call_nobody_and_skills_limit_who_serves_what(branch: Settings, demo: DayDefinition) -> None:
     only_c1_late = msgspec.structs.replace(demo, counters={"c1": (("10:00", "17:30"),)})
     simulation = run(branch, only_c1_late, policy_from_settings(branch))
     called = [t for t in simulation.tickets.values() if t.called_at is not None]
@@ -176,9 +174,7 @@ def test_the_policy_gets_the_recent_call_classes(branch: Settings, demo: DayDefi
     policy = policy_from_settings(branch)
     shared = [simulate_day(branch, crowded, policy, seed, eta=False) for seed in range(1, 6)]
     unshared = [
-        simulate_day(
-            branch, crowded, OrderingPolicy(policy.classes, (0, 0), policy.age_boost_minutes), seed, eta=False
-        )
+        simulate_day(branch, crowded, OrderingPolicy(policy.classes, (0, 0), policy.age_boost_minutes), seed, eta=False)
         for seed in range(1, 6)
     ]
     normal_wait = lambda reports: mean_of(reports, lambda r: r.by_class("normal").wait_mean)  # noqa: E731
@@ -189,8 +185,17 @@ def test_fifo_takes_the_oldest_ticket_it_can_serve_whatever_its_class() -> None:
     start = datetime(2026, 3, 10, 9, tzinfo=UTC)
 
     def ticket(number: str, service: str, minute: int, priority: Priority) -> Ticket:
-        return Ticket(number.lower(), number, service, date(2026, 3, 10), "kiosk", "en", priority,
-                      TicketStatus.WAITING, start + timedelta(minutes=minute))
+        return Ticket(
+            number.lower(),
+            number,
+            service,
+            date(2026, 3, 10),
+            "kiosk",
+            "en",
+            priority,
+            TicketStatus.WAITING,
+            start + timedelta(minutes=minute),
+        )
 
     waiting = [
         ticket("L001", "loans", 0, Priority.NORMAL),

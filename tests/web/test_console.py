@@ -235,7 +235,7 @@ def test_each_ticket_shows_the_language_to_greet_in(
 def test_shows_online_bookings_with_their_notes_and_remote_customers_on_the_way(
     hub_server: str, hub_token: str, open_console: Callable[[str], Console]
 ) -> None:
-    """"One authentication, served everywhere": what the customer told the app reaches the teller."""
+    """ "One authentication, served everywhere": what the customer told the app reaches the teller."""
     slot = None
     for offset in range(1, 15):
         day = (date.today() + timedelta(days=offset)).isoformat()

@@ -50,5 +50,3 @@ class WaitModel:
             else:
                 out[ticket_id] = WaitEstimate(low, point, high)
         return out
-
-

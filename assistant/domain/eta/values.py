@@ -107,5 +107,3 @@ class Calibration:
     handling_sd: float = 0.3  # log-sd of one run's handling-time factor (the learned times' own error)
     arrival_sd: float = 0.5  # log-sd of one run's arrival-level factor (today's rate is an estimate)
     seed: int = 0  # the same snapshot gives the same estimate (no jitter between refreshes)
-
-

@@ -178,5 +178,3 @@ def summarize(
         remote_joins=sum(1 for v in visits if v.remote),
         remote_expired=sum(1 for v in visits if v.remote and v.outcome == NOT_ARRIVED),
     )
-
-

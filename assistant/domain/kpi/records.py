@@ -116,5 +116,3 @@ def within_target(visit: Visit, target: float | None) -> bool | None:
 def left_queue_at(visit: Visit) -> datetime | None:
     """When the ticket stopped waiting: its call, or its end when it never was called."""
     return visit.called_at or visit.finished_at
-
-

@@ -200,5 +200,3 @@ class RangeKpis:
             "staff": [s.to_json() for s in self.staff],
             "hourly": [h.to_json() for h in self.hourly],
         }
-
-

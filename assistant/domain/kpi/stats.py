@@ -34,5 +34,3 @@ def minutes_json(value: float | None) -> float | None:
 
 def share_json(value: float | None) -> float | None:
     return _round(value, 4)
-
-

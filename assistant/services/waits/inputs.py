@@ -29,7 +29,6 @@ from assistant.store.history import CounterState, PastTicket
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Day:
     """Today's opening hours as aware datetimes: doors close at `closes`, counters stop at `ends`."""
@@ -145,5 +144,3 @@ def _hours(start: datetime, now: datetime, zone: ZoneInfo) -> Iterable[tuple[int
         stop = min(moment + timedelta(minutes=60 - local.minute - local.second / 60), now)
         yield local.hour, (stop - moment).total_seconds() / 3600
         moment = stop
-
-
