@@ -32,11 +32,12 @@ import httpx
 from hardware.device_monitor import device_monitor_from_uri
 from hardware.device_status import DeviceReading, DeviceReport
 from hardware.ports import DeviceMonitor, HardwareError
+from lobby_wire.errors import ClientFailure
 
 logger = logging.getLogger(__name__)
 
-HUB_UNREACHABLE = "hub_unreachable"  # the wire package's client failure codes (lobby_wire.errors)
-HUB_TIMEOUT = "hub_timeout"
+HUB_UNREACHABLE = str(ClientFailure.HUB_UNREACHABLE)  # the wire's client failure codes
+HUB_TIMEOUT = str(ClientFailure.HUB_TIMEOUT)
 READ_TIMEOUT = "device_status_timeout"  # the monitor did not answer within read_timeout_seconds
 MONITOR_BUG = "device_monitor_error"  # the monitor raised something no adapter should
 

@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     rasa_options(up)
 
     from lobby.data_commands import add_announcer_parser, add_data_parser, add_purge_parser
+    from lobby.devices_command import add_devices_parser
     from lobby.models import add_models_parser
     from lobby_tools.bench import add_bench_parser
     from lobby_tools.nlu_eval import add_eval_parser
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_announcer_parser(sub, command)  # lobby announcer: calls said on this PC's speaker
     add_models_parser(sub, command)  # lobby models install: a Vosk model per language
     add_data_parser(sub, command)  # lobby backup PATH / lobby restore PATH
+    add_devices_parser(sub, command)  # lobby devices: device states from their status document to the hub
     add_purge_parser(sub, command)  # lobby purge: personal data past retention.personal_data_days
     return parser
 

@@ -66,6 +66,15 @@ def run_branch(settings: Settings, args: argparse.Namespace) -> int:
             )  # fmt: skip
             supervisor.start(kiosk, timeout=5, essential=False)
             print(f"kiosk started (log: {kiosk.log_path})", flush=True)
+        if settings.hardware.device_status:  # device states from their status document (DeviceMonitor)
+            now = datetime.now(UTC)
+            token = asyncio.run(issue_token(settings.database_url(), Role.DEVICE, "device status (lobby up)", now))
+            devices = Managed(
+                "device status", _lobby("devices", *common), None, root,
+                env={"LOBBY_HARDWARE__DEVICE_STATUS_TOKEN": token}, log_path=logs / "devices.log",
+            )  # fmt: skip
+            supervisor.start(devices, timeout=5, essential=False)
+            print(f"device status forwarded from {settings.hardware.device_status}", flush=True)
         print("starting the dialogue engine (Rasa needs 45-90 s)...", flush=True)
         for managed in dialogue_processes(settings, args):
             waited = supervisor.start(managed, timeout=args.timeout, essential=False)

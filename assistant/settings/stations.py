@@ -145,6 +145,12 @@ class HardwareConfig(Frozen, frozen=True):
     scanner: str = ""
     speaker: str = "default"
     voice_dir: str = "var/voice"
+    # Where the self-service devices' states come from (the vendor's monitoring feed or a file an agent
+    # writes): "https://atm-monitor.example/status.json", "file:///var/lib/lobby/devices.yml". `lobby up`
+    # then runs `lobby devices`, which tells the hub each change. Empty: devices report by PUT themselves.
+    device_status: str = ""
+    device_status_seconds: float = 10.0  # how often the status document is read
+    device_status_token: str = ""  # a device token for `lobby devices` (`lobby up` makes a fresh one)
 
     def vosk_model_for(self, lang: str) -> str:
         """The Vosk model directory of `lang` as configured ("" when voice input is off in it)."""
