@@ -128,7 +128,7 @@ def test_lobby_up_restarts_a_killed_part_gives_up_on_a_crashing_one_keeps_the_hu
     start_branch,
 ) -> None:
     run = start_branch("up", env=FAST_RESTARTS)
-    hub = run.pid_of("assistant serve")
+    hub = run.pid_of("-m lobby serve")
 
     with HubWatch(run.urls["hub"]) as watch:
         # kill -9 of Rasa, twice: restarted each time, the second time after twice the delay.
@@ -146,7 +146,7 @@ def test_lobby_up_restarts_a_killed_part_gives_up_on_a_crashing_one_keeps_the_hu
         run.wait_output("GIVING UP on rasa", timeout=20)
 
     assert watch.failures == [] and watch.ok > 20, (watch.failures, watch.ok)  # the hub answered throughout
-    assert not gone(hub) and run.pid_of("assistant serve") == hub, "the hub was restarted or stopped"
+    assert not gone(hub) and run.pid_of("-m lobby serve") == hub, "the hub was restarted or stopped"
     log = run.text()
     assert "restarting it in 1 s (restart 3 of at most 3 in 60 s" in log, log[-3000:]
     assert "died: exit code 3, after 3 restarts in 60 s; the rest keeps running without it" in log, log[-3000:]
