@@ -18,8 +18,8 @@ from typing import Any
 from announcer.service import TICKET_LANG, Announcer, counter_names, parse_languages, prepare_chime
 from assistant.services.backup import DEFAULT_TIMEOUT_S, BackupError, backup, restore
 from assistant.services.retention import purge
-from assistant.settings import load_settings
 from assistant.store.retention import PurgeResult
+from lobby.common import settings_from
 
 log = logging.getLogger("lobby")
 
@@ -28,8 +28,7 @@ log = logging.getLogger("lobby")
 
 
 def _database(args: argparse.Namespace) -> str:
-    overrides = {"hub.database": args.database} if args.database else {}
-    return load_settings(args.config, overrides=overrides).database_url()
+    return settings_from(args).database_url()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -71,8 +70,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from assistant.store.audit import operator
     from assistant.store.db import create_engine, migrate, session_factory
 
-    overrides = {"hub.database": args.database} if args.database else {}
-    settings = load_settings(args.config, overrides=overrides)
+    settings = settings_from(args)
 
     async def run() -> PurgeResult:
         engine = create_engine(settings.database_url())
@@ -103,8 +101,7 @@ def add_purge_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
 def cmd_announcer(args: argparse.Namespace) -> int:
     from hardware.speaker import speaker_from_config
 
-    overrides = {"hub.database": args.database} if args.database else {}
-    settings = load_settings(args.config, overrides=overrides)
+    settings = settings_from(args)
     try:
         languages = parse_languages(args.lang)
     except ValueError as exc:
