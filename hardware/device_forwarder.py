@@ -36,8 +36,6 @@ from lobby_wire.errors import ClientFailure
 
 logger = logging.getLogger(__name__)
 
-HUB_UNREACHABLE = str(ClientFailure.HUB_UNREACHABLE)  # the wire's client failure codes
-HUB_TIMEOUT = str(ClientFailure.HUB_TIMEOUT)
 READ_TIMEOUT = "device_status_timeout"  # the monitor did not answer within read_timeout_seconds
 MONITOR_BUG = "device_monitor_error"  # the monitor raised something no adapter should
 
@@ -207,10 +205,10 @@ class DeviceStatusForwarder:
             try:
                 response = await self._http().put(url, json=report.to_json(), headers=headers)
             except httpx.TimeoutException as exc:
-                code, message = HUB_TIMEOUT, f"{type(exc).__name__}: {exc}"
+                code, message = str(ClientFailure.HUB_TIMEOUT), f"{type(exc).__name__}: {exc}"
                 continue
             except httpx.HTTPError as exc:  # refused, reset, DNS
-                code, message = HUB_UNREACHABLE, f"{type(exc).__name__}: {exc}"
+                code, message = str(ClientFailure.HUB_UNREACHABLE), f"{type(exc).__name__}: {exc}"
                 continue
             if response.is_success:
                 logger.info("device %s is %s%s", report.device_id, report.state.value,
