@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sanic import Sanic
@@ -15,11 +16,14 @@ from assistant.web.app import create_app
 from tests.conftest import make_token
 
 _names = itertools.count()
+LONDON = ZoneInfo("Europe/London")  # the demo branch's time zone
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime.now(UTC))
+    """Today at 10:00 in the branch's time zone: the tests move it by up to an hour, and a run near
+    midnight must not carry "today's" handling times into tomorrow."""
+    return FakeClock(datetime.now(LONDON).replace(hour=10, minute=0, second=0, microsecond=0))
 
 
 @pytest.fixture
