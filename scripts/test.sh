@@ -25,5 +25,7 @@ say "NLU on the held-out files, English and Chinese (fails below 92% intent accu
 say "dialogue on the test stories, English and Chinese (fails on any story that goes differently)"
 .venv/bin/lobby eval stories
 
-say "hub, hardware, kiosk and end-to-end tests (.venv)"
-.venv/bin/python -m pytest tests -q "$@"
+say "hub, hardware, kiosk and end-to-end tests (.venv), on two workers"
+# Two xdist workers: most tests wait on real servers, browsers and subprocesses more than they compute.
+# Tests that share a branch or a resource run as one group on one worker (SERIAL_GROUPS, tests/conftest.py).
+.venv/bin/python -m pytest tests -q -n 2 --dist loadgroup "$@"

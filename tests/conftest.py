@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,30 @@ __all__ = ["ALWAYS_OPEN", "REDIS_URL", "make_token"]  # imported by test modules
 pytest_plugins = ["tests.speech_fixtures"]  # the Korean model and espeak-ng speech, for any directory
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+# `make test` runs this suite on two xdist workers (`-n 2 --dist loadgroup`): tests go one by one to
+# whichever worker is free, except these groups, each run whole on one worker in file order. The e2e
+# files share one `lobby up` branch (a session fixture: Rasa takes ~40 s to start) and build on each
+# other's day (ticket numbers); the Xvfb tests pick a free X display, which two workers could race for;
+# the layout matrix's last test checks what the four layouts before it counted.
+SERIAL_GROUPS = {
+    "tests/e2e/": "branch",
+    "tests/kiosk/test_kiosk_xvfb.py": "xvfb",
+    "tests/kiosk/test_layout_matrix.py": "layout",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """The groups above, by path. (xdist's own `xdist_group` marks rename node ids, which pytest 9 ignores.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SerialGroups(LoadScopeScheduling):  # larger groups are handed out first
+        def _split_scope(self, nodeid: str) -> str:
+            return next((group for prefix, group in SERIAL_GROUPS.items() if nodeid.startswith(prefix)), nodeid)
+
+    return SerialGroups(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -72,16 +72,19 @@ class HubProcess:
                 time.sleep(POLL_SECONDS)
         raise HubStartError(f"{self.name} not healthy at {self.url} after {timeout:.0f} s:\n{self.log_tail()}")
 
-    def stop(self, grace: float = 10) -> None:
-        """SIGTERM to its process group, SIGKILL to what is left after `grace` seconds."""
+    def stop(self, grace: float = 10) -> bool:
+        """SIGTERM to its process group, SIGKILL to what is left after `grace` seconds; True if it
+        stopped on SIGTERM alone."""
         self._signal(signal.SIGTERM)
         deadline = time.monotonic() + grace
         while self.alive() and time.monotonic() < deadline:
             time.sleep(0.02)
-        if self.alive():
-            self._signal(signal.SIGKILL)
-            while self.alive() and time.monotonic() < deadline + 5:
-                time.sleep(0.02)
+        if not self.alive():
+            return True
+        self._signal(signal.SIGKILL)
+        while self.alive() and time.monotonic() < deadline + 5:
+            time.sleep(0.02)
+        return False
 
     def _signal(self, signum: int) -> None:
         try:

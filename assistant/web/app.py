@@ -65,6 +65,10 @@ def create_app(
             "OAS_VERSION": "1",
             "REQUEST_MAX_SIZE": 64 * 1024,
             "KEEP_ALIVE_TIMEOUT": 30,
+            # On SIGTERM, requests in flight get this long to finish (a ticket's takes milliseconds; its
+            # client retries with its idempotency key if cut). Sanic's 15 s default kept a stopping hub
+            # alive for as long as a display was still fetching a spoken call's WAV.
+            "GRACEFUL_SHUTDOWN_TIMEOUT": 3.0,
             "CORS": False,
             "HEALTH": False,
         }

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import make_token
+from tests.hubs import HubLauncher, HubProcess
 from tests.support import ROOT, free_port
 
 SCREENSHOT = ROOT / "docs" / "screenshots" / "console.png"
@@ -425,22 +425,18 @@ def test_finish_with_an_outcome(
 
 
 def test_reconnects_after_a_hub_restart_and_takes_the_fresh_state(
-    open_console: Callable[[str], Console], tmp_path: Path
+    open_console: Callable[[str], Console], tmp_path: Path, hub_launcher: HubLauncher
 ) -> None:
-    from lobby.supervisor import Managed
-
     port = free_port()
     database = f"sqlite:///{tmp_path / 'restart.db'}"
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "lobby", "serve", "--database", database, "--port", str(port)]
+    args = ["serve", "--config", str(ROOT / "branch.yml"), "--database", database, "--port", str(port)]
+    env = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}"}
 
-    def hub(run: int) -> Managed:
-        return Managed(f"hub {run}", command, f"{base}/healthz", ROOT,
-                       env={"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}"},
-                       log_path=tmp_path / f"hub-{run}.log")  # fmt: skip
+    def hub(run: int) -> HubProcess:  # the real `lobby serve`, forked from the session's zygote
+        return hub_launcher.start(args, port, tmp_path / f"hub-{run}.log", env, name=f"hub {run}")
 
     first = hub(1)
-    first.start()
     second = None
     try:
         first.wait_healthy(60)
@@ -453,7 +449,6 @@ def test_reconnects_after_a_hub_restart_and_takes_the_fresh_state(
         expect(console.page.locator("#live")).to_have_attribute("data-state", "down", timeout=LIVE_TIMEOUT)
         expect(console.page.locator("#live")).to_have_text("Reconnecting to the hub…")
         second = hub(2)
-        second.start()
         second.wait_healthy(60)
         after = issue(base, "cash")
         expect(console.page.locator("#live")).to_have_attribute("data-state", "up", timeout=30_000)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,8 +18,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from lobby.supervisor import Managed
 from tests.conftest import make_token
+from tests.hubs import HubLauncher, HubProcess
 from tests.support import ROOT, free_port
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -304,20 +303,21 @@ def test_a_call_during_a_resync_is_kept(loud_browser: Any, hub: Hub, displays: l
         context.close()
 
 
-def _hub_process(port: int, database: str, log_path: Path, voice: Path) -> Managed:
-    command = [sys.executable, "-m", "lobby", "serve", "--config", str(ROOT / "branch.yml")]
-    command += ["--database", database, "--port", str(port)]
+def _hub_process(launcher: HubLauncher, port: int, database: str, log_path: Path, voice: Path) -> HubProcess:
+    """The real `lobby serve` on `port`, forked from the session's zygote (started at once)."""
+    args = ["serve", "--config", str(ROOT / "branch.yml"), "--database", database, "--port", str(port)]
     env = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", "LOBBY_HARDWARE__VOICE_DIR": str(voice)}
-    return Managed("hub", command, f"http://127.0.0.1:{port}/healthz", ROOT, env=env, log_path=log_path)
+    return launcher.start(args, port, log_path, env)
 
 
-def test_reconnects_after_the_hub_restarts(loud_browser: Any, tmp_path: Path, displays: list[Display]) -> None:
+def test_reconnects_after_the_hub_restarts(
+    loud_browser: Any, tmp_path: Path, displays: list[Display], hub_launcher: HubLauncher
+) -> None:
     port = free_port()
     database = f"sqlite:///{tmp_path / 'hub.db'}"
-    first = _hub_process(port, database, tmp_path / "hub-1.log", tmp_path / "voice")
-    second = _hub_process(port, database, tmp_path / "hub-2.log", tmp_path / "voice")
+    first = _hub_process(hub_launcher, port, database, tmp_path / "hub-1.log", tmp_path / "voice")
+    second = None
     try:
-        first.start()
         first.wait_healthy(60)
         hub = Hub(f"http://127.0.0.1:{port}", make_token(database))
         hub.issue("cash", "cash", "cards")
@@ -326,12 +326,14 @@ def test_reconnects_after_the_hub_restarts(loud_browser: Any, tmp_path: Path, di
         before = hub.counter("c1")
         expect(display.page.locator("#now-number")).to_have_text(before["number"], timeout=1000)
 
-        first.stop()
+        # The display still has requests open (the call's WAV): the hub cuts them after its 3 s grace
+        # and exits by itself (Sanic's default 15 s outlasted this 10 s grace).
+        assert first.stop(grace=10), f"the hub did not stop on SIGTERM:\n{first.log_tail()}"
         expect(display.page.locator("#banner")).to_be_visible(timeout=10_000)
         expect(display.page.locator("#connection")).to_have_text("Reconnecting…")
         expect(display.page.locator("#now-number")).to_have_text(before["number"])  # still shows what it knew
 
-        second.start()
+        second = _hub_process(hub_launcher, port, database, tmp_path / "hub-2.log", tmp_path / "voice")
         second.wait_healthy(60)
         healthy_at = time.monotonic()
         display.wait_connected(timeout_ms=15_000)
@@ -352,7 +354,8 @@ def test_reconnects_after_the_hub_restarts(loud_browser: Any, tmp_path: Path, di
         assert display.debug("connects") == 2
         display.assert_local_only(hub.url, hub.url.replace("http://", "ws://"))
     finally:
-        second.stop()
+        if second is not None:
+            second.stop()
         first.stop()
 
 
