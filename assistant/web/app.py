@@ -70,6 +70,11 @@ def create_app(
             # alive for as long as a display was still fetching a spoken call's WAV.
             "GRACEFUL_SHUTDOWN_TIMEOUT": 3.0,
             "CORS": False,
+            # No HEAD and OPTIONS twins of every route (sanic-ext adds them one by one after startup, each
+            # rebuilding the whole router: ~1 s of every start). Nothing here asks for them: the pages
+            # are same-origin (no CORS preflight) and health checks GET /healthz; they answer 405 + Allow.
+            "HTTP_AUTO_HEAD": False,
+            "HTTP_AUTO_OPTIONS": False,
             "HEALTH": False,
         }
     )

@@ -176,6 +176,16 @@ async def test_a_wrong_method_on_a_path_with_parameters_says_which_are_allowed(c
         assert allowed <= named and method.upper() not in named, (path, response.headers.get("allow"))
 
 
+async def test_head_and_options_are_not_served_and_say_what_is(client) -> None:  # type: ignore[no-untyped-def]
+    """No HEAD/OPTIONS twin routes (web/app.py: building them cost ~1 s of every start): a clean 405 with
+    `Allow`, the error shape where a body may be sent."""
+    _, head = await client.head("/api/v1/queue")
+    assert head.status == 405 and head.headers.get("allow", "").replace(" ", "") == "GET"
+    _, options = await client.options("/api/v1/tickets/0123abcd")
+    assert options.status == 405 and options.json["error"]["code"] == "method_not_allowed"
+    assert {name.strip() for name in options.headers.get("allow", "").split(",")} == {"GET", "DELETE"}
+
+
 async def test_a_number_in_the_query_is_plain_digits(client, manager: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     """The document says integer; Python's int() and str.isdigit() also took " 7", "+7", "1_0", Arabic-Indic
     and fullwidth digits (a schema-breaking request answered 200, which schemathesis's negative data can send)."""
