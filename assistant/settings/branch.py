@@ -167,9 +167,6 @@ class QueueConfig(Frozen, frozen=True):
     # The wait model (assistant/web/waits.py) learns from this many past days, relearning this often.
     eta_history_days: int = 28
     eta_refresh_seconds: float = 60
-    # Background projections in a child process (assistant/services/waits/apart.py) instead of a thread,
-    # whose pure-Python runs slowed every request in flight (p99 of ticket creation under load).
-    projection_process: bool = True
 
     def __post_init__(self) -> None:
         if self.remote_arrival_minutes < 1 or self.notify_position < 1:

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 import pytest
 from sanic import Sanic
 
@@ -89,49 +88,27 @@ async def test_background_projections_keep_to_their_budget(app: Sanic) -> None:
     assert gap > 0 and gap <= latest.took * (1 / waits.BUDGET - 1) + 0.01
 
 
-@pytest.mark.parametrize("apart", [True, False], ids=["process", "thread"])
-async def test_a_background_projection_holds_no_transaction_while_it_runs(
-    settings: Settings, apart: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_background_projection_holds_no_transaction_while_it_runs(app: Sanic, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """SQLite has one writer and the hub one connection to it: the runs (seconds with a long line) must not
-    keep a transaction open, or every ticket (and every other hub process) waits for them. In the
-    projection process (`queue.projection_process`, the default) and in a worker thread alike."""
+    keep a transaction open, or every ticket (and every other hub process) waits for them."""
     import asyncio
     import threading
 
     from assistant.domain.eta import WaitModel
-    from assistant.services.waits import times
 
-    queue = msgspec.structs.replace(settings.queue, projection_process=apart)
-    app = create_app(
-        msgspec.structs.replace(settings, queue=queue),
-        clock=FakeClock(TUESDAY_10),
-        name=f"lobby_waits_bg_{next(_names)}",
-    )
     client = app.asgi_client
     await take(client)
     waits: WaitTimes = app.ctx.branch.waits
     await waits.settle()
     running, release = threading.Event(), threading.Event()
-    if apart:  # the projection is out in its process until released
-        out = times.estimate_apart
+    estimate = WaitModel.estimate
 
-        async def slow_apart(model: WaitModel, snapshot: Any) -> Any:
-            running.set()
-            await asyncio.to_thread(release.wait, 10)
-            return await out(model, snapshot)
+    def slow(self: WaitModel, snapshot: Any, only: str | None = None) -> Any:
+        running.set()
+        release.wait(10)
+        return estimate(self, snapshot, only)
 
-        monkeypatch.setattr(times, "estimate_apart", slow_apart)
-    else:  # the runs hold their worker thread until released
-        estimate = WaitModel.estimate
-
-        def slow(self: WaitModel, snapshot: Any, only: str | None = None) -> Any:
-            if threading.current_thread() is not threading.main_thread():
-                running.set()
-                release.wait(10)
-            return estimate(self, snapshot, only)
-
-        monkeypatch.setattr(WaitModel, "estimate", slow)
+    monkeypatch.setattr(WaitModel, "estimate", slow)
     await take(client)  # a change: a refresh starts in the background
     assert await asyncio.to_thread(running.wait, 10)
     try:  # meanwhile another ticket is written and answered, through the one connection

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from assistant.domain.clock import Clock, business_date
 from assistant.domain.eta import GHOST, CounterNow, Expected, QueueSnapshot, WaitEstimate, WaitModel
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
-from assistant.services.waits.apart import estimate_apart
 from assistant.services.waits.inputs import counter_windows, learn, log, opening
 from assistant.settings import Settings, counter_schedule
 from assistant.store.history import PastTicket, WaitHistory
@@ -38,8 +37,8 @@ class WaitTimes:
 
     Answering never waits for a projection (but the day's first). `changed()` (every event this process
     publishes or receives) marks the latest projection stale; a request then gets the latest while a
-    refresh runs in the background (in a process of its own, `apart.py`, or a worker thread: the event loop
-    keeps answering), at most `BUDGET` of the time: a projection that took T waits T x (1/BUDGET - 1) before
+    refresh runs in the background (in a worker thread, so the event loop keeps
+    answering), at most `BUDGET` of the time: a projection that took T waits T x (1/BUDGET - 1) before
     the next. So ticket creation costs the same with 2,000 waiting as with none, and an estimate is at
     most a few seconds behind the line under load (a new ticket meanwhile gets the estimate of a ticket
     of its service and class taken at the latest projection: its ghost)."""
@@ -167,10 +166,7 @@ class WaitTimes:
             async with self.sessions() as own:
                 snapshot = await self.snapshot(own, self._ghosts())
                 model = await self.model(own)
-            if self.settings.queue.projection_process:
-                found = await estimate_apart(model, snapshot)
-            else:
-                found = await asyncio.to_thread(model.estimate, snapshot)
+            found = await asyncio.to_thread(model.estimate, snapshot)
         took = time.perf_counter() - started
         today = business_date(now, self.settings.branch.timezone)
         latest = self._latest
