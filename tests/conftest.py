@@ -38,6 +38,25 @@ SERIAL_GROUPS = {
 }
 
 
+# Started first, so that two workers do not end on one long test while the other idles (each ~15-75 s).
+LONG_FIRST = (
+    "tests/e2e/",
+    "tests/tools/test_bench_soak.py",
+    "tests/api/test_openapi_contract.py",
+    "tests/web/test_dashboard.py",
+    "tests/tools/test_simulate_theory.py",
+    "tests/tools/test_bench_voice.py",
+    "tests/supervision/",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: file order within each
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """The groups above, by path. (xdist's own `xdist_group` marks rename node ids, which pytest 9 ignores.)"""
     if config.getvalue("dist") != "loadgroup":
