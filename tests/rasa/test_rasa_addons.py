@@ -9,11 +9,12 @@ import pytest
 from lobby_wire.clarify import clarify_choices
 from lobby_wire.lang import detect_lang
 from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa_addons.lang import LanguageTagger
 from rasa_addons.sentence_encoder import SentenceEncoderFeaturizer, encode
-from rasa_addons.tokenizer import MixedTokenizer
+from rasa_addons.tokenizer import MixedTokenizer, StableToken
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,20 @@ def test_token_offsets_point_into_the_text(tokenizer: MixedTokenizer) -> None:
     tokenizer.process([message])
     for token in message.get(TOKENS_NAMES[TEXT]):
         assert text[token.start : token.end] == token.text
+
+
+def test_tokens_keep_rasas_fingerprint_and_drop_it_when_they_change(tokenizer: MixedTokenizer) -> None:
+    message = Message(data={TEXT: "withdraw 两千 from my savings"})
+    tokenizer.process([message])
+    token = message.get(TOKENS_NAMES[TEXT])[1]
+    assert isinstance(token, StableToken)
+    plain = Token(token.text, token.start, token.end, dict(token.data), token.lemma)
+    assert token.fingerprint() == plain.fingerprint()
+    for change in (lambda t: t.set("pattern", {"amount": True}), lambda t: setattr(t, "end", t.end + 1)):
+        before = token.fingerprint()
+        change(token)
+        change(plain)
+        assert token.fingerprint() == plain.fingerprint() != before
 
 
 def tag(text: str, metadata: dict | None = None) -> str:
