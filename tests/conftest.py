@@ -20,7 +20,7 @@ from assistant.settings import Settings, load_settings
 from tests.hubs import HubLauncher, HubStartError
 from tests.support import ALWAYS_OPEN, ROOT, free_port
 
-__all__ = ["ALWAYS_OPEN", "REDIS_URL", "make_token"]  # imported by test modules from here
+__all__ = ["ALWAYS_OPEN", "REDIS_URL", "make_token", "serve_args"]  # imported by test modules from here
 
 pytest_plugins = ["tests.speech_fixtures"]  # the Korean model and espeak-ng speech, for any directory
 
@@ -134,7 +134,8 @@ def hub_launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubLaunch
         launcher.close()
 
 
-def _serve_args(database: str, port: int, config: Path | None = None) -> list[str]:
+def serve_args(database: str, port: int, config: Path | None = None) -> list[str]:
+    """`lobby serve` arguments for a test hub on `port` with its own database (for `HubLauncher.start`)."""
     return ["serve", "--config", str(config or ROOT / "branch.yml"), "--database", database, "--port", str(port)]
 
 
@@ -147,7 +148,7 @@ def hub_server(tmp_path: Path, hub_launcher: HubLauncher) -> Iterator[str]:
     hub_port = free_port()
     env = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **ALWAYS_OPEN}
     database = f"sqlite:///{tmp_path / 'hub.db'}"
-    hub = hub_launcher.start(_serve_args(database, hub_port), hub_port, tmp_path / "hub.log", env)
+    hub = hub_launcher.start(serve_args(database, hub_port), hub_port, tmp_path / "hub.log", env)
     try:
         try:
             hub.wait_healthy(60)
@@ -216,7 +217,7 @@ def start_hub(tmp_path: Path, hub_launcher: HubLauncher) -> Iterator[Callable[..
         environment = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}", **(env or {})}
         log_path = tmp_path / f"hub-{len(started)}.log"
         hub = hub_launcher.start(
-            _serve_args(database, hub_port, config), hub_port, log_path, environment, name=f"hub {len(started)}"
+            serve_args(database, hub_port, config), hub_port, log_path, environment, name=f"hub {len(started)}"
         )
         started.append(hub)
         try:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_token
+from tests.conftest import make_token, serve_args
 from tests.hubs import HubLauncher, HubProcess
 from tests.support import ROOT, free_port
 
@@ -430,11 +430,10 @@ def test_reconnects_after_a_hub_restart_and_takes_the_fresh_state(
     port = free_port()
     database = f"sqlite:///{tmp_path / 'restart.db'}"
     base = f"http://127.0.0.1:{port}"
-    args = ["serve", "--config", str(ROOT / "branch.yml"), "--database", database, "--port", str(port)]
     env = {"LOBBY_DIALOGUE__RASA_URL": f"http://127.0.0.1:{free_port()}"}
 
     def hub(run: int) -> HubProcess:  # the real `lobby serve`, forked from the session's zygote
-        return hub_launcher.start(args, port, tmp_path / f"hub-{run}.log", env, name=f"hub {run}")
+        return hub_launcher.start(serve_args(database, port), port, tmp_path / f"hub-{run}.log", env, name=f"hub {run}")
 
     first = hub(1)
     second = None
