@@ -231,15 +231,18 @@ class BranchService(BranchDirectory):
 
     # -- views -----------------------------------------------------------------
 
-    async def view(self, session: AsyncSession, ticket: Ticket, lang: str | None = None) -> TicketView:
-        """The ticket as the API shows it, with its live position and ETA; names in `lang` or the ticket's."""
+    async def view(
+        self, session: AsyncSession, ticket: Ticket, lang: str | None = None, position: int | None = None
+    ) -> TicketView:
+        """The ticket as the API shows it, with its live position and ETA; names in `lang` or the ticket's.
+        `position`: its place in line when the caller has already counted it (a batch of new tickets)."""
         words = normalise_lang(lang) or ticket.lang
         service = self.settings.service(ticket.service_id)
-        position = 0
+        place = 0
         eta: tuple[int, int] | None = None
         estimate: WaitEstimate | None = None
         if ticket.status is TicketStatus.WAITING and service is not None:
-            position = await TicketRepository(session).place_in_line(self.policy, ticket, self.clock.now())
+            place = position or await TicketRepository(session).place_in_line(self.policy, ticket, self.clock.now())
             estimate = await self.waits.for_ticket(session, ticket)
             eta = estimate.shown() if estimate is not None else None
         counter = next((c for c in self.settings.counters if c.id == ticket.counter_id), None)
@@ -249,7 +252,7 @@ class BranchService(BranchDirectory):
             service=ticket.service_id,
             service_name=service.display_name(words) if service else ticket.service_id,
             status=WireStatus(ticket.status.value),
-            position=position,
+            position=place,
             eta_minutes=eta,
             issued_at=ticket.issued_at.isoformat(),
             track_url=f"{self.settings.hub.public_url.rstrip('/')}/t/{ticket.id}",
