@@ -18,10 +18,13 @@ log = logging.getLogger("lobby")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.services.waits.child import prefork
     from assistant.web.app import create_app
     from hardware.speaker import WavSpeaker  # the spoken calls' renderer: the hub imports no hardware itself
 
     settings = settings_from(args)
+    # The wait projections' process, forked while this one has only imported: no start-up of its own.
+    prefork(settings, settings.database_url())
     app = create_app(settings, speech=WavSpeaker)
     host = args.host or settings.hub.host
     port = args.port or settings.hub.port

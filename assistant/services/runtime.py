@@ -55,9 +55,11 @@ async def open_hub(settings: Settings, database_url: str, clock: Clock) -> HubSe
     events = EventBus.from_config(settings.hub.events, database_url, settings.branch.id)
     await events.start()
     branch = BranchService(settings, sessions, clock, events.publish)
+    branch.waits.work_apart(database_url)  # long lines: projections in a process of their own
     # Other hub processes' events (over the bus) change the line too: the estimates must know.
     events.watch(lambda _message: branch.waits.changed())
     await branch.bootstrap()
+    await branch.waits.warm()  # the model learned, the first projection made, the projection process up
     appointments = AppointmentService(settings, sessions, clock, branch.publish, branch)
     counters = CounterService(branch)
     rasa = RasaClient(settings.dialogue.replica_urls(), settings.dialogue.timeout_seconds)

@@ -52,10 +52,18 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, sa_exc.OperationalError) and ("database is locked" in text or "is busy" in text)
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, read_only: bool = False) -> AsyncEngine:
+    """The hub's engine. `read_only`: a reader beside a hub (the wait projections' process): one
+    connection, and on SQLite deferred transactions that read a WAL snapshot and never take the
+    write lock, so a long read never holds up the hub's writer."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if read_only:
+            return create_async_engine(
+                url, pool_size=1, max_overflow=1, pool_pre_ping=True,
+                execution_options={"postgresql_readonly": True},
+            )  # fmt: skip
         return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -83,11 +91,13 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from assistant.domain.clock import Clock, business_date
 from assistant.domain.eta import GHOST, CounterNow, Expected, QueueSnapshot, WaitEstimate, WaitModel
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
+from assistant.services.waits.apart import Projector, ProjectorGone, can_work_apart, preforked
 from assistant.services.waits.inputs import counter_windows, learn, log, opening
 from assistant.settings import Settings, counter_schedule
 from assistant.store.history import PastTicket, WaitHistory
@@ -28,7 +29,7 @@ class _Projection:
     version: int  # WaitTimes.version when its snapshot was read
     minute: datetime
     today: date
-    estimates: dict[str, WaitEstimate | None]
+    estimates: Mapping[str, WaitEstimate | None]
     took: float  # seconds: the snapshot read and the projection
 
 
@@ -41,9 +42,17 @@ class WaitTimes:
     answering), at most `BUDGET` of the time: a projection that took T waits T x (1/BUDGET - 1) before
     the next. So ticket creation costs the same with 2,000 waiting as with none, and an estimate is at
     most a few seconds behind the line under load (a new ticket meanwhile gets the estimate of a ticket
-    of its service and class taken at the latest projection: its ghost)."""
+    of its service and class taken at the latest projection: its ghost).
+
+    When `work_apart` named the database, the background projections run in a process of their own
+    (assistant/services/waits/apart.py): in a thread their pure Python holds the GIL against every
+    request in flight (with 2,000 waiting, a ticket's p99 doubled). `lobby serve` forks it before the
+    server starts; a hub without one spawns it once a projection takes `APART_AFTER` (a long line), and
+    any hub spawns a new one if it died (at most once in `RESTART_SECONDS`). Meanwhile a thread serves."""
 
     BUDGET = 0.1
+    APART_AFTER = 0.02  # seconds: a projection this slow is worth a process of its own
+    RESTART_SECONDS = 30.0  # at most one start of the projection process in this time (one died or failed)
 
     def __init__(
         self,
@@ -61,6 +70,19 @@ class WaitTimes:
         self._refresh: asyncio.Task[None] | None = None
         self._relearn: asyncio.Task[None] | None = None
         self._next_allowed = 0.0  # time.monotonic() before which no background projection starts
+        self._database_url: str | None = None  # set by work_apart: the projection process may read it
+        self.projector: Projector | None = None  # running (or starting) when projections are made apart
+        self._starting: asyncio.Task[None] | None = None
+        self._start_after = 0.0  # time.monotonic() before which no projection process is started again
+
+    def work_apart(self, database_url: str) -> None:
+        """Let slow background projections run in a process of their own that reads `database_url`
+        (a file or a server: a process cannot see another's in-memory SQLite database)."""
+        if not can_work_apart(database_url):
+            return
+        self._database_url = database_url
+        if preforked(database_url):
+            self._start_projector()
 
     def changed(self) -> None:
         """The line or the counters may have changed (an event): the latest projection is stale, and a
@@ -70,11 +92,25 @@ class WaitTimes:
             self._schedule()
 
     async def close(self) -> None:
-        for task in (self._refresh, self._relearn):
+        for task in (self._refresh, self._relearn, self._starting):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        projector, self.projector = self.projector, None
+        if projector is not None:
+            await projector.close()
+
+    async def warm(self, wait_seconds: float = 10.0) -> None:
+        """Before the hub answers: the model learned and the day's first projection made (the first
+        customer does not wait for weeks of history to be read), and the projection process given up
+        to `wait_seconds` to come up (the thread serves meanwhile if it takes longer)."""
+        if self.sessions is not None:
+            async with self.sessions() as session:
+                await self.project(session)
+        starting = self._starting
+        if starting is not None and not starting.done():
+            await asyncio.wait({starting}, timeout=wait_seconds)
 
     async def model(self, session: AsyncSession) -> WaitModel:
         """The learned model, relearned from the database every `queue.eta_refresh_seconds` — in the
@@ -152,29 +188,40 @@ class WaitTimes:
             expected=tuple(expected),
         )
 
-    async def project(self, session: AsyncSession | None = None) -> dict[str, WaitEstimate | None]:
+    async def project(self, session: AsyncSession | None = None) -> Mapping[str, WaitEstimate | None]:
         """A projection of the line now, kept as the latest. In the caller's `session` (on the spot), or
-        apart: the snapshot read in a short session of its own, then the runs in a worker thread, with
-        no transaction open (SQLite's one writer and the pool's connection are free for the requests)."""
+        apart: by the projection process when one runs, else the snapshot read in a short session of its
+        own and the runs in a worker thread, with no transaction open (SQLite's one writer and the pool's
+        connection are free for the requests)."""
         started = time.perf_counter()
         version, now = self.version, self.clock.now()
+        found: Mapping[str, WaitEstimate | None] | None = None
         if session is not None:
             snapshot = await self.snapshot(session, self._ghosts())
             found = (await self.model(session)).estimate(snapshot)
-        else:
+        elif self.projector is not None:
+            try:
+                found = await self.projector.project(now)
+            except ProjectorGone:
+                log.warning("the projection process is gone; projecting in a thread", exc_info=True)
+                projector, self.projector = self.projector, None
+                await projector.close()
+        if found is None:
             assert self.sessions is not None
             async with self.sessions() as own:
                 snapshot = await self.snapshot(own, self._ghosts())
                 model = await self.model(own)
             found = await asyncio.to_thread(model.estimate, snapshot)
         took = time.perf_counter() - started
+        if session is None and self.projector is None and took >= self.APART_AFTER:
+            self._start_projector()
         today = business_date(now, self.settings.branch.timezone)
         latest = self._latest
         if latest is None or latest.version <= version:  # a slower, older projection never wins
             self._latest = _Projection(version, _minute(now), today, found, took)
         return found
 
-    async def estimates(self, session: AsyncSession, extra: Sequence[Ticket] = ()) -> dict[str, WaitEstimate | None]:
+    async def estimates(self, session: AsyncSession, extra: Sequence[Ticket] = ()) -> Mapping[str, WaitEstimate | None]:
         """Every waiting ticket's estimate and each service and class's for a ticket taken now (a ghost:
         it changes no one else's), from the latest projection; `extra` (not in today's line) projected
         with them on the spot. The first projection of the day is made on the spot; after that a change
@@ -208,6 +255,28 @@ class WaitTimes:
         """The latest projection saw every change and is of this minute."""
         latest = self._latest
         return latest is not None and latest.version == self.version and latest.minute == _minute(self.clock.now())
+
+    def _start_projector(self) -> None:
+        """Start the projection process in the background (the thread serves until it is ready)."""
+        if self._database_url is None or self.projector is not None or time.monotonic() < self._start_after:
+            return
+        if self._starting is not None and not self._starting.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop yet: the first background projection starts it
+            return
+        self._start_after = time.monotonic() + self.RESTART_SECONDS
+        self._starting = loop.create_task(self._start_apart(self._database_url))
+
+    async def _start_apart(self, database_url: str) -> None:
+        projector = Projector(self.settings, database_url)
+        try:
+            await projector.start()
+        except Exception:  # the thread goes on serving; a later slow projection tries again
+            log.warning("could not start the projection process", exc_info=True)
+            return
+        self.projector = projector
 
     def _schedule(self) -> None:
         if self.sessions is not None and (self._refresh is None or self._refresh.done()):
