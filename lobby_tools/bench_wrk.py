@@ -118,11 +118,25 @@ def write_script(directory: Path) -> Path:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its waited-for children, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    """User + system CPU time of a process and all its descendants (the hub's wait projections'
+    process among them: living children's time is not in the parent's cutime until reaped), from /proc."""
     import os
 
+    ticks = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
+        except (FileNotFoundError, ProcessLookupError):  # ended meanwhile: its time is in its parent's cutime
+            continue
+        ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        for task in tasks:
+            try:
+                pending += [int(child) for child in (task / "children").read_text().split()]
+            except (FileNotFoundError, ProcessLookupError):
+                continue
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

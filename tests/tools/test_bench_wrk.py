@@ -64,3 +64,28 @@ def test_one_real_wrk_run_against_the_bare_endpoint(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert run.requests > 0 and run.errors == 0 and 0 < run.p50_ms <= run.p99_ms
+
+
+def test_server_cpu_counts_a_living_child_process() -> None:
+    """The hub's wait projections run in a child it keeps: the bench's CPU per ticket must include it."""
+    import subprocess
+    import time
+
+    busy_child = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    end = time.process_time() + 0.6\n"
+        "    while time.process_time() < end: pass\n"
+        "    time.sleep(5)\n"
+        "    os._exit(0)\n"
+        "time.sleep(5)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", busy_child])
+    try:
+        deadline = time.monotonic() + 10
+        while bench_wrk.cpu_seconds(parent.pid) < 0.6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert bench_wrk.cpu_seconds(parent.pid) >= 0.6  # the parent itself only sleeps
+    finally:
+        parent.kill()
+        parent.wait()
