@@ -201,7 +201,10 @@ class _Run:
             if minute >= self.close:
                 return
             weekday, hour = self.hour_of(minute)
-            rate, shares, kinds = self.mixes.setdefault((weekday, hour), self.model.arrivals.mix(weekday, hour))
+            mix = self.mixes.get((weekday, hour))
+            if mix is None:  # each hour's mix once per estimate, shared by its runs
+                mix = self.mixes[(weekday, hour)] = self.model.arrivals.mix(weekday, hour)
+            rate, shares, kinds = mix
             rate *= self.level
             hour_end = minute + 60 - (self.clock + minute) % 60
             if rate > 0:
