@@ -240,15 +240,15 @@ class OrderingPolicy:
         `counter_id`: the calling counter, which may also take tickets transferred to it by name.
         Within one (service, class) line the oldest ticket always ranks first, so asking about the
         first ticket of each line gives the same answer (the wait model does: `eta.py`)."""
-        candidates = [t for t in waiting if t.callable_by(counter_id, skills)]
-        if not candidates:
+        ranked = [(self.rank(t, skills, now), t) for t in waiting if t.callable_by(counter_id, skills)]
+        if not ranked:
             return None
-        best = min(candidates, key=lambda t: self.rank(t, skills, now))
-        if best.priority == Priority.APPOINTMENT or self.due(best, now):
+        best_rank, best = min(ranked, key=_first)
+        if best.priority == Priority.APPOINTMENT or best_rank[1] == 0:  # an appointment, or due
             return best
-        normals = [t for t in candidates if t.priority == Priority.NORMAL]
-        if normals and len(normals) < len(candidates) and self._normal_due(recent):
-            return min(normals, key=lambda t: self.rank(t, skills, now))
+        normals = [pair for pair in ranked if pair[1].priority == Priority.NORMAL]
+        if normals and len(normals) < len(ranked) and self._normal_due(recent):
+            return min(normals, key=_first)[1]
         return best
 
 
@@ -264,6 +264,10 @@ def place_in_line(
         if other_id != ticket.id and (policy.class_level(priority, issued_at, now), issued_at, other_id) < mine
     )
     return ahead + 1
+
+
+def _first(pair: tuple[tuple[float, ...], Ticket]) -> tuple[float, ...]:
+    return pair[0]
 
 
 def _run_length(flags: Sequence[bool], value: bool) -> int:
