@@ -60,7 +60,8 @@ class BranchService(BranchDirectory):
             age_boost_minutes=settings.priority.age_boost_minutes,
         )
         self.waits = WaitTimes(settings, clock, self.policy, sessions)  # the ETA: assistant/web/waits.py
-        self.issuer = Issuer(sessions, self.view)  # tickets taken together: one transaction (web/issuing.py)
+        # Tickets taken together: one transaction (services/issuing.py), the places counted once a batch.
+        self.issuer = Issuer(sessions, self.view, policy=self.policy, clock=self.clock)
 
     async def publish(self, event: Event) -> None:
         """Every use case's events go out here: the wait estimates learn that the line changed first."""
@@ -242,7 +243,10 @@ class BranchService(BranchDirectory):
         eta: tuple[int, int] | None = None
         estimate: WaitEstimate | None = None
         if ticket.status is TicketStatus.WAITING and service is not None:
-            place = position or await TicketRepository(session).place_in_line(self.policy, ticket, self.clock.now())
+            if position is not None:
+                place = position
+            else:
+                place = await TicketRepository(session).place_in_line(self.policy, ticket, self.clock.now())
             estimate = await self.waits.for_ticket(session, ticket)
             eta = estimate.shown() if estimate is not None else None
         counter = next((c for c in self.settings.counters if c.id == ticket.counter_id), None)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     Table,
-    and_,
     bindparam,
     func,
     insert,
-    literal,
-    or_,
     select,
     update,
 )
@@ -26,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.domain.routing import DeviceState
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus
+from assistant.store.line import TICKETS as _TICKETS
+from assistant.store.line import ahead_query, places_query
 from assistant.store.models import CounterRow, DeviceRow, SequenceRow, TicketRow
 
 _TICKET_FIELDS = (
@@ -169,11 +166,9 @@ class TicketRepository:
     async def place_in_line(self, policy: OrderingPolicy, ticket: Ticket, now: datetime) -> int:
         """1-based place of a waiting `ticket` among the waiting tickets of its service and day, in the order
         of `assistant.domain.tickets.place_in_line` (class with the age boost, then arrival, then id),
-        counted by the database in index ranges (`_ahead_query`), never by loading the line."""
+        counted by the database in index ranges (`line.ahead_query`), never by loading the line."""
         mine = policy.class_level(ticket.priority, ticket.issued_at, now)
-        query = _AHEAD.get((policy, mine))
-        if query is None:
-            query = _AHEAD[(policy, mine)] = _ahead_query(policy, mine)
+        query = ahead_query(policy, mine)
         boost = timedelta(minutes=policy.age_boost_minutes) if policy.age_boost_minutes > 0 else timedelta(0)
         values = {
             "cutoff": now - boost,
@@ -194,7 +189,7 @@ class TicketRepository:
         place(a) + the waiting tickets whose key lies in [key(a), key(x)) (less those in [key(x), key(a))
         when a tie puts x first). Those were issued between a and x, so not boosted either: they are of the
         group's class, and the slice of that class's line issued in the group's span (a few rows, read in
-        the database's own (issued_at, id) order) gives every difference (`_places_query`). A ticket that
+        the database's own (issued_at, id) order) gives every difference (`line.places_query`). A ticket that
         is boosted or of a class the policy does not name, or not in that slice (not waiting, not written),
         is counted on its own (`place_in_line`)."""
         places: dict[str, int] = {}
@@ -219,9 +214,7 @@ class TicketRepository:
             values |= {f"service{number}": anchor.service_id, f"day{number}": anchor.business_date}
             values |= {f"issued{number}": anchor.issued_at, f"id{number}": anchor.id}
             values[f"last{number}"] = max(ticket.issued_at for ticket in groups[group])
-        query = _PLACES.get((policy, levels))
-        if query is None:
-            query = _PLACES[(policy, levels)] = _places_query(policy, levels)
+        query = places_query(policy, levels)
         ahead: Sequence[int] = ()
         line: dict[tuple[str, date, str], dict[str, int]] = {}  # each group's slice: id -> its order in it
         for row in await self.session.execute(query, values):
@@ -277,91 +270,12 @@ class TicketRepository:
         return {service: (count, oldest) for service, count, oldest in result.all()}
 
 
-def _ahead_query(policy: OrderingPolicy, mine: int, tag: str = "") -> Select[int]:
-    """How many waiting tickets of `:service` on `:day` the policy puts before the one issued at `:issued`
-    with id `:id`, whose class level is `mine` (`OrderingPolicy.class_level`: the class's index, one up
-    for a ticket issued at or before `:cutoff` — waited `age_boost_minutes` — never into the first).
-
-    The order is not a column, so it is counted as a sum of index ranges: for each class, the tickets
-    of that class whose level is lower than `mine` (all of them, or those issued before or after the
-    cutoff), plus those at `mine`'s level that came first. Every term is an equality prefix of
-    `ix_tickets_line` (status, service, day, class) and a range of its arrival time, so the database
-    steps through the index without evaluating an expression per ticket. Built once per policy and
-    level; the values are bound parameters (a cached statement). `tag` ends their names (but `:cutoff`'s),
-    for several counts in one statement."""
-    issued = bindparam(f"issued{tag}", type_=TicketRow.issued_at.type)
-    cutoff = bindparam("cutoff", type_=TicketRow.issued_at.type)
-    common = (
-        TicketRow.status == TicketStatus.WAITING.value,
-        TicketRow.service_id == bindparam(f"service{tag}"),
-        TicketRow.business_date == bindparam(f"day{tag}"),
-        TicketRow.id != bindparam(f"id{tag}"),
-    )
-    earlier = ((TicketRow.issued_at < issued,), (TicketRow.issued_at == issued, TicketRow.id < bindparam(f"id{tag}")))
-    known = list(policy.classes)
-    buckets: list[tuple[ColumnElement[bool], int]] = [
-        (TicketRow.priority == name, level) for level, name in enumerate(known)
-    ]
-    # Classes the policy does not name come last, as one level (`class_level`'s "unknown"): the gaps
-    # between the named ones, as ranges of the class column (such tickets are rare; a range finds them).
-    bounds = sorted(known)
-    gaps = [TicketRow.priority < bounds[0], TicketRow.priority > bounds[-1]] if bounds else []
-    gaps += [and_(TicketRow.priority > low, TicketRow.priority < high) for low, high in pairwise(bounds)]
-    buckets += [(gap, len(known)) for gap in gaps]
-    if not known:  # one class: arrival order
-        buckets = [(literal(True), 0)]
-    terms: list[tuple[ColumnElement[bool], ...]] = []
-    for of_class, level in buckets:
-        segments: tuple[tuple[tuple[ColumnElement[bool], ...], int], ...] = (((), level),)
-        if policy.age_boost_minutes > 0 and level > 1:
-            segments = ((TicketRow.issued_at > cutoff,), level), ((TicketRow.issued_at <= cutoff,), level - 1)
-        for when, effective in segments:
-            if effective < mine:
-                terms.append((of_class, *when))
-            elif effective == mine:
-                terms += [(of_class, *when, *first) for first in earlier]
-    counts = [select(func.count()).where(*common, *term).correlate(None).scalar_subquery() for term in terms]
-    total: ColumnElement[int] = literal(0)
-    for count in counts:
-        total = total + count
-    return select(total)
-
-
-def _places_query(policy: OrderingPolicy, levels: Sequence[int]) -> Select[Any]:
-    """For `places_of_new`, group `n` being the tickets of class `policy.classes[levels[n]]` in the line
-    of `:service<n>` on `:day<n>`, the earliest issued at `:issued<n>` with id `:id<n>`, the latest at
-    `:last<n>`: the waiting tickets of each group's class and line issued in its span (a range of
-    `ix_tickets_line` each), in (issued_at, id) order, each row with the count of tickets ahead of
-    every group's earliest (`_ahead_query` tagged <n>: uncorrelated subqueries, evaluated once)."""
-    tickets = _TICKETS.c
-    spans = [
-        and_(
-            tickets.status == TicketStatus.WAITING.value,
-            tickets.service_id == bindparam(f"service{number}"),
-            tickets.business_date == bindparam(f"day{number}"),
-            tickets.priority == policy.classes[level],
-            tickets.issued_at >= bindparam(f"issued{number}", type_=TicketRow.issued_at.type),
-            tickets.issued_at <= bindparam(f"last{number}", type_=TicketRow.issued_at.type),
-        )
-        for number, level in enumerate(levels)
-    ]  # each term whole, so that SQLite reads each as its own index range (a multi-index OR)
-    aheads = [_ahead_query(policy, level, str(number)).scalar_subquery() for number, level in enumerate(levels)]
-    return (
-        select(tickets.id, tickets.service_id, tickets.business_date, tickets.priority, *aheads)
-        .where(or_(*spans))
-        .order_by(tickets.issued_at, tickets.id)
-    )
-
-
-_AHEAD: dict[tuple[OrderingPolicy, int], Select[int]] = {}
 _BUMP: dict[str, Any] = {}  # per dialect: the sequence upsert
 # Core statements on the tables: no ORM pass per row. (`__table__` is typed as any FromClause.)
-_TICKETS: Table = TicketRow.__table__  # type: ignore[assignment]  # a declarative class's is its Table
 _SEQUENCES: Table = SequenceRow.__table__  # type: ignore[assignment]  # a declarative class's is its Table
 _ADD = insert(_TICKETS)
 _BY_KEY = select(TicketRow).where(TicketRow.idempotency_key == bindparam("key"))
 _BY_KEYS = select(_TICKETS).where(_TICKETS.c.idempotency_key.in_(bindparam("keys", expanding=True)))
-_PLACES: dict[tuple[OrderingPolicy, tuple[int, ...]], Select[Any]] = {}
 
 
 class CounterRepository:
