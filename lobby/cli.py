@@ -18,6 +18,8 @@ log = logging.getLogger("lobby")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import gc
+
     from assistant.services.waits.child import prefork
     from assistant.web.app import create_app
     from hardware.speaker import WavSpeaker  # the spoken calls' renderer: the hub imports no hardware itself
@@ -28,6 +30,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, speech=WavSpeaker)
     host = args.host or settings.hub.host
     port = args.port or settings.hub.port
+    # Everything imported so far lives as long as the process: out of the collector's sight, a full
+    # collection no longer walks it (one took 180 ms in the first second of load: a ticket's p99 x2.6).
+    gc.freeze()
     app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
     return 0
 
