@@ -24,7 +24,7 @@ async def test_a_long_read_never_blocks_the_writer_and_cannot_write(tmp_path: Pa
             async with session_factory(writer).begin() as writing:
                 await asyncio.wait_for(writing.execute(text("CREATE TABLE probe (x INTEGER)")), 2)
             assert (await reading.execute(text("SELECT count(*) FROM tickets"))).scalar_one() == before
-            with pytest.raises(OperationalError, match="readonly|read-only|query_only"):
+            with pytest.raises(OperationalError, match=r"readonly|read-only|query_only"):
                 await reading.execute(text("DELETE FROM tickets"))
     finally:
         await reader.dispose()
