@@ -144,6 +144,7 @@ def test_lobby_serve_forks_its_projection_process_and_takes_it_down(
         assert len(children) == 1, children
         child = children[0]
         assert Path(f"/proc/{child}/cmdline").read_bytes() == Path(f"/proc/{hub}/cmdline").read_bytes()
+        assert Path(f"/proc/{child}/comm").read_text().strip() == "lobby-waits"  # what ps -o comm shows
         for _ in range(3):  # tickets and their tracking: the hub answers with the child's estimates
             ticket = httpx.post(f"{url}/api/v1/tickets", json={"service": "cash"}, timeout=10).json()
             assert ticket["eta_minutes"] is not None

@@ -116,8 +116,10 @@ class Run:
         return found
 
     def pid_of(self, needle: str) -> int:
-        """The one process below the supervisor whose command line contains `needle`."""
+        """The one process below the supervisor whose command line contains `needle` (not counting a fork of
+        it with the same command line: the hub's wait projections' process, `assistant/services/waits/child.py`)."""
         matches = [pid for pid in self.children() if needle in command_line(pid)]
+        matches = [pid for pid in matches if (_stat(pid) or ("", 0))[1] not in matches]
         assert len(matches) == 1, f"{needle!r}: {matches} in\n{self.text()[-3000:]}"
         return matches[0]
 

@@ -52,8 +52,8 @@ def _assert_all_stopped(run: Run, pids: set[int]) -> None:
 def test_a_stop_signal_stops_every_part_frees_the_ports_and_exits_0(start_branch, command, signum) -> None:
     run = start_branch(command)
     pids = run.children()
-    # up: hub, action server, rasa and rasa's own child; dialogue: the last three.
-    assert len(pids) == (4 if command == "up" else 3), {pid: command_line(pid) for pid in pids}
+    # up: hub, its wait projections' process, action server, rasa and rasa's own child; dialogue: the last three.
+    assert len(pids) == (5 if command == "up" else 3), {pid: command_line(pid) for pid in pids}
 
     code = run.stop_with(signum)
 
