@@ -19,7 +19,6 @@ from assistant.domain.staff import CounterStatus
 from assistant.domain.tickets import (
     ACTIVE,
     NOT_ARRIVED,
-    OrderingPolicy,
     Priority,
     Ticket,
     TicketStatus,
@@ -29,7 +28,7 @@ from assistant.services.directory import BranchDirectory
 from assistant.services.issuing import Issuer, Order
 from assistant.services.waits import WaitTimes
 from assistant.services.wording import eta_text
-from assistant.settings import Settings
+from assistant.settings import Settings, ordering_policy
 from assistant.store.audit import AuditLog
 from assistant.store.repo import CounterRepository, DeviceRepository, TicketRepository
 from lobby_wire.lang import normalise_lang
@@ -54,11 +53,7 @@ class BranchService(BranchDirectory):
         self.sessions = sessions
         self.clock = clock
         self._publish = publish
-        self.policy = OrderingPolicy(
-            classes=settings.priority.classes,
-            normal_share=settings.priority.normal_share,
-            age_boost_minutes=settings.priority.age_boost_minutes,
-        )
+        self.policy = ordering_policy(settings)
         self.waits = WaitTimes(settings, clock, self.policy, sessions)  # the ETA: assistant/web/waits.py
         # Tickets taken together: one transaction (services/issuing.py), the places counted once a batch.
         self.issuer = Issuer(sessions, self.view, policy=self.policy, clock=self.clock)

@@ -38,5 +38,6 @@ from assistant.settings.tree import (  # noqa: F401
     convert,
     counter_schedule,
     load_settings,
+    ordering_policy,
     read_yaml_mapping,
 )

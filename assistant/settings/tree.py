@@ -12,6 +12,7 @@ import yaml
 
 from assistant.domain.errors import InvalidInput
 from assistant.domain.schedule import CounterSchedule
+from assistant.domain.tickets import OrderingPolicy
 from assistant.settings.base import ENV_PREFIX, ConfigError, Frozen
 from assistant.settings.branch import (
     AppointmentConfig,
@@ -151,6 +152,15 @@ def _check(settings: Settings, source: str) -> None:
 def counter_schedule(settings: Settings, counter: CounterConfig) -> CounterSchedule:
     """The plan of a counter: its shifts and breaks, or the branch's opening hours."""
     return CounterSchedule.build(counter.id, counter.shifts, counter.breaks, settings.branch.opening_hours)
+
+
+def ordering_policy(settings: Settings) -> OrderingPolicy:
+    """Who a counter calls next, as `priority:` in branch.yml says (the hub, its projections, the simulator)."""
+    return OrderingPolicy(
+        classes=settings.priority.classes,
+        normal_share=settings.priority.normal_share,
+        age_boost_minutes=settings.priority.age_boost_minutes,
+    )
 
 
 def load_settings(

@@ -35,7 +35,7 @@ from assistant.domain.eta import CounterNow, Expected, QueueSnapshot, WaitEstima
 from assistant.domain.eta_stats import Served
 from assistant.domain.schedule import cover_skills
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus, format_number, place_in_line
-from assistant.settings import Settings
+from assistant.settings import Settings, ordering_policy
 from lobby_tools.simulation.report import EtaSample, SimulationReport, class_stats, eta_stats, ratio
 from lobby_tools.simulation.setup import Customer, Desk, RunSetup
 
@@ -83,11 +83,7 @@ class Forecaster(Protocol):
 
 
 def policy_from_settings(settings: Settings) -> OrderingPolicy:
-    return OrderingPolicy(
-        classes=settings.priority.classes,
-        normal_share=settings.priority.normal_share,
-        age_boost_minutes=settings.priority.age_boost_minutes,
-    )
+    return ordering_policy(settings)  # the hub's own
 
 
 def fifo_choose(waiting: Sequence[Ticket], skills: Mapping[str, float], counter_id: str) -> Ticket | None:

@@ -16,11 +16,10 @@ import httpx
 import pytest
 
 from assistant.domain.clock import FakeClock
-from assistant.domain.tickets import OrderingPolicy
 from assistant.services.runtime import HubServices, open_hub
 from assistant.services.waits import WaitTimes
 from assistant.services.waits.apart import Estimates, Projector, ProjectorGone
-from assistant.settings import Settings
+from assistant.settings import Settings, ordering_policy
 from assistant.store.db import create_engine, session_factory
 from tests.support import ALWAYS_OPEN
 
@@ -48,14 +47,6 @@ async def fill(hub: HubServices) -> None:
         await take(hub, service, priority)
 
 
-def policy_of(settings: Settings) -> OrderingPolicy:
-    return OrderingPolicy(
-        classes=settings.priority.classes,
-        normal_share=settings.priority.normal_share,
-        age_boost_minutes=settings.priority.age_boost_minutes,
-    )
-
-
 async def test_the_process_projects_exactly_what_the_hub_would(hub: HubServices, settings: Settings) -> None:
     """Same database, same moment, same code: the child's estimates equal a projection made in the hub."""
     await fill(hub)
@@ -70,7 +61,7 @@ async def test_the_process_projects_exactly_what_the_hub_would(hub: HubServices,
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:  # a fresh WaitTimes: learns from the same rows
-            here = await WaitTimes(settings, FakeClock(TUESDAY_10), policy_of(settings)).project(session)
+            here = await WaitTimes(settings, FakeClock(TUESDAY_10), ordering_policy(settings)).project(session)
     finally:
         await engine.dispose()
     assert isinstance(apart, Estimates)
@@ -126,7 +117,7 @@ async def test_a_hub_on_an_in_memory_database_keeps_its_projections_in_a_thread(
 
     monkeypatch.setattr(WaitTimes, "APART_AFTER", 0.0)
     settings = load_settings(Path(__file__).parents[2] / "branch.yml", environ={})
-    waits = WaitTimes(settings, FakeClock(TUESDAY_10), policy_of(settings))
+    waits = WaitTimes(settings, FakeClock(TUESDAY_10), ordering_policy(settings))
     waits.work_apart("sqlite+aiosqlite:///:memory:")
     waits.work_apart("sqlite://")
     assert waits._database_url is None and waits.projector is None

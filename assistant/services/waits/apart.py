@@ -105,7 +105,7 @@ class Projector:
         self.process: asyncio.subprocess.Process | None = None  # a spawned child
         self.pid: int | None = None
         self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | asyncio.streams.StreamWriter | None = None
+        self._writer: asyncio.StreamWriter | None = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -144,8 +144,7 @@ class Projector:
                 raise ProjectorGone("the projection process is not running")
             try:
                 if send:
-                    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-                    writer.write(_HEADER.pack(len(body)) + body)
+                    writer.write(_frame(message))
                     await writer.drain()
                 (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
                 status, value = pickle.loads(await reader.readexactly(size))
@@ -185,6 +184,10 @@ def read_frame(source: IO[bytes]) -> Any:
 
 
 def write_frame(sink: IO[bytes], message: object) -> None:
-    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    sink.write(_HEADER.pack(len(body)) + body)
+    sink.write(_frame(message))
     sink.flush()
+
+
+def _frame(message: object) -> bytes:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(body)) + body

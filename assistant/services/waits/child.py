@@ -19,9 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from assistant.domain.tickets import OrderingPolicy
 from assistant.services.waits.apart import NICE, can_work_apart, compact, preforked, read_frame, register, write_frame
 from assistant.services.waits.times import WaitTimes
+from assistant.settings import ordering_policy
 from assistant.store.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,8 @@ async def serve(source: IO[bytes], sink: IO[bytes], given: tuple[Any, str] | Non
     settings, database_url = given if given is not None else read_frame(source)
     engine = create_engine(database_url, read_only=True)
     sessions = session_factory(engine)
-    policy = OrderingPolicy(
-        classes=settings.priority.classes,
-        normal_share=settings.priority.normal_share,
-        age_boost_minutes=settings.priority.age_boost_minutes,
-    )
     moment = _Moment()
-    waits = WaitTimes(settings, moment, policy)  # no sessions: every projection on the spot, here
+    waits = WaitTimes(settings, moment, ordering_policy(settings))  # no sessions: every projection on the spot, here
     try:
         write_frame(sink, ("ok", None))
         while True:
