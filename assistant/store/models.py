@@ -79,6 +79,18 @@ class TicketRow(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+class LineCountRow(Base):
+    """How many tickets wait per (service, day, class): kept by triggers on `tickets` (migration 0009),
+    read to place a new ticket without walking the line (`assistant.store.line`)."""
+
+    __tablename__ = "line_counts"
+
+    service_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    priority: Mapped[str] = mapped_column(String(16), primary_key=True)
+    waiting: Mapped[int] = mapped_column(Integer)
+
+
 class SequenceRow(Base):
     """Last ticket number handed out per prefix and branch-local day."""
 

@@ -166,12 +166,15 @@ class TicketRepository:
     async def place_in_line(self, policy: OrderingPolicy, ticket: Ticket, now: datetime) -> int:
         """1-based place of a waiting `ticket` among the waiting tickets of its service and day, in the order
         of `assistant.domain.tickets.place_in_line` (class with the age boost, then arrival, then id),
-        counted by the database in index ranges (`line.ahead_query`), never by loading the line."""
+        counted by the database from the classes' counts and index ranges (`line.ahead_query`), never by
+        loading the line."""
         mine = policy.class_level(ticket.priority, ticket.issued_at, now)
-        query = ahead_query(policy, mine)
         boost = timedelta(minutes=policy.age_boost_minutes) if policy.age_boost_minutes > 0 else timedelta(0)
+        cutoff = now - boost
+        # not boosted (most asked: new tickets, tracking pages of recent ones): count the few behind it
+        query = ahead_query(policy, mine, from_back=boost == timedelta(0) or ticket.issued_at > cutoff)
         values = {
-            "cutoff": now - boost,
+            "cutoff": cutoff,
             "issued": ticket.issued_at,
             "id": ticket.id,
             "service": ticket.service_id,
