@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from assistant.domain.errors import Conflict, InvalidInput
 from lobby_wire.tickets import Priority, TicketStatus  # the wire's states and classes: one definition
@@ -174,6 +174,7 @@ class OrderingPolicy:
     classes: tuple[str, ...] = ("appointment", "priority", "normal")
     normal_share: tuple[int, int] = (1, 3)
     age_boost_minutes: float = 15
+    boost: timedelta = field(init=False, repr=False, compare=False)  # age_boost_minutes, as the database has it
 
     def level(self, ticket: Ticket, now: datetime) -> int:
         return self.class_level(ticket.priority, ticket.issued_at, now)
@@ -189,8 +190,15 @@ class OrderingPolicy:
             level -= 1
         return level
 
+    def __post_init__(self) -> None:
+        # (at most a year: no line lasts that long, and now - boost stays a date)
+        object.__setattr__(self, "boost", timedelta(minutes=min(max(0.0, self.age_boost_minutes), 366 * 1440)))
+
     def waited_past_boost(self, issued_at: datetime, now: datetime) -> bool:
-        return self.age_boost_minutes > 0 and (now - issued_at).total_seconds() / 60 >= self.age_boost_minutes
+        """Waited `age_boost_minutes`, in whole microseconds as the database compares it (issued at or
+        before now - boost): a float of minutes such as 30/7 would put a ticket issued at that very
+        moment on the other side."""
+        return self.age_boost_minutes > 0 and now - issued_at >= self.boost
 
     def due(self, ticket: Ticket, now: datetime) -> bool:
         """Waited `age_boost_minutes` and not of the first class: no later arrival may overtake it."""

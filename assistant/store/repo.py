@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -169,10 +169,9 @@ class TicketRepository:
         counted by the database from the classes' counts and index ranges (`line.ahead_query`), never by
         loading the line."""
         mine = policy.class_level(ticket.priority, ticket.issued_at, now)
-        boost = timedelta(minutes=policy.age_boost_minutes) if policy.age_boost_minutes > 0 else timedelta(0)
-        cutoff = now - boost
+        cutoff = now - policy.boost
         # not boosted (most asked: new tickets, tracking pages of recent ones): count the few behind it
-        query = ahead_query(policy, mine, from_back=boost == timedelta(0) or ticket.issued_at > cutoff)
+        query = ahead_query(policy, mine, from_back=not policy.boost or ticket.issued_at > cutoff)
         values = {
             "cutoff": cutoff,
             "issued": ticket.issued_at,
@@ -196,7 +195,7 @@ class TicketRepository:
         is boosted or of a class the policy does not name, or not in that slice (not waiting, not written),
         is counted on its own (`place_in_line`)."""
         places: dict[str, int] = {}
-        cutoff = now - timedelta(minutes=policy.age_boost_minutes) if policy.age_boost_minutes > 0 else None
+        cutoff = now - policy.boost if policy.boost else None
         groups: dict[tuple[str, date, str], list[Ticket]] = {}
         for ticket in {ticket.id: ticket for ticket in tickets}.values():
             kind = str(ticket.priority)

@@ -86,6 +86,23 @@ def test_zero_turns_the_age_rule_off() -> None:
     assert off.choose([normal, vip], {"cash": 1.0}, at(60)) == vip and not off.due(normal, at(60))
 
 
+@pytest.mark.parametrize("minutes", [15, 30 / 7, 0.05, 1 / 3])
+def test_the_boost_starts_at_the_microsecond_the_database_counts_from(minutes: float) -> None:
+    """A ticket issued exactly at now - boost is boosted, one microsecond later it is not: the same
+    cutoff the database's count takes (`TicketRepository.place_in_line`), also for minutes no float
+    division lands on (30/7)."""
+    policy = OrderingPolicy(age_boost_minutes=minutes)
+    cutoff = NOW - timedelta(minutes=minutes)
+    assert policy.waited_past_boost(cutoff, NOW) and policy.class_level("normal", cutoff, NOW) == 1
+    later = cutoff + timedelta(microseconds=1)
+    assert not policy.waited_past_boost(later, NOW) and policy.class_level("normal", later, NOW) == 2
+
+
+def test_a_boost_longer_than_any_line_is_never_reached() -> None:
+    policy = OrderingPolicy(age_boost_minutes=1e300)
+    assert not policy.due(ticket("A001", 0), at(60 * 24 * 30))
+
+
 # -- consistency with the place in line and with the wait model ----------------------------------------
 
 LINE = st.lists(

@@ -34,7 +34,7 @@ TICKETS = st.lists(
 )
 
 
-def _ticket(index: int, kind: str, minutes: int, status: TicketStatus, service: str) -> Ticket:
+def _ticket(index: int, kind: str, minutes: float, status: TicketStatus, service: str) -> Ticket:
     issued = NOW - timedelta(minutes=minutes)
     return Ticket(
         id=f"{index:02d}{uuid.uuid4().hex[:30]}", number=f"A{index + 1:03d}", service_id=service, business_date=DAY,
@@ -43,7 +43,7 @@ def _ticket(index: int, kind: str, minutes: int, status: TicketStatus, service: 
     )  # fmt: skip
 
 
-async def _check(url: str, line: list[tuple[str, int, TicketStatus, str]], policy: OrderingPolicy) -> None:
+async def _check(url: str, line: list[tuple[str, float, TicketStatus, str]], policy: OrderingPolicy) -> None:
     engine = create_engine(url)
     try:
         await migrate(engine)
@@ -91,3 +91,21 @@ async def test_other_policies_too(tmp_path, policy: OrderingPolicy) -> None:  # 
     line = [("normal", 30, TicketStatus.WAITING, "cash"), ("priority", 1, TicketStatus.WAITING, "cash"),
             ("appointment", 0, TicketStatus.WAITING, "cash"), ("normal", 16, TicketStatus.WAITING, "cash")]  # fmt: skip
     await _check(f"sqlite:///{tmp_path / 'place.db'}", line, policy)
+
+
+ODD = OrderingPolicy(classes=("appointment", "priority", "normal"), age_boost_minutes=30 / 7)  # not whole µs
+AT_THE_CUTOFF = [
+    ("normal", 30 / 7, TicketStatus.WAITING, "cash"),  # issued exactly at now - boost: boosted
+    ("normal", 30 / 7 - 2 / 60e6, TicketStatus.WAITING, "cash"),  # 2 µs later: not
+    ("priority", 1, TicketStatus.WAITING, "cash"),
+    ("vip", 30 / 7, TicketStatus.WAITING, "cash"),
+    ("normal", 0, TicketStatus.WAITING, "cash"),
+]
+
+
+async def test_the_boost_boundary_is_the_same_microsecond_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    await _check(f"sqlite:///{tmp_path / 'place.db'}", AT_THE_CUTOFF, ODD)
+
+
+async def test_the_boost_boundary_is_the_same_microsecond_on_postgresql(postgres_url) -> None:  # type: ignore[no-untyped-def]
+    await _check(postgres_url, AT_THE_CUTOFF, ODD)
