@@ -42,13 +42,17 @@ class HubProcess:
     log_path: Path
 
     def alive(self) -> bool:
-        try:
-            os.killpg(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
+        """The hub's process group, or the hub itself: just forked, it may not have called setsid yet
+        (its group does not exist for a moment under load)."""
+        for probe in (os.killpg, os.kill):
+            try:
+                probe(self.pid, 0)
+            except ProcessLookupError:
+                continue
+            except PermissionError:
+                return True
             return True
-        return True
+        return False
 
     def log_tail(self, chars: int = 3000) -> str:
         try:

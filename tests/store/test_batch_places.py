@@ -90,9 +90,8 @@ def _statements(engine: AsyncEngine) -> Iterator[list[str]]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
-async def _check(url: str, policy: OrderingPolicy, line: list[Spec], batch: list[Spec], domain: bool = True) -> None:
-    """`domain`: the policy's order in Python agrees too (not exactly at a boost cutoff that is not a
-    whole microsecond: there the database's cutoff and `class_level`'s minutes round apart)."""
+async def _check(url: str, policy: OrderingPolicy, line: list[Spec], batch: list[Spec]) -> None:
+    """The batch's places are `place_in_line`'s, which are the policy's order in Python."""
     engine = create_engine(url)
     try:
         await migrate(engine)
@@ -115,7 +114,7 @@ async def _check(url: str, policy: OrderingPolicy, line: list[Spec], batch: list
                 ]
                 counted = await repo.place_in_line(policy, ticket, NOW)
                 assert places[ticket.id] == counted, (ticket, same)
-                assert not domain or counted == place_in_line(policy, ticket, same, NOW), (ticket, same)
+                assert counted == place_in_line(policy, ticket, same, NOW), (ticket, same)
             await session.execute(delete(TicketRow))  # the next example starts from an empty line
     finally:
         await engine.dispose()
@@ -161,17 +160,17 @@ async def test_only_waiting_tickets_of_the_group_in_its_span_count_on_postgresql
     await _check(postgres_url, POLICIES[0], SPAN_LINE, SPAN_BATCH)
 
 
-async def test_tickets_right_at_an_uneven_boost_cutoff_are_counted_as_the_database_counts_them(tmp_path: Path) -> None:
-    """A boost of 30/7 minutes ends 257.142857 s after issue (rounded down to the microsecond): a ticket
-    issued exactly then is boosted for the database's count but not for `class_level`; it is counted
-    on its own, and the tickets after it get the places `place_in_line` gives them."""
+async def test_tickets_right_at_an_uneven_boost_cutoff_are_placed_as_the_policy_orders_them(tmp_path: Path) -> None:
+    """A boost of 30/7 minutes ends 257.142857 s after issue (the microsecond the database's cutoff
+    falls on): a ticket issued exactly then is boosted for `class_level` as for the database's count, so
+    the batch's places are the policy's order, ties falling both ways."""
     policy = OrderingPolicy(classes=("appointment", "priority", "normal"), age_boost_minutes=30 / 7)
     edge = timedelta(minutes=policy.age_boost_minutes).total_seconds()
-    assert not policy.waited_past_boost(NOW - timedelta(seconds=edge), NOW)  # the premise: they disagree
+    assert policy.waited_past_boost(NOW - timedelta(seconds=edge), NOW)  # the premise: they agree
     line = [("normal", edge, "cash", W, DAY), ("normal", 600, "cash", W, DAY), ("normal", 1, "cash", W, DAY)]
     batch = [("normal", edge, "cash", W, DAY)] * 3 + [("normal", 0, "cash", W, DAY)] * 2
     for _ in range(5):  # ids are random: ties fall both ways
-        await _check(f"sqlite:///{tmp_path / 'edge.db'}", policy, line, batch, domain=False)
+        await _check(f"sqlite:///{tmp_path / 'edge.db'}", policy, line, batch)
 
 
 async def test_a_batch_is_placed_in_one_statement_however_long_the_line(tmp_path: Path) -> None:
