@@ -52,9 +52,10 @@ def _ahead(policy: OrderingPolicy, mine: int, tag: str = "", from_back: bool = F
 
     `from_back`, for a ticket not boosted (issued after `:cutoff`: a new one): the tickets of its level
     that came first are counted as the class's count less those from it on (key ≥ its own, itself
-    included), so the walk covers the tickets behind it — none or a few for a new ticket — instead of
-    the whole line ahead. Built once per policy, level and direction; the values are bound parameters
-    (a cached statement). `tag` ends their names (but `:cutoff`'s), for several counts in one statement."""
+    included), and the boosted ones of the class below as its count less its young ones (issued in the
+    last `age_boost_minutes`), so the walks cover the tickets behind it — none or a few for a new ticket
+    — and the last minutes' arrivals, never the whole line ahead. Built once per policy, level and
+    direction; the values are bound parameters (a cached statement). `tag` ends their names (but `:cutoff`'s), for several counts in one statement."""
     issued = bindparam(f"issued{tag}", type_=TicketRow.issued_at.type)
     cutoff = bindparam("cutoff", type_=TicketRow.issued_at.type)
     ident: Any = bindparam(f"id{tag}")
@@ -82,8 +83,11 @@ def _ahead(policy: OrderingPolicy, mine: int, tag: str = "", from_back: bool = F
             ranges = [(young, *first) for first in earlier] if boosted else list(earlier)
             plus += [(of_class, old)] if boosted else []
             plus += [(of_class, *term) for term in ranges]
+        elif boosted and level - 1 == mine and from_back:  # all its boosted ones: its count less the young
+            whole.append(counted)
+            minus.append((of_class, young))
         elif boosted and level - 1 == mine:
-            plus += [(of_class, old)] if from_back else [(of_class, old, *first) for first in earlier]
+            plus += [(of_class, old, *first) for first in earlier]
     total: ColumnElement[int] = literal(0)
     if whole:
         counts = LINE_COUNTS.c
