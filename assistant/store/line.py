@@ -55,7 +55,8 @@ def _ahead(policy: OrderingPolicy, mine: int, tag: str = "", from_back: bool = F
     included), and the boosted ones of the class below as its count less its young ones (issued in the
     last `age_boost_minutes`), so the walks cover the tickets behind it — none or a few for a new ticket
     — and the last minutes' arrivals, never the whole line ahead. Built once per policy, level and
-    direction; the values are bound parameters (a cached statement). `tag` ends their names (but `:cutoff`'s), for several counts in one statement."""
+    direction; the values are bound parameters (a cached statement). `tag` ends their names (but
+    `:cutoff`'s), for several counts in one statement."""
     issued = bindparam(f"issued{tag}", type_=TicketRow.issued_at.type)
     cutoff = bindparam("cutoff", type_=TicketRow.issued_at.type)
     ident: Any = bindparam(f"id{tag}")
