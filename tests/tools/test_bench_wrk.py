@@ -40,10 +40,13 @@ def test_wrk_report_is_read_with_units_and_every_kind_of_error() -> None:
 
 
 def test_the_median_run_is_the_middle_rate_with_the_spread() -> None:
-    runs = [bench_wrk.WrkRun(16, 5, n, rate, 1, 2, 0) for n, rate in ((1, 300.0), (2, 100.0), (3, 200.0))]
+    runs = [
+        bench_wrk.WrkRun(16, 5, n, rate, 1, p99, 0) for n, rate, p99 in ((1, 300.0, 9), (2, 100.0, 40), (3, 200.0, 7))
+    ]
     median = bench_wrk.median_run(runs)
-    assert median["rate_per_s"] == 200.0 and median["requests"] == 3
+    assert median["rate_per_s"] == 200.0 and median["requests"] == 3 and median["p99_ms"] == 7
     assert median["runs_rate_per_s"] == [300.0, 100.0, 200.0] and median["rate_spread"] == 1.0
+    assert median["runs_p99_ms"] == [9, 40, 7]
 
 
 def test_every_request_of_a_script_has_its_own_idempotency_key(tmp_path: Path) -> None:
