@@ -12,9 +12,10 @@ import asyncio
 import sqlite3
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -77,6 +78,20 @@ async def backup_under_load(hub: str, run_backup: Callable[[], object]) -> tuple
     return started, acked
 
 
+COUNTED = "SELECT service_id, business_date, priority, waiting FROM line_counts WHERE waiting <> 0"
+WAITING = (
+    "SELECT service_id, business_date, priority, count(*) FROM tickets WHERE status = 'waiting' "
+    "GROUP BY service_id, business_date, priority"
+)
+
+
+def check_counts(counted: Sequence[Sequence[Any]], waiting: Sequence[Sequence[Any]]) -> None:
+    """The restored `line_counts` (migration 0009) are the restored line's: nothing counted twice by
+    the triggers while the rows came back, nothing lost."""
+    assert waiting, "no ticket waiting in the copy: nothing to check the counts on"
+    assert {tuple(map(str, row)) for row in counted} == {tuple(map(str, row)) for row in waiting}
+
+
 def check_restored(rows: list[tuple[str, str]], started: float, acked: list[Acked]) -> int:
     """The restored (id, number) rows against what clients were told; returns the highest number."""
     restored_ids = {ticket_id for ticket_id, _ in rows}
@@ -128,6 +143,7 @@ async def test_sqlite_backup_while_the_hub_writes_restores_every_acknowledged_ti
     with sqlite3.connect(target) as connection:
         rows = connection.execute("SELECT id, number FROM tickets").fetchall()
         audit = connection.execute("SELECT action, actor_kind FROM audit_log ORDER BY id").fetchall()
+        check_counts(connection.execute(COUNTED).fetchall(), connection.execute(WAITING).fetchall())
     highest = check_restored(rows, started, acked)
     assert report.tickets == len(rows)
     assert audit[-1] == ("data.restore", "cli")
@@ -138,6 +154,8 @@ async def test_sqlite_backup_while_the_hub_writes_restores_every_acknowledged_ti
     assert line[0] == "cli" and str(copy) in line[1]
 
     await numbering_continues(f"sqlite:///{target}", highest, rows[0][0])
+    with sqlite3.connect(target) as connection:  # the triggers came back too: the new ticket is counted
+        check_counts(connection.execute(COUNTED).fetchall(), connection.execute(WAITING).fetchall())
 
 
 @pytest.fixture
@@ -184,7 +202,9 @@ async def test_postgres_backup_while_the_hub_writes_restores_every_acknowledged_
     with pytest.raises(asyncpg.PostgresError, match="append-only"):
         await _postgres_rows(second_postgres, "DELETE FROM audit_log RETURNING action, actor_kind")
 
+    check_counts(await _postgres_rows(second_postgres, COUNTED), await _postgres_rows(second_postgres, WAITING))
     await numbering_continues(second_postgres, highest, rows[0][0])
+    check_counts(await _postgres_rows(second_postgres, COUNTED), await _postgres_rows(second_postgres, WAITING))
 
 
 def test_cli_backup_and_restore_refuse_what_would_lose_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
