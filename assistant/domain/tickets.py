@@ -198,7 +198,7 @@ class OrderingPolicy:
         """Waited `age_boost_minutes`, in whole microseconds as the database compares it (issued at or
         before now - boost): a float of minutes such as 30/7 would put a ticket issued at that very
         moment on the other side."""
-        return self.age_boost_minutes > 0 and now - issued_at >= self.boost
+        return bool(self.boost) and now - issued_at >= self.boost  # under a microsecond: no boost
 
     def due(self, ticket: Ticket, now: datetime) -> bool:
         """Waited `age_boost_minutes` and not of the first class: no later arrival may overtake it."""

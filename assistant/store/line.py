@@ -74,7 +74,7 @@ def _ahead(policy: OrderingPolicy, mine: int, tag: str = "", from_back: bool = F
     plus: list[tuple[ColumnElement[bool], ...]] = []  # ranges of the line added
     minus: list[tuple[ColumnElement[bool], ...]] = []  # and taken off
     for of_class, counted, level in _classes(policy):
-        boosted = policy.age_boost_minutes > 0 and level > 1
+        boosted = bool(policy.boost) and level > 1
         if level < mine:
             whole.append(counted)
         elif level == mine and from_back:

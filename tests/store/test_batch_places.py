@@ -29,6 +29,7 @@ POLICIES = [
     OrderingPolicy(classes=("appointment", "priority", "normal"), normal_share=(2, 1), age_boost_minutes=15),
     OrderingPolicy(classes=("appointment", "priority", "normal"), age_boost_minutes=0),  # no boost
     OrderingPolicy(classes=("appointment", "priority", "normal"), age_boost_minutes=-5),  # none either
+    OrderingPolicy(classes=("appointment", "priority", "normal"), age_boost_minutes=1e-9),  # under a µs: none
     OrderingPolicy(classes=("appointment", "priority", "normal"), age_boost_minutes=0.05),  # 3 s: new ones too
     OrderingPolicy(classes=("priority", "normal"), age_boost_minutes=15),  # "appointment" is unknown here
     OrderingPolicy(classes=(), normal_share=(0, 0), age_boost_minutes=15),  # one class: arrival order
@@ -72,8 +73,7 @@ def _waiting(kind: str, age: float, n: int) -> Ticket:
 
 
 def _new_of_a_known_class(policy: OrderingPolicy, ticket: Ticket) -> bool:
-    young = policy.age_boost_minutes <= 0 or NOW - ticket.issued_at < timedelta(minutes=policy.age_boost_minutes)
-    return ticket.priority in policy.classes and young
+    return ticket.priority in policy.classes and not policy.waited_past_boost(ticket.issued_at, NOW)
 
 
 @contextmanager
