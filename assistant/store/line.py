@@ -46,17 +46,17 @@ def _ahead(policy: OrderingPolicy, mine: int, tag: str = "", from_back: bool = F
     The order is not a column, so it is a sum over classes. A class whose tickets all come first (its
     level, boosted or not, below `mine`) adds its count from `line_counts` (migration 0009, kept by
     triggers): no walk at all. A class at `mine`'s level adds the tickets that came first, and a class
-    one level below only by the boost its boosted tickets that came first: ranges of `ix_tickets_line`,
-    each an equality prefix (status, service, day, class) and a range of arrival time, which the
-    database steps through without evaluating an expression per ticket.
+    that reaches `mine`'s level only by the boost adds its boosted tickets that came first: ranges of
+    `ix_tickets_line`, each an equality prefix (status, service, day, class) and a range of arrival
+    time, which the database steps through without evaluating an expression per ticket.
 
     `from_back`, for a ticket not boosted (issued after `:cutoff`: a new one): the tickets of its level
     that came first are counted as the class's count less those from it on (key ≥ its own, itself
-    included), and the boosted ones of the class below as its count less its young ones (issued in the
-    last `age_boost_minutes`), so the walks cover the tickets behind it — none or a few for a new ticket
-    — and the last minutes' arrivals, never the whole line ahead. Built once per policy, level and
-    direction; the values are bound parameters (a cached statement). `tag` ends their names (but
-    `:cutoff`'s), for several counts in one statement."""
+    included), and the boosted ones of a class the boost lifts to its level as that class's count less
+    its young ones (issued in the last `age_boost_minutes`), so the walks cover the tickets behind it —
+    none or a few for a new ticket — and the last minutes' arrivals, never the whole line ahead. Built
+    once per policy, level and direction; the values are bound parameters (a cached statement). `tag`
+    ends their names (but `:cutoff`'s), for several counts in one statement."""
     issued = bindparam(f"issued{tag}", type_=TicketRow.issued_at.type)
     cutoff = bindparam("cutoff", type_=TicketRow.issued_at.type)
     ident: Any = bindparam(f"id{tag}")
