@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import wave
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# A real bank's queue records (two months, never copied into the project): next to the checkout, or
+# where LOBBY_BANK_DATA says (`.ci/run` looks for them); the tests that need them skip without them.
+BANK_DATA = Path(os.environ.get("LOBBY_BANK_DATA") or ROOT.parent / "shared" / "data" / "anonymous-bank")
 
 # The branch open round the clock (environment of a hub process), so tests pass at any hour.
 ALWAYS_OPEN = {

@@ -15,9 +15,9 @@ from assistant.settings import load_settings
 from lobby_tools.simulation import policy_from_settings
 from lobby_tools.simulation.replay import read_calls, replay
 from lobby_tools.simulation.report import eta_stats
-from tests.support import ROOT
+from tests.support import BANK_DATA, ROOT
 
-DATA = ROOT.parent / "shared" / "data" / "anonymous-bank"
+DATA = BANK_DATA
 DAYS = 7
 
 

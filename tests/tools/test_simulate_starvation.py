@@ -24,10 +24,10 @@ from assistant.settings import Settings, load_settings
 from lobby_tools.simulation import FIFO, DayDefinition, QueueRun, load_day, policy_from_settings
 from lobby_tools.simulation.day import run_day
 from lobby_tools.simulation.replay import read_calls, replay
-from tests.support import ROOT
+from tests.support import BANK_DATA, ROOT
 
 SEEDS = range(1, 21)
-DATA = ROOT.parent / "shared" / "data" / "anonymous-bank"
+DATA = BANK_DATA
 
 
 @pytest.fixture(scope="module")
