@@ -169,11 +169,10 @@ class TicketRepository:
         counted by the database from the classes' counts and index ranges (`line.ahead_query`), never by
         loading the line."""
         mine = policy.class_level(ticket.priority, ticket.issued_at, now)
-        cutoff = now - policy.boost
         # not boosted (most asked: new tickets, tracking pages of recent ones): count the few behind it
-        query = ahead_query(policy, mine, from_back=not policy.boost or ticket.issued_at > cutoff)
+        query = ahead_query(policy, mine, from_back=not policy.waited_past_boost(ticket.issued_at, now))
         values = {
-            "cutoff": cutoff,
+            "cutoff": now - policy.boost,
             "issued": ticket.issued_at,
             "id": ticket.id,
             "service": ticket.service_id,
@@ -195,14 +194,10 @@ class TicketRepository:
         is boosted or of a class the policy does not name, or not in that slice (not waiting, not written),
         is counted on its own (`place_in_line`)."""
         places: dict[str, int] = {}
-        cutoff = now - policy.boost if policy.boost else None
         groups: dict[tuple[str, date, str], list[Ticket]] = {}
         for ticket in {ticket.id: ticket for ticket in tickets}.values():
             kind = str(ticket.priority)
-            level = policy.classes.index(kind) if kind in policy.classes else None
-            if level is None or policy.class_level(kind, ticket.issued_at, now) != level:
-                places[ticket.id] = await self.place_in_line(policy, ticket, now)
-            elif cutoff is not None and ticket.issued_at <= cutoff:  # the database would boost it
+            if kind not in policy.classes or policy.waited_past_boost(ticket.issued_at, now):
                 places[ticket.id] = await self.place_in_line(policy, ticket, now)
             else:
                 groups.setdefault((ticket.service_id, ticket.business_date, kind), []).append(ticket)
@@ -210,7 +205,7 @@ class TicketRepository:
             return places
         keys = sorted(groups, key=lambda group: policy.classes.index(group[2]))  # a statement per multiset of levels
         levels = tuple(policy.classes.index(kind) for *_, kind in keys)
-        values: dict[str, Any] = {"cutoff": now if cutoff is None else cutoff}
+        values: dict[str, Any] = {"cutoff": now - policy.boost}
         for number, group in enumerate(keys):
             anchor = min(groups[group], key=lambda ticket: ticket.issued_at)
             values |= {f"service{number}": anchor.service_id, f"day{number}": anchor.business_date}
