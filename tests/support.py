@@ -6,8 +6,13 @@ import asyncio
 import os
 import socket
 import wave
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 # A real bank's queue records (two months, never copied into the project): next to the checkout, or
@@ -58,3 +63,16 @@ class RecordedWaits:
             self.reached.set()
             await asyncio.Event().wait()
         await asyncio.sleep(0)
+
+
+@asynccontextmanager
+async def migrated_engine(url: str, revision: str = "head") -> AsyncIterator[AsyncEngine]:
+    """The hub's engine on `url`, its schema migrated to `revision`; disposed when the block ends."""
+    from assistant.store.db import create_engine, migrate
+
+    engine = create_engine(url)
+    try:
+        await migrate(engine, revision)
+        yield engine
+    finally:
+        await engine.dispose()

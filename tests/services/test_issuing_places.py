@@ -21,27 +21,25 @@ from assistant.domain.tickets import Ticket
 from assistant.services.issuing import Issuer
 from assistant.services.tickets import BranchService
 from assistant.settings import Settings
-from assistant.store.db import create_engine, migrate, session_factory
+from assistant.store.db import session_factory
 from lobby_wire.tickets import TicketView
+from tests.support import migrated_engine
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
 
 @asynccontextmanager
 async def _branch(settings: Settings, url: str) -> AsyncIterator[BranchService]:
-    engine = create_engine(url)
-    await migrate(engine)
-
     async def publish(event: Event) -> None:
         pass
 
-    service = BranchService(settings, session_factory(engine), FakeClock(START), publish)
-    await service.bootstrap()
-    try:
-        yield service
-    finally:
-        await service.waits.close()
-        await engine.dispose()
+    async with migrated_engine(url) as engine:
+        service = BranchService(settings, session_factory(engine), FakeClock(START), publish)
+        await service.bootstrap()
+        try:
+            yield service
+        finally:
+            await service.waits.close()
 
 
 async def test_a_batch_tells_each_caller_its_place_on_sqlite(settings: Settings, tmp_path: Path) -> None:

@@ -19,9 +19,10 @@ from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus, place_in_line
-from assistant.store.db import create_engine, migrate, session_factory
+from assistant.store.db import session_factory
 from assistant.store.models import SequenceRow, TicketRow
 from assistant.store.repo import TicketRepository
+from tests.support import migrated_engine
 
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 DAY = date(2026, 3, 10)
@@ -92,9 +93,7 @@ def _statements(engine: AsyncEngine) -> Iterator[list[str]]:
 
 async def _check(url: str, policy: OrderingPolicy, line: list[Spec], batch: list[Spec]) -> None:
     """The batch's places are `place_in_line`'s, which are the policy's order in Python."""
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
+    async with migrated_engine(url) as engine:
         old, new = [_ticket(spec) for spec in line], [_ticket(spec) for spec in batch]
         async with session_factory(engine).begin() as session:
             repo = TicketRepository(session)
@@ -116,8 +115,6 @@ async def _check(url: str, policy: OrderingPolicy, line: list[Spec], batch: list
                 assert places[ticket.id] == counted, (ticket, same)
                 assert counted == place_in_line(policy, ticket, same, NOW), (ticket, same)
             await session.execute(delete(TicketRow))  # the next example starts from an empty line
-    finally:
-        await engine.dispose()
 
 
 @hypothesis_settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -176,9 +173,7 @@ async def test_tickets_right_at_an_uneven_boost_cutoff_are_placed_as_the_policy_
 async def test_a_batch_is_placed_in_one_statement_however_long_the_line(tmp_path: Path) -> None:
     """Eight new tickets of two services and two classes issued over 2 ms: one statement, with 10 or 400 waiting."""
     policy = POLICIES[0]
-    engine = create_engine(f"sqlite:///{tmp_path / 'one.db'}")
-    try:
-        await migrate(engine)
+    async with migrated_engine(f"sqlite:///{tmp_path / 'one.db'}") as engine:
         sessions = session_factory(engine)
         for waiting in (10, 400):
             line = [_waiting(("normal", "priority")[n % 5 == 0], n * 7 % 5400, n) for n in range(waiting)]
@@ -192,15 +187,11 @@ async def test_a_batch_is_placed_in_one_statement_however_long_the_line(tmp_path
                 assert places == {t.id: await repo.place_in_line(policy, t, NOW) for t in batch}
                 assert sorted(places.values())[-1] > waiting // 2  # the line was counted, not skipped
                 await session.execute(delete(TicketRow))
-    finally:
-        await engine.dispose()
 
 
 async def _round_trip(url: str) -> None:
     """The Core INSERT and the batch key lookup keep every column (times stay timezone-aware UTC)."""
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
+    async with migrated_engine(url) as engine:
         full = Ticket(
             id=uuid.uuid4().hex, number="B042", service_id="cards", business_date=DAY, channel="mobile", lang="zh",
             priority=Priority.PRIORITY, status=TicketStatus.SERVED, issued_at=NOW - timedelta(minutes=30),
@@ -219,8 +210,6 @@ async def _round_trip(url: str) -> None:
             assert await repo.by_idempotency_keys([]) == {}
             found = await repo.by_idempotency_keys(["chat-1:ticket"])
             assert found["chat-1:ticket"].issued_at.tzinfo is not None
-    finally:
-        await engine.dispose()
 
 
 async def test_rows_round_trip_on_sqlite(tmp_path: Path) -> None:
@@ -233,9 +222,7 @@ async def test_rows_round_trip_on_postgresql(postgres_url: str) -> None:
 
 async def _sequences(url: str) -> None:
     """Several prefixes and days take their numbers in one upsert; each continues where it stood."""
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
+    async with migrated_engine(url) as engine:
         sessions = session_factory(engine)
         yesterday = DAY - timedelta(days=1)
         async with sessions.begin() as session:
@@ -250,8 +237,6 @@ async def _sequences(url: str) -> None:
             repo = TicketRepository(session)
             assert await repo.next_sequences({("A", DAY): 1, ("C", DAY): 2}) == {("A", DAY): 7, ("C", DAY): 5}
             await session.execute(delete(SequenceRow))
-    finally:
-        await engine.dispose()
 
 
 async def test_sequences_on_sqlite(tmp_path: Path) -> None:

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete
 
 from assistant.domain.tickets import OrderingPolicy, Ticket, TicketStatus
-from assistant.store.db import create_engine, migrate, session_factory
+from assistant.store.db import session_factory
 from assistant.store.models import TicketRow
 from assistant.store.repo import TicketRepository
+from tests.support import migrated_engine
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 DAY = date(2026, 3, 10)
@@ -30,9 +31,7 @@ def _ticket(kind: str, issued: datetime) -> Ticket:
 async def _instructions(url: str, waiting: int) -> tuple[int, int]:
     """(VM instructions to place a batch of 8 new tickets of two classes, and one ticket's place read
     afterwards) with `waiting` tickets in line, one in five of them priority."""
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
+    async with migrated_engine(url) as engine:
         async with session_factory(engine).begin() as session:
             repo = TicketRepository(session)
             line = [
@@ -57,8 +56,6 @@ async def _instructions(url: str, waiting: int) -> tuple[int, int]:
             assert max(places.values()) == waiting + 8  # the whole line was counted
             await session.execute(delete(TicketRow))
             return batch_steps, steps[0]
-    finally:
-        await engine.dispose()
 
 
 async def test_placing_new_tickets_costs_the_same_with_400_or_4000_waiting(tmp_path) -> None:  # type: ignore[no-untyped-def]

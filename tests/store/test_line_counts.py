@@ -18,9 +18,10 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.domain.tickets import Priority, Ticket, TicketStatus
-from assistant.store.db import create_engine, migrate, session_factory
+from assistant.store.db import migrate, session_factory
 from assistant.store.models import LineCountRow, TicketRow
 from assistant.store.repo import TicketRepository
+from tests.support import migrated_engine
 
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 DAY = date(2026, 3, 10)
@@ -89,9 +90,7 @@ async def _apply(session: AsyncSession, step: tuple[Any, ...], tickets: list[Tic
 
 
 async def _check(url: str, steps: list[tuple[Any, ...]]) -> None:
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
+    async with migrated_engine(url) as engine:
         sessions = session_factory(engine)
         tickets: list[Ticket] = []
         for step in steps:
@@ -103,8 +102,6 @@ async def _check(url: str, steps: list[tuple[Any, ...]]) -> None:
         async with sessions.begin() as session:
             await session.execute(delete(TicketRow))
             assert await _counts(session) == ({}, {})
-    finally:
-        await engine.dispose()
 
 
 @hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -121,9 +118,7 @@ async def test_the_counts_follow_every_change_on_postgresql(postgres_url, steps)
 
 async def _line_before_the_counts(url: str) -> dict[Any, int]:
     """A database at 0008 with a line in it, then migrated: what the GROUP BY says."""
-    engine = create_engine(url)
-    try:
-        await migrate(engine, "0008")
+    async with migrated_engine(url, "0008") as engine:
         sessions = session_factory(engine)
         specs = [("normal", "cash", DAY, TicketStatus.WAITING)] * 3 + [("priority", "cash", DAY, TicketStatus.WAITING)]
         specs += [("normal", "cards", DAY, TicketStatus.SERVED), ("vip", "cards", DAY, TicketStatus.WAITING)]
@@ -134,8 +129,6 @@ async def _line_before_the_counts(url: str) -> dict[Any, int]:
             kept, truth = await _counts(session)
         assert kept == truth
         return kept
-    finally:
-        await engine.dispose()
 
 
 async def test_the_migration_counts_the_line_already_there_on_sqlite(tmp_path) -> None:
@@ -150,14 +143,10 @@ async def test_the_migration_counts_the_line_already_there_on_postgresql(postgre
 
 @pytest.mark.parametrize("statement", ["TRUNCATE tickets", "TRUNCATE tickets CASCADE"])
 async def test_truncate_empties_the_counts_on_postgresql(postgres_url, statement) -> None:
-    engine = create_engine(postgres_url)
-    try:
-        await migrate(engine)
+    async with migrated_engine(postgres_url) as engine:
         sessions = session_factory(engine)
         async with sessions.begin() as session:
             await TicketRepository(session).add_many([_ticket("normal", "cash", DAY, TicketStatus.WAITING)] * 1)
             assert (await _counts(session))[0] == {("cash", DAY, "normal"): 1}
             await session.execute(text(statement))
             assert await _counts(session) == ({}, {})
-    finally:
-        await engine.dispose()

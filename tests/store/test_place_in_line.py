@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from assistant.domain.tickets import OrderingPolicy, Priority, Ticket, TicketStatus, place_in_line
-from assistant.store.db import create_engine, migrate, session_factory
+from assistant.store.db import session_factory
 from assistant.store.models import TicketRow
 from assistant.store.repo import TicketRepository
+from tests.support import migrated_engine
 
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 DAY = date(2026, 3, 10)
@@ -44,9 +45,7 @@ def _ticket(index: int, kind: str, minutes: float, status: TicketStatus, service
 
 
 async def _check(url: str, line: list[tuple[str, float, TicketStatus, str]], policy: OrderingPolicy) -> None:
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
+    async with migrated_engine(url) as engine:
         sessions = session_factory(engine)
         tickets = [_ticket(i, *spec) for i, spec in enumerate(line)]
         async with sessions.begin() as session:
@@ -64,8 +63,6 @@ async def _check(url: str, line: list[tuple[str, float, TicketStatus, str]], pol
                 expected = place_in_line(policy, ticket, same, NOW)
                 assert await repo.place_in_line(policy, ticket, NOW) == expected, (ticket, same)
             await session.execute(delete(TicketRow))  # the next example starts from an empty line
-    finally:
-        await engine.dispose()
 
 
 @hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
