@@ -105,7 +105,7 @@ def _measure(
 
 def bench_hub(args: argparse.Namespace) -> dict[str, Any]:
     """Ticket creation with wrk: a bare Sanic endpoint, then the hub on SQLite and PostgreSQL, each with an
-    empty line and with `--queue` tickets already waiting (issue 16's method: see assistant/bench_wrk.py)."""
+    empty line and with `--queue` tickets already waiting (issue 16's method: see lobby_tools/bench_wrk.py)."""
     import itertools
     import shutil
 
@@ -116,7 +116,8 @@ def bench_hub(args: argparse.Namespace) -> dict[str, Any]:
     levels = [int(c) for c in args.concurrency.split(",")]
     port = free_port()
     results: dict[str, Any] = {
-        "method": f"wrk, {args.seconds:g} s a run, median of {args.runs} runs, a fresh server and database each run",
+        "method": f"wrk, {args.seconds:g} s a run, median of {args.runs} runs, a fresh server and database each run, "
+        "one wrk thread a core it is pinned to",
         "pinned_cores": list(bench_wrk.cpus() or ()),
     }
     with tempfile.TemporaryDirectory(prefix="lobby-bench-") as tmp:

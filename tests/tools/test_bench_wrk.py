@@ -3,6 +3,7 @@ the bare endpoint (the benchmark itself is run by hand: `lobby bench hub`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -52,6 +53,13 @@ def test_the_median_run_is_the_middle_rate_with_the_spread() -> None:
 def test_every_request_of_a_script_has_its_own_idempotency_key(tmp_path: Path) -> None:
     first, second = bench_wrk.write_script(tmp_path), bench_wrk.write_script(tmp_path)
     assert first != second and first.read_text() != second.read_text()  # a fresh run prefix per script
+
+
+def test_wrk_runs_one_thread_per_core_it_is_pinned_to() -> None:
+    assert bench_wrk.wrk_threads(16, "1") == 1  # pinned: a second thread would only take turns on the core
+    assert bench_wrk.wrk_threads(1, None) == 1
+    unpinned = bench_wrk.wrk_threads(16, None)
+    assert unpinned == min(2, len(os.sched_getaffinity(0)))
 
 
 def test_one_real_wrk_run_against_the_bare_endpoint(tmp_path: Path) -> None:
