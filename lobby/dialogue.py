@@ -1,12 +1,16 @@
 """Driving Rasa, which lives in its own Python 3.10 environment (.venv-rasa).
 
-Training is cached by a hash of its inputs (config.yml, domain.yml, nlu_data/
-and the Rasa version): `lobby train` is instant when nothing changed.
+Training is cached by a hash of its inputs (config.yml, domain.yml, nlu_data/,
+the pipeline's own components and the Rasa version), read as training reads
+them (comments and layout do not count): `lobby train` is instant when nothing
+changed.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -15,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import yaml
 
 if TYPE_CHECKING:
     from assistant.services.conversations import ConversationStores
@@ -35,6 +41,21 @@ RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false"}
 
 class DialogueError(Exception):
     pass
+
+
+def training_content(path: Path) -> bytes:
+    """A training input as training sees it: YAML as its parsed data (mappings with sorted keys), Python as
+    its syntax tree; anything else, or a file that does not parse (training will say why), as its bytes."""
+    raw = path.read_bytes()
+    try:
+        if path.suffix in (".yml", ".yaml"):
+            data = yaml.safe_load(raw.decode("utf-8"))
+            return b"yaml:" + json.dumps(data, sort_keys=True, ensure_ascii=False, default=repr).encode()
+        if path.suffix == ".py":
+            return b"python:" + ast.dump(ast.parse(raw, filename=str(path))).encode()
+    except (yaml.YAMLError, SyntaxError, UnicodeDecodeError, ValueError):
+        pass
+    return b"bytes:" + raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +85,14 @@ class RasaProject:
         return files
 
     def input_hash(self) -> str:
+        """What training reads, as it reads it: a comment, blank line or re-indent in a YAML file or in the
+        components' code changes no model, so it retrains nothing (README, "make setup")."""
         digest = hashlib.sha256(f"rasa=={RASA_VERSION}\n".encode())
         for path in self.input_files():
             if not path.exists():
                 raise DialogueError(f"training input missing: {path}")
             digest.update(str(path.relative_to(self.root)).encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+            digest.update(training_content(path) + b"\0")
         return digest.hexdigest()[:16]
 
     def model_path(self) -> Path:

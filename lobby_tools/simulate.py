@@ -117,25 +117,29 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from lobby_tools.simulation.replay import read_calls
+    from lobby_tools.simulation.replay import RecordsError, read_calls
     from lobby_tools.simulation.replay_report import format_replay, replay_report
 
     source = Path(args.replay)
-    if not source.is_file():
-        raise ConfigError(f"no recorded queue at {source} (see ../shared/data/anonymous-bank/README.md)")
     fit = Path(args.fit) if args.fit else None
+    for path in (source, fit):
+        if path is not None and not path.is_file():
+            raise ConfigError(f"no recorded queue at {path} (see ../shared/data/anonymous-bank/README.md)")
     counters = None if args.counters == "auto" else int(args.counters)
-    result = replay_report(
-        read_calls(source),
-        policy_from_settings(settings),
-        counters,
-        read_calls(fit) if fit else (),
-        args.seed,
-        source,
-        fit,
-    )
+    left_out: dict[str, list[str]] = {"replay": [], "fit": []}
+    try:
+        calls = read_calls(source, left_out["replay"])
+        fitted = read_calls(fit, left_out["fit"]) if fit else []
+    except RecordsError as exc:
+        raise ConfigError(str(exc)) from None
+    result = replay_report(calls, policy_from_settings(settings), counters, fitted, args.seed, source, fit)
     result["at"] = datetime.now(UTC).isoformat()
+    # Rows that were not calls or did not read (each named by its line): the report says what it left out.
+    result["rows_left_out"] = {name: len(rows) for name, rows in left_out.items()}
+    result["rows_left_out_first"] = {name: rows[:10] for name, rows in left_out.items() if rows}
     print(format_replay(result))
+    if any(left_out.values()):
+        print("rows left out: " + ", ".join(f"{name} {len(rows)}" for name, rows in left_out.items() if rows))
     _write(result, Path(args.json or args.out or f"bench/replay-{source.stem}.json"))
     return 0
 

@@ -76,26 +76,89 @@ class Call:
         return self.arrival + self.waited
 
 
-def read_calls(path: Path) -> list[Call]:
-    """The rows of one cleaned month (see the data's README for the columns)."""
-    calls = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            kind = row["type"] if row["type"] in PREFIXES else "PS"
-            calls.append(
-                Call(
-                    day=date.fromisoformat(row["date"]),
-                    arrival=float(row["arrival"]),
-                    waited=float(row["q_time"] or 0),
-                    abandoned=row["outcome"] == "HANG",
-                    service_seconds=float(row["ser_time"] or 0),
-                    priority=int(row["priority"] or 0),
-                    kind=kind,
-                    server=None if row["server"] in ("", "NO_SERVER") else row["server"],
-                )
-            )
+COLUMNS = ("date", "arrival", "q_time", "outcome", "ser_time", "priority", "type", "server")
+OUTCOMES = {"AGENT": False, "HANG": True}
+
+
+class RecordsError(ValueError):
+    """A recorded month that cannot be replayed (no such columns, no call in it)."""
+
+
+def read_calls(path: Path, skipped: list[str] | None = None) -> list[Call]:
+    """The rows of one cleaned month (see the data's README for the columns).
+
+    A month nobody here has seen may hold a row that is not a call (another outcome, a time a day past
+    midnight) or that does not read (a blank or garbled field): such a row is left out, said in the log
+    and, where `skipped` is given, listed there ("line N: why"), so one bad row of thirty thousand costs
+    that row, not the replay. A file without the columns, or without one call, is an error. The raw
+    files' forms (dates YYMMDD, times H:MM:SS) read as the cleaned ones."""
+    calls, problems = [], [] if skipped is None else skipped
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise RecordsError(f"{path}: no column {', '.join(missing)} (the columns: {', '.join(COLUMNS)})")
+        for row in reader:
+            try:
+                calls.append(_call(row))
+            except (ValueError, TypeError) as exc:
+                problems.append(f"line {reader.line_num}: {exc}")
+    if problems:
+        log.warning("%s: %d rows left out, e.g. %s", path, len(problems), "; ".join(problems[:3]))
+    if not calls:
+        raise RecordsError(f"{path}: no call to replay ({len(problems)} rows left out)")
     calls.sort(key=lambda c: (c.day, c.arrival))
     return calls
+
+
+def _call(row: Mapping[str, str | None]) -> Call:
+    def text(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    outcome = text("outcome").upper()
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome {outcome or 'blank'!r} is not AGENT or HANG")
+    arrival, waited = _seconds(text("arrival"), "arrival"), _seconds(text("q_time") or "0", "q_time")
+    service = _seconds(text("ser_time") or "0", "ser_time")
+    if arrival >= 2 * 86_400:  # a call of 23:59 may be logged at 24:00:02; a whole day later is not a clock
+        raise ValueError(f"arrival {arrival:g} s is more than a day past midnight")
+    kind, server = text("type").upper(), text("server")
+    return Call(
+        day=_day(text("date")),
+        arrival=arrival,
+        waited=waited,
+        abandoned=OUTCOMES[outcome],
+        service_seconds=service,
+        priority=int(float(text("priority") or 0)),
+        kind=kind if kind in PREFIXES else "PS",
+        server=None if server in ("", "NO_SERVER") else server,
+    )
+
+
+def _seconds(value: str, column: str) -> float:
+    """Seconds as a number, or a clock time H:MM:SS (the raw files' form)."""
+    try:
+        if ":" in value:
+            hours, minutes, seconds = (float(part) for part in value.split(":"))
+            number = hours * 3600 + minutes * 60 + seconds
+        else:
+            number = float(value)
+    except ValueError:
+        raise ValueError(f"{column} {value!r} is not a number of seconds") from None
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{column} {value!r} is not a number of seconds")
+    return number
+
+
+def _day(value: str) -> date:
+    """YYYY-MM-DD, or the raw files' YYMMDD."""
+    try:
+        if len(value) == 6 and value.isdigit():
+            year = int(value[:2])
+            return date(year + (1900 if year >= 50 else 2000), int(value[2:4]), int(value[4:]))
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"date {value!r} is not YYYY-MM-DD") from None
 
 
 def by_day(calls: Iterable[Call]) -> dict[date, list[Call]]:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from assistant.domain.tickets import OrderingPolicy
+from assistant.settings import ConfigError
 from lobby_tools.simulate import add_simulate_parser
 from lobby_tools.simulation.engine import QueueRun
 from lobby_tools.simulation.replay import (
@@ -104,9 +105,7 @@ def test_fewer_counters_longer_waits(month: Path) -> None:
     assert one.ours.report(1).abandonment_rate > three.ours.report(1).abandonment_rate
 
 
-def test_the_replay_command_writes_the_keys_other_tools_read(
-    month: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lobby")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -117,6 +116,13 @@ def test_the_replay_command_writes_the_keys_other_tools_read(
         return made
 
     add_simulate_parser(sub, command)
+    return parser
+
+
+def test_the_replay_command_writes_the_keys_other_tools_read(
+    month: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = _parser()
     out = tmp_path / "replay.json"
     args = parser.parse_args(["simulate", "--replay", str(month), "--counters", "auto", "--json", str(out)])
     assert args.handler(args) == 0
@@ -131,3 +137,55 @@ def test_the_replay_command_writes_the_keys_other_tools_read(
     missing = parser.parse_args(["simulate", "--replay", str(tmp_path / "none.csv")])
     with pytest.raises(Exception, match="no recorded queue"):
         missing.handler(missing)
+
+
+def test_rows_that_are_not_calls_are_left_out_and_named(month: Path, tmp_path: Path) -> None:
+    """A month nobody here has seen: a bad row costs that row, and the report says which."""
+    rows = month.read_text().splitlines()
+    bad = [
+        "1999-03-01,abc,30,AGENT,100,0,PS,ANA,1",  # garbled arrival
+        "1999-03-01,30000,0,PHANTOM,,0,PS,NO_SERVER,0",  # not a call that reached the queue
+        "1999-03-01,190000,10,HANG,,0,PS,NO_SERVER,1",  # two days on: not a clock
+        ",30000,10,HANG,,0,PS,NO_SERVER,1",  # no date
+        "1999-03-01,30000,-5,HANG,,0,PS,NO_SERVER,1",  # a negative wait
+    ]
+    odd = tmp_path / "calls-odd.csv"
+    odd.write_text("\n".join([rows[0], *rows[1:40], *bad, *rows[40:]]) + "\n")
+    skipped: list[str] = []
+    calls = read_calls(odd, skipped)
+    assert len(calls) == len(read_calls(month)) and len(skipped) == len(bad)
+    assert skipped[0].startswith("line 41: arrival 'abc'") and "PHANTOM" in skipped[1]
+    assert "more than a day past midnight" in skipped[2] and "date ''" in skipped[3] and "q_time '-5'" in skipped[4]
+
+    out = tmp_path / "odd.json"
+    args = _parser().parse_args(["simulate", "--replay", str(odd), "--json", str(out)])
+    assert args.handler(args) == 0
+    result = json.loads(out.read_text())
+    assert result["calls"] == len(calls) and result["rows_left_out"] == {"replay": 5, "fit": 0}
+    assert len(result["rows_left_out_first"]["replay"]) == 5
+
+
+def test_the_raw_files_date_and_clock_forms_read_as_the_cleaned_ones(month: Path, tmp_path: Path) -> None:
+    cleaned = month.read_text().splitlines()
+    raw = [cleaned[0]]
+    for line in cleaned[1:]:
+        day, arrival, *rest = line.split(",")
+        seconds = int(arrival)
+        clock = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+        raw.append(",".join([day[2:].replace("-", ""), clock, *rest]))
+    path = tmp_path / "calls-raw-forms.csv"
+    path.write_text("\n".join(raw) + "\n")
+    assert read_calls(path) == read_calls(month)
+
+
+def test_a_file_that_is_not_a_month_of_calls_is_a_clear_error(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("when,who\n1,2\n")
+    args = _parser().parse_args(["simulate", "--replay", str(wrong)])
+    with pytest.raises(ConfigError, match="no column date, arrival"):
+        args.handler(args)
+    empty = tmp_path / "empty.csv"
+    empty.write_text(",".join(COLUMNS) + "\n" + "1999-03-01,x,0,AGENT,1,0,PS,ANA,0\n")
+    args = _parser().parse_args(["simulate", "--replay", str(empty)])
+    with pytest.raises(ConfigError, match="no call to replay"):
+        args.handler(args)
