@@ -46,11 +46,13 @@ from lobby_wire import (
     TRANSIENT_FAILURES,
     ClientFailure,
     Decision,
+    QueueLine,
     RouteView,
     ServiceView,
     TicketView,
     TriageView,
     http_failure,
+    queue_lines,
 )
 
 from .hub_wire import (
@@ -61,7 +63,6 @@ from .hub_wire import (
     EntityValue,
     HubRefused,
     HubUnavailable,
-    QueueLine,
     Slot,
     TicketRequest,
     TriageRequest,
@@ -160,7 +161,7 @@ class HubClient:
     async def queue(self) -> list[QueueLine]:
         """Every service: how many wait now, and the ETA range for someone joining."""
         data = await self._request("GET", "/api/v1/queue")
-        return _parse(lambda d: [QueueLine.from_json(s) for s in d["services"]], data, "queue")
+        return _parse(lambda d: list(queue_lines(d)), data, "queue")
 
     async def queue_line(self, service: str) -> QueueLine | None:
         return next((line for line in await self.queue() if line.service == service), None)

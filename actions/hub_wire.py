@@ -1,9 +1,9 @@
 """The hub API's shapes that only the action server reads: frozen dataclasses with explicit JSON.
 
-The shapes every client shares (tickets, triage, routes, services, decisions, error codes, the
-spoken ticket number) come from `lobby_wire`, the stdlib-only wire package both environments
+The shapes every client shares (tickets, queue lines, triage, routes, services, decisions, error
+codes, the spoken ticket number) come from `lobby_wire`, the stdlib-only wire package both environments
 import (the action server runs on Python 3.10, DESIGN.md §1). What is left here is what only the
-actions use: their request bodies, queue lines, the branch clock, appointment slots and bookings
+actions use: their request bodies, the branch clock, appointment slots and bookings
 (a booking is forwarded to the client as the hub sent it, `raw`), and the client's exceptions.
 `from_json` raises KeyError, TypeError or ValueError on a body that is not the documented shape;
 the client turns that into :class:`HubUnavailable` (`bad_response`).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from lobby_wire import Channel, TicketView, eta_wording_of
+from lobby_wire import Channel, TicketView
 
 EntityValue = str | int | float
 
@@ -91,26 +91,6 @@ class TicketRequest:
         if self.remote:
             body["remote"] = True
         return body
-
-
-@dataclass(frozen=True, slots=True)
-class QueueLine:
-    """One service of GET /api/v1/queue."""
-
-    service: str
-    waiting: int
-    eta_minutes: tuple[int, int] | None
-    eta_wording: str = "range"  # how the hub words `eta_minutes` (eta_wording)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> QueueLine:
-        eta = data.get("eta_minutes")
-        return cls(
-            service=str(data["service"]),
-            waiting=int(data["waiting"]),
-            eta_minutes=(int(eta[0]), int(eta[1])) if eta else None,
-            eta_wording=eta_wording_of(data.get("eta_wording")),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,7 +166,7 @@ def waiting_text(service_name: str, line: QueueLine | None, lang: str) -> str:
         text = say(lang, "wait.many", count=waiting, service=service_name)
     if line is None or eta is None:
         return text + say(lang, "wait.closed")
-    return text + eta_words(lang, "eta.", eta, line.eta_wording)
+    return text + eta_words(lang, "eta.", eta, eta_wording_of(line.eta_wording))
 
 
 def offer_question(channel: str, lang: str) -> str:
@@ -191,7 +191,7 @@ def busy_text(lines: list[QueueLine], names: dict[str, str], lang: str, most: in
         key = "busy.first_one" if line.waiting == 1 else "busy.first_many"
         part = say(lang, key, count=line.waiting, service=name)
         if line.eta_minutes is not None:
-            part += eta_words(lang, "busy.eta_", line.eta_minutes, line.eta_wording)
+            part += eta_words(lang, "busy.eta_", line.eta_minutes, eta_wording_of(line.eta_wording))
         parts.append(part)
     text = say(lang, "busy.sentence", parts=join_list(lang, parts, last="busy.last_sep", sep="busy.sep"))
     if len(busy) > most:

@@ -22,7 +22,7 @@ from kiosk.buttons import ButtonLabel, IconButton, Pictogram
 from kiosk.i18n import Catalog, eta_text, name_in
 from kiosk.layout import Layout
 from kiosk.theme import Theme
-from kiosk.waits import ServiceWait
+from lobby_wire import QueueLine
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class AttractScreen(QFrame):
         self.logo_path = logo
         self.languages: tuple[str, ...] = ("en",)
         self.names: Mapping[str, str] = {}
-        self.waits: Mapping[str, Sequence[ServiceWait]] = {}
+        self.waits: Mapping[str, Sequence[QueueLine]] = {}
         self.shown_lang = "en"
         self.logo = logo_label(logo, 80, "attractLogo")
         self.welcome = QLabel()
@@ -117,7 +117,7 @@ class AttractScreen(QFrame):
         self.languages = tuple(languages) or ("en",)
         self.names = names
 
-    def set_waits(self, waits: Mapping[str, Sequence[ServiceWait]]) -> None:
+    def set_waits(self, waits: Mapping[str, Sequence[QueueLine]]) -> None:
         self.waits = waits
         self.show_in(self.shown_lang)
 
@@ -141,7 +141,7 @@ class AttractScreen(QFrame):
         self.start.setText(t.text("attract.start"))
         self._fill_board(t, self.waits.get(lang) or next(iter(self.waits.values()), ()))
 
-    def _fill_board(self, t: Catalog, waits: Sequence[ServiceWait]) -> None:
+    def _fill_board(self, t: Catalog, waits: Sequence[QueueLine]) -> None:
         """One page of the waits (the layout's tile grid: a page never scrolls; the pages take turns)."""
         columns, rows = self.layout_spec.grid(self.elderly)
         size = columns * rows
@@ -192,7 +192,7 @@ class AttractScreen(QFrame):
         self.timer.stop()
 
 
-def wait_text(t: Catalog, wait: ServiceWait) -> str:
+def wait_text(t: Catalog, wait: QueueLine) -> str:
     """'3 waiting · about 5-10 min' ('less than 5 min', 'more than 40 min': as the hub words it), or 'No queue'."""
     if wait.waiting <= 0:
         return t.text("attract.no_wait")
@@ -213,6 +213,6 @@ class _WaitCell(QWidget):
         box.addWidget(self.name)
         box.addWidget(self.time)
 
-    def show_wait(self, t: Catalog, wait: ServiceWait) -> None:
+    def show_wait(self, t: Catalog, wait: QueueLine) -> None:
         self.name.setText(wait.name)
         self.time.setText(wait_text(t, wait))

@@ -29,8 +29,8 @@ from kiosk.flow_service import ServiceFlow, TileOutcome
 from kiosk.hub_client import HubClient
 from kiosk.viewmodel import HubState, KioskModel, Screen
 from kiosk.views import KioskWindow
-from kiosk.waits import ServiceWait
 from kiosk.workers import TaskRunner
+from lobby_wire import QueueLine
 
 logger = logging.getLogger(__name__)
 
@@ -216,10 +216,10 @@ class KioskController(ChatFlow, ServiceFlow, CheckInFlow, QObject):
             return
         languages = self.window.languages
 
-        def call() -> dict[str, tuple[ServiceWait, ...]]:
+        def call() -> dict[str, tuple[QueueLine, ...]]:
             return {lang: self.hub.queue(lang) for lang in languages}
 
-        def done(waits: dict[str, tuple[ServiceWait, ...]]) -> None:
+        def done(waits: dict[str, tuple[QueueLine, ...]]) -> None:
             for lang, rows in waits.items():
                 self.model.set_waits(lang, rows)
 

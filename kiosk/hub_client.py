@@ -25,15 +25,16 @@ from urllib.parse import quote
 
 import httpx
 
-from kiosk.waits import ServiceWait, waits_from_queue
 from lobby_wire import (
     TRANSIENT_FAILURES,
     ChatReply,
     ClientFailure,
+    QueueLine,
     ServiceView,
     TicketView,
     TriageView,
     http_failure,
+    queue_lines,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,10 +94,10 @@ class HubClient:
         data = self._request("GET", "/api/v1/services", params={"lang": lang})
         return _parse(lambda: [ServiceView.from_json(item) for item in data["services"]])
 
-    def queue(self, lang: str = "en") -> tuple[ServiceWait, ...]:
+    def queue(self, lang: str = "en") -> tuple[QueueLine, ...]:
         """Waiting customers and the ETA per service (public `GET /api/v1/queue`), names in `lang`."""
         data = self._request("GET", "/api/v1/queue", params={"lang": lang})
-        return _parse(lambda: waits_from_queue(data))
+        return _parse(lambda: queue_lines(data))
 
     def chat(self, sender: str, message: str, lang: str = "en") -> ChatReply:
         body = {"sender": sender, "message": message, "channel": CHANNEL, "lang": lang}

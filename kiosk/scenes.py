@@ -20,8 +20,7 @@ from hardware.ports import HardwareState, HardwareStatus
 from kiosk.i18n import catalog
 from kiosk.viewmodel import HubState, KioskModel, Screen
 from kiosk.views import KioskWindow
-from kiosk.waits import ServiceWait
-from lobby_wire import Button, RouteView, TicketStatus, TicketView
+from lobby_wire import Button, QueueLine, RouteView, TicketStatus, TicketView
 
 READY = {
     name: HardwareStatus(name, HardwareState.READY, "") for name in ("printer", "speaker", "microphone", "recognizer")
@@ -146,10 +145,10 @@ DIALOGUES: Mapping[str, Dialogue] = {
 }
 
 
-def sample_waits(services: Sequence[tuple[str, str]]) -> tuple[ServiceWait, ...]:
+def sample_waits(services: Sequence[tuple[str, str]]) -> tuple[QueueLine, ...]:
     """Waits for the attract screen: (id, name) per service, a few people and an ETA at most of them."""
     return tuple(
-        ServiceWait(service_id, name, index % 4, (3 * index, 3 * index + 5) if index % 4 else None)
+        QueueLine(service_id, name, index % 4, (3 * index, 3 * index + 5) if index % 4 else None)
         for index, (service_id, name) in enumerate(services)
     )
 

@@ -22,8 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from hardware.ports import HardwareState, HardwareStatus
 from kiosk import i18n
 from kiosk.i18n import ahead_text, catalog, eta_text, name_in
-from kiosk.waits import ServiceWait
-from lobby_wire import Button, RouteView, ServiceView, TicketView
+from lobby_wire import Button, QueueLine, RouteView, ServiceView, TicketView
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +105,7 @@ class KioskModel(QObject):
         self.hardware: dict[str, HardwareStatus] = {}
         self.busy = False
         self.listening = False
-        self.waits: dict[str, tuple[ServiceWait, ...]] = {}  # per language: names in it
+        self.waits: dict[str, tuple[QueueLine, ...]] = {}  # per language: names in it
 
     @property
     def branch_name(self) -> str:
@@ -256,7 +255,7 @@ class KioskModel(QObject):
     def service(self, service_id: str) -> ServiceView | None:
         return next((s for s in self.services if s.id == service_id), None)
 
-    def set_waits(self, lang: str, waits: Sequence[ServiceWait]) -> None:
+    def set_waits(self, lang: str, waits: Sequence[QueueLine]) -> None:
         waits = tuple(waits)
         if self.waits.get(lang) != waits:
             self.waits[lang] = waits

@@ -6,6 +6,7 @@ server share one definition instead of re-declaring it. tests/wire runs in both
 environments and fails when a shape or a value drifts.
 
 * `tickets`: TicketView, TicketStatus, Priority, EtaWording, the spoken ticket number.
+* `queue`: QueueLine (a service's line in GET /api/v1/queue).
 * `triage`: TriageView, RouteView, ServiceView, Decision, DeviceState.
 * `chat`: ChatReply, ChatMessage, Button, Channel.
 * `appointments`: AppointmentStatus, Arrival, ClosedReason.
@@ -22,6 +23,7 @@ from lobby_wire.chat import Button, Channel, ChatMessage, ChatReply
 from lobby_wire.enums import StrEnum
 from lobby_wire.errors import TRANSIENT_FAILURES, ApiError, ClientFailure, ErrorCode, http_failure
 from lobby_wire.events import EventName, FrameType
+from lobby_wire.queue import QueueLine, queue_lines
 from lobby_wire.tickets import (
     TICKET_ID,
     TICKET_NUMBER,
@@ -55,6 +57,7 @@ __all__ = [
     "EventName",
     "FrameType",
     "Priority",
+    "QueueLine",
     "RouteView",
     "ServiceView",
     "StrEnum",
@@ -63,6 +66,7 @@ __all__ = [
     "TriageView",
     "eta_wording_of",
     "http_failure",
+    "queue_lines",
     "split_ticket_number",
     "spoken_ticket_number",
 ]

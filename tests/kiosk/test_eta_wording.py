@@ -23,8 +23,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from kiosk.attract import wait_text
 from kiosk.hub_client import HubClient
 from kiosk.i18n import catalog, eta_text, ticket_sentence
-from kiosk.waits import ServiceWait
-from lobby_wire import TicketStatus, TicketView
+from lobby_wire import QueueLine, TicketStatus, TicketView, eta_wording_of
 from tests.kiosk.conftest import WAIT_MS, Start, bubble_texts, widget
 
 EN, ZH = catalog("en"), catalog("zh")
@@ -90,8 +89,8 @@ def test_the_attract_board_says_each_services_wait_as_the_hub_words_it(
     eta: tuple[int, int], wording: str | None, en_shown: str, en_spoken: str, zh_shown: str, zh_spoken: str
 ) -> None:
     line = {"service": "cash", "name": "Cash", "waiting": 3, "eta_minutes": list(eta)}
-    wait = ServiceWait.from_json(line | ({} if wording is None else {"eta_wording": wording}))
-    assert wait.eta_wording == (wording or "range")
+    wait = QueueLine.from_json(line | ({} if wording is None else {"eta_wording": wording}))
+    assert wait.eta_wording == wording and eta_wording_of(wait.eta_wording) == (wording or "range")
     assert wait_text(EN, wait) == f"3 waiting \u00b7 {en_shown}"
     assert wait_text(ZH, wait) == f"3 人等候 \u00b7 {zh_shown}"
 
@@ -111,7 +110,7 @@ def test_the_hub_client_carries_the_wording_of_tickets_and_waits(
         ticket = client.create_ticket("cash", "en")
         waits = client.queue("en")
     assert (ticket.eta_minutes, ticket.eta_wording) == ((0, 4), "under")
-    assert [(w.eta_minutes, w.eta_wording) for w in waits] == [((25, 70), "over"), ((0, 3), "range")]
+    assert [(w.eta_minutes, eta_wording_of(w.eta_wording)) for w in waits] == [((25, 70), "over"), ((0, 3), "range")]
 
 
 # -- the kiosk against the fake hub over real HTTP -------------------------------------------------

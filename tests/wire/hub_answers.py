@@ -2,7 +2,7 @@
 
 `record(base_url, staff_token)` drives a hub on the demo branch (branch.yml, open round the clock, Rasa
 down so chat takes the touch-menu fallback) through the calls whose answers the kiosk and the action
-server read: services, triage for every decision, a ticket as issued, as called to a counter and as
+server read: services, the queue's lines, triage for every decision, a ticket as issued, as called to a counter and as
 served, a chat turn, and error answers. `vocabulary()` lists the values of the hub's own enums.
 Standard library only for the HTTP part, so the recording is what travels on the wire.
 
@@ -75,6 +75,7 @@ def record(base_url: str, staff_token: str) -> dict[str, Any]:
     answers["ticket.waiting_zh"] = _ok(call(base_url, "POST", "/api/v1/tickets", zh), "issue zh")
     remote = {"service": "accounts", "channel": "mobile", "lang": "en", "remote": True}
     answers["ticket.remote"] = _ok(call(base_url, "POST", "/api/v1/tickets", remote), "issue remote")
+    answers["queue"] = _ok(call(base_url, "GET", "/api/v1/queue?lang=en"), "queue")["services"]
     _ok(call(base_url, "POST", "/api/v1/counters/c2/open", {}, staff_token), "open c2")
     _ok(call(base_url, "POST", "/api/v1/counters/c2/call-next", {}, staff_token), "call next")
     answers["ticket.called"] = _ok(call(base_url, "GET", f"/api/v1/tickets/{issued['id']}"), "called ticket")

@@ -26,11 +26,13 @@ from lobby_wire import (
     ClientFailure,
     Decision,
     ErrorCode,
+    EtaWording,
     ServiceView,
     StrEnum,
     TicketStatus,
     TicketView,
     TriageView,
+    queue_lines,
     spoken_ticket_number,
 )
 
@@ -52,7 +54,7 @@ def on_the_wire(data: Any) -> Any:
 
 def test_the_recording_covers_every_shape_a_client_reads() -> None:
     kinds = {name.split(".")[0] for name in ANSWERS}
-    assert kinds == {"services", "error", *READERS}, kinds
+    assert kinds == {"services", "queue", "error", *READERS}, kinds
 
 
 @pytest.mark.parametrize("name", sorted(name for name in ANSWERS if name.split(".")[0] in READERS))
@@ -66,6 +68,15 @@ def test_every_recorded_answer_reads_back_to_the_same_json(name: str) -> None:
 def test_services_read_back_to_the_same_json() -> None:
     services = [ServiceView.from_json(on_the_wire(item)) for item in ANSWERS["services"]]
     assert services and [on_the_wire(service.to_json()) for service in services] == ANSWERS["services"]
+
+
+def test_queue_lines_read_back_to_the_same_json() -> None:
+    lines = queue_lines(on_the_wire({"services": ANSWERS["queue"]}))
+    assert [on_the_wire(line.to_json()) for line in lines] == ANSWERS["queue"]
+    assert {line.service for line in lines} == {service["id"] for service in ANSWERS["services"]}
+    # people wait in the recording, and every line's estimate comes with the hub's wording of it
+    assert any(line.waiting for line in lines)
+    assert all(line.eta_minutes and line.eta_wording in EtaWording.values() for line in lines)
 
 
 @pytest.mark.parametrize("name", sorted(name for name in ANSWERS if name.startswith("error.")))
