@@ -17,7 +17,10 @@ say "rasa data validate"
   || { cat /tmp/lobby-validate.log; exit 1; }
 
 say "action server tests (.venv-rasa)"
-.venv-rasa/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa tests/wire -q -p no:cacheprovider
+# The wire recording drives a live hub, which runs only in .venv (it runs there); here it is not collected,
+# so nothing is reported as skipped.
+.venv-rasa/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa tests/wire -q -p no:cacheprovider \
+  --ignore=tests/wire/test_wire_recording.py
 
 say "NLU on the held-out files, English and Chinese (fails below 92% intent accuracy in either)"
 .venv/bin/lobby eval nlu --lang all --min-accuracy 0.92
