@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from lobby_wire import Decision, EtaWording, RouteView, TicketStatus, TicketView, eta_wording_of
+from lobby_wire import Decision, EtaWording, RouteView, TicketStatus, TicketView
 
 from .catalog import fits_language, has, join_list, join_sentences, say
 from .hub_client import QueueLine
@@ -76,11 +76,12 @@ def ticket_text(ticket: TicketView, lang: str) -> str:
     return text + _eta_clause(ticket, lang) + arrival_text(ticket, lang)
 
 
-def eta_words(lang: str, prefix: str, eta: tuple[int, int], wording: str) -> str:
+def eta_words(lang: str, prefix: str, eta: tuple[int, int], wording: str | None) -> str:
     """The wait as the hub words it, from the catalog's `<prefix>range|under|under_one|over`.
 
     The hub's wait model decides the wording (`eta_wording`): "under" is "less than `high`" (a
-    minute or less: "less than a minute"), "over" is "more than `low`", anything else the range.
+    minute or less: "less than a minute"), "over" is "more than `low`", anything else (an older hub
+    sends none: `eta_wording_of`) the range.
     Nothing here looks at the numbers to choose: one rule, the hub's.
     """
     low, high = eta
@@ -95,7 +96,7 @@ def eta_words(lang: str, prefix: str, eta: tuple[int, int], wording: str) -> str
 def _eta_clause(ticket: TicketView, lang: str) -> str:
     if ticket.eta_minutes is None:
         return say(lang, "eta.none")
-    return eta_words(lang, "eta.", ticket.eta_minutes, eta_wording_of(ticket.eta_wording))
+    return eta_words(lang, "eta.", ticket.eta_minutes, ticket.eta_wording)
 
 
 def day_name(day: date, today: date, lang: str) -> str:
@@ -166,7 +167,7 @@ def waiting_text(service_name: str, line: QueueLine | None, lang: str) -> str:
         text = say(lang, "wait.many", count=waiting, service=service_name)
     if line is None or eta is None:
         return text + say(lang, "wait.closed")
-    return text + eta_words(lang, "eta.", eta, eta_wording_of(line.eta_wording))
+    return text + eta_words(lang, "eta.", eta, line.eta_wording)
 
 
 def offer_question(channel: str, lang: str) -> str:
@@ -191,7 +192,7 @@ def busy_text(lines: list[QueueLine], names: dict[str, str], lang: str, most: in
         key = "busy.first_one" if line.waiting == 1 else "busy.first_many"
         part = say(lang, key, count=line.waiting, service=name)
         if line.eta_minutes is not None:
-            part += eta_words(lang, "busy.eta_", line.eta_minutes, eta_wording_of(line.eta_wording))
+            part += eta_words(lang, "busy.eta_", line.eta_minutes, line.eta_wording)
         parts.append(part)
     text = say(lang, "busy.sentence", parts=join_list(lang, parts, last="busy.last_sep", sep="busy.sep"))
     if len(busy) > most:
