@@ -9,6 +9,7 @@ creation costs grow with the queue; its CPU time per ticket comes from /proc.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import statistics
@@ -87,8 +88,6 @@ def parse_wrk(output: str, connections: int, seconds: float) -> WrkRun:
 
 def cpus() -> tuple[str, str] | None:
     """(server core, load core) when this machine has two cores to pin to and taskset, else None."""
-    import os
-
     available = sorted(os.sched_getaffinity(0))
     if len(available) < 2 or shutil.which("taskset") is None:
         return None
@@ -103,8 +102,6 @@ def wrk_threads(connections: int, core: str | None) -> int:
     """One wrk thread per core it may use: pinned to one core, a second thread only takes turns with the
     first, and its waits for the core are in the latencies measured (side by side at 16 connections, the
     hub's p99 was 0.5-2 ms lower with one thread: README, "One wrk thread")."""
-    import os
-
     usable = 1 if core is not None else len(os.sched_getaffinity(0))
     return max(1, min(connections, usable, 2))
 
@@ -130,8 +127,6 @@ def write_script(directory: Path) -> Path:
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and all its descendants (the hub's wait projections'
     process among them: living children's time is not in the parent's cutime until reaped), from /proc."""
-    import os
-
     ticks = 0
     pending = [pid]
     while pending:
