@@ -8,7 +8,6 @@ import logging
 import sys
 from collections.abc import Callable
 
-from assistant.services.conversations import ConversationStoreError
 from assistant.settings import ConfigError
 from lobby.common import DEFAULT_MODEL_CACHE, rasa_project, settings_from
 from lobby.dialogue import DialogueError
@@ -176,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _dialogue_errors() -> tuple[type[Exception], ...]:
+    """The dialogue's start-up failures. The conversation store's error is named only if a command imported
+    its module (the one that raises it): `lobby kiosk` and `lobby --help` start without SQLAlchemy."""
+    store = sys.modules.get("assistant.services.conversations")
+    return (DialogueError,) if store is None else (DialogueError, store.ConversationStoreError)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per health check is noise
@@ -186,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"lobby: configuration error: {exc}", file=sys.stderr)
         return 2
-    except (DialogueError, ConversationStoreError) as exc:
+    except _dialogue_errors() as exc:
         print(f"lobby: dialogue: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

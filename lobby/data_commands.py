@@ -13,13 +13,13 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from announcer.service import TICKET_LANG, Announcer, counter_names, parse_languages, prepare_chime
-from assistant.services.backup import DEFAULT_TIMEOUT_S, BackupError, backup, restore
-from assistant.services.retention import purge
-from assistant.store.retention import PurgeResult
 from lobby.common import settings_from
+
+if TYPE_CHECKING:  # the commands import the store when they run: `lobby` itself starts without SQLAlchemy
+    from assistant.store.retention import PurgeResult
 
 log = logging.getLogger("lobby")
 
@@ -32,8 +32,10 @@ def _database(args: argparse.Namespace) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from assistant.services.backup import DEFAULT_TIMEOUT_S, BackupError, backup
+
     try:
-        report = backup(_database(args), Path(args.path), args.timeout)
+        report = backup(_database(args), Path(args.path), args.timeout or DEFAULT_TIMEOUT_S)
     except BackupError as exc:
         print(f"lobby backup: {exc}", file=sys.stderr)
         return 1
@@ -42,8 +44,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from assistant.services.backup import DEFAULT_TIMEOUT_S, BackupError, restore
+
     try:
-        report = restore(_database(args), Path(args.path), args.force, args.timeout)
+        report = restore(_database(args), Path(args.path), args.force, args.timeout or DEFAULT_TIMEOUT_S)
     except BackupError as exc:
         print(f"lobby restore: {exc}", file=sys.stderr)
         return 1
@@ -59,7 +63,7 @@ def add_data_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -
     back.add_argument("--force", action="store_true", help="replace what the target database holds")
     for parser in (saved, back):
         parser.add_argument(
-            "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds pg_dump/pg_restore may take"
+            "--timeout", type=float, default=None, help="seconds pg_dump/pg_restore may take (default half an hour)"
         )
 
 
@@ -67,6 +71,7 @@ def add_data_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from assistant.services.retention import purge
     from assistant.store.audit import operator
     from assistant.store.db import create_engine, migrate, session_factory
 

@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from hardware.device_forwarder import run_device_forwarder
 from lobby.common import settings_from
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
+    from hardware.device_forwarder import run_device_forwarder  # httpx: loaded when the command runs
+
     settings = settings_from(args)
     hardware = settings.hardware
     source = args.source or hardware.device_status

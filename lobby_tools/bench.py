@@ -18,16 +18,18 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from lobby.supervisor import Managed
 from lobby_tools.measure import free_port, postgres_database
+
+if TYPE_CHECKING:  # loaded by the benches that run: `lobby` itself starts without httpx
+    import httpx
 
 
 async def _create_tickets(base: str, total: int, concurrency: int, services: list[str]) -> dict[str, Any]:
     """`total` tickets from `concurrency` clients (filling a line before a measurement)."""
+    import httpx
+
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
@@ -77,6 +79,8 @@ def _measure(
                 return None
             extra = ["--database", url]
         # The rate limit off: this measures how fast the hub takes tickets, not how it refuses a flood.
+        from lobby.supervisor import Managed  # (its health checks use httpx)
+
         server = Managed(
             "server", bench_wrk.pinned([*command, *extra], server_core), f"http://127.0.0.1:{port}/healthz",
             Path.cwd(), log_path=log, env=UNLIMITED,
