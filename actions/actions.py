@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from .appointments import SERVICE
 from .base import HubAction
 from .catalog import join_sentences, say
+from .clarify import choices_message
 from .hub_client import HubUnavailable, TicketRequest, TriageRequest
 from .phrasing import (
     busy_text,
@@ -55,8 +56,11 @@ class ActionTriage(HubAction):
     ) -> list[dict[str, Any]]:
         turn = read_turn(tracker)
         if turn.intent is None:
-            # e.g. "500 pounds" with nothing asked before: ask what they need.
-            dispatcher.utter_message(text=say(turn.lang, "nothing_pending"))
+            # "a credit card" with nothing asked before: which card service; "500 pounds": what they need.
+            if message := choices_message(turn.choices, turn.lang):
+                dispatcher.utter_message(text=message["text"], buttons=message["buttons"])
+            else:
+                dispatcher.utter_message(text=say(turn.lang, "nothing_pending"))
             return []
         if turn.intent not in TRIAGE_INTENTS:
             logger.warning("action_triage called for intent %r, which the hub does not triage", turn.intent)

@@ -30,7 +30,12 @@ MENU = "utter_default"
 
 def clarify_message(ranking: Sequence[Mapping[str, Any]], lang: str) -> dict[str, Any] | None:
     """The question and its buttons, or None when no service is likely enough to ask about."""
-    choices = clarify_choices(ranking, SERVICE_INTENTS)
+    return choices_message(clarify_choices(ranking, SERVICE_INTENTS), lang)
+
+
+def choices_message(choices: Sequence[str], lang: str) -> dict[str, Any] | None:
+    """ "Is this about ... or ...?" with a button for each of `choices` (service intents) and "Something
+    else"; None for no choices."""
     if not choices:
         return None
     topics = join_list(lang, [say(lang, f"topic.{intent}") for intent in choices], "clarify.last_sep", "clarify.sep")

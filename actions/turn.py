@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lobby_wire.clarify import named_services
 from lobby_wire.lang import normalise_lang
 from rasa_sdk import Tracker
 
@@ -70,6 +71,8 @@ class Turn:
     channel: str = DEFAULT_CHANNEL
     lang: str = DEFAULT_LANG
     turn_id: str = "0"
+    # With no intent: the services the turn's words name, to ask between ("a credit card": lost, new, PIN?).
+    choices: tuple[str, ...] = ()
 
 
 def _normalise(name: str, value: EntityValue) -> EntityValue:
@@ -159,14 +162,24 @@ def read_turn(tracker: Tracker) -> Turn:
     request, so it is sent to the hub as that request with the new entities
     taking precedence, and keeps that request's turn id: a ticket issued for it
     is then found again by its idempotency key instead of issued twice. With no
-    previous request the intent is None.
+    previous request, what it names decides (`lobby_wire.clarify.named_services`): "a personal loan" is a
+    loan request of its own (this turn's id); "a credit card" leaves the intent None with the card services
+    as `choices` to ask between; "500 pounds" leaves both empty.
     """
     latest = tracker.latest_message or {}
     intent = _intent_name(latest)
     entity_list = list(latest.get("entities") or [])
-    turn_id: str | None = _turn_id(latest, len(_user_events(tracker)))
+    own_id = _turn_id(latest, len(_user_events(tracker)))
+    turn_id: str | None = own_id
+    choices: tuple[str, ...] = ()
     if intent == INFORM:
         intent, earlier, turn_id = _previous_request(tracker)
+        if intent is None:
+            named = named_services(entity_list)
+            if len(named) == 1:
+                intent, turn_id = named[0], own_id
+            else:
+                choices = tuple(named)
         entity_list += earlier
     channel, lang = channel_and_lang(tracker)
     return Turn(
@@ -175,4 +188,5 @@ def read_turn(tracker: Tracker) -> Turn:
         channel=channel,
         lang=lang,
         turn_id=turn_id or "0",
+        choices=choices,
     )

@@ -10,6 +10,11 @@ What "right" means for a customer:
 * **within one clarification**: below the fallback threshold the assistant asks with buttons for the most
   likely services (`lobby_wire.clarify`, the rule the action uses); a turn counts as right when it is
   routed right directly, or when the right service is among the buttons offered.
+
+Each sentence is scored as a conversation's first turn, where the product reads an `inform` parse ("a
+personal loan" on its own) by what it names (`lobby_wire.clarify.named_services`, the rule the triage
+action uses): one service is a request for it, several are asked about with buttons. Intent accuracy
+stays the model's own top intent.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from typing import Any
 import yaml
 
 from assistant.domain.kpi import percentile  # nearest rank, the dashboard's definition
-from lobby_wire.clarify import FALLBACK_INTENT, clarify_choices
+from lobby_wire.clarify import FALLBACK_INTENT, clarify_choices, named_services
 
 # "[two thousand](amount)", "[美元]{"entity": "currency", "value": "USD"}", "[x]{"entity": "y"}"
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<short>[^)]+)\)|(?P<json>\{[^}]*\}))")
 LANG_ENTITY = "lang"
+INFORM = "inform"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,16 +143,21 @@ def score(
             confusions[(example.intent, str(top))] += 1
             errors.append({"text": example.text, "intent": example.intent, "predicted": top,
                            "confidence": ranking[0]["confidence"] if ranking else 0.0})  # fmt: skip
-        if queue_of(top, services) == gold_queue:
+        routed, named = top, []
+        if top == INFORM and example.intent != INFORM:  # a first turn that names a product, or nothing
+            named = named_services(parse.get("entities") or [])
+            routed = named[0] if len(named) == 1 else None
+        if queue_of(routed, services) == gold_queue:
             queue_right += 1
-        if parse.get("intent") == FALLBACK_INTENT:
+        fallback = parse.get("intent") == FALLBACK_INTENT
+        if fallback or len(named) > 1:
             clarified += 1
-            offered = clarify_choices(ranking, service_intents)
+            offered = clarify_choices(ranking, service_intents) if fallback else named
             if not offered:
                 menu += 1
             elif gold_queue in {queue_of(name, services) for name in offered}:
                 clarified_right += 1
-        elif queue_of(parse.get("intent"), services) == gold_queue:
+        elif queue_of(routed, services) == gold_queue:
             direct_right += 1
         else:
             direct_wrong += 1

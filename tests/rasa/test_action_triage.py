@@ -449,6 +449,42 @@ async def test_turns_without_a_request_do_not_call_the_hub(
     assert events == []
 
 
+async def test_a_first_turn_that_only_names_a_loan_is_a_loan_request(hub: HubStub, hub_client: HubClient) -> None:
+    """ "personal loan" / "个人贷款" on its own parses as `inform` (an answer's shape) with nothing asked before:
+    what it names is the request, keyed by its own turn."""
+    hub.reply(TRIAGE, 200, {"decision": "ticket", "service": "loans", "reason": ""})
+    serve_queue(hub)
+    tracker = make_tracker("inform", [entity("loan_type", "personal")], text="personal loan", message_id="m-9")
+
+    _, events = await run(ActionTriage(hub_client), tracker)
+
+    assert hub.bodies(TRIAGE)[0]["intent"] == "apply_loan"
+    assert hub.bodies(TRIAGE)[0]["entities"] == {"loan_type": "personal"}
+    assert events == [SlotSet("offer", {"service": "loans", "intent": "apply_loan", "turn_id": "m-9"})]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_first_turn_that_only_names_a_card_asks_which_card_service(
+    hub: HubStub, hub_client: HubClient, lang: str
+) -> None:
+    tracker = make_tracker("inform", [entity("card_type", "credit")], metadata={"lang": lang})
+
+    dispatcher, events = await run(ActionTriage(hub_client), tracker)
+
+    assert hub.requests == []
+    [message] = dispatcher.messages
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads == ["/report_lost_card", "/replace_card", "/reset_pin", "/nlu_fallback"]
+    assert (
+        message["text"]
+        == {
+            "en": "Is this about a lost or stolen card, a new or replacement card, or your PIN?",
+            "zh": "请问您是要挂失银行卡、补办或换新银行卡，还是办理密码业务？",  # noqa: RUF001
+        }[lang]
+    )
+    assert events == []
+
+
 async def test_from_the_app_a_closed_queue_is_explained_not_offered(hub: HubStub, hub_client: HubClient) -> None:
     refusal = "the branch is closed now; we're open Monday to Friday 9 am to 5 pm"
     triage = {"decision": "ticket", "service": "loans", "reason": "", "bookable": True, "remote_join_refusal": refusal}

@@ -92,3 +92,30 @@ def test_report_names_the_numbers() -> None:
     text = format_report("en", "x.yml", score(examples, [parse(("report_lost_card", 0.9))], SERVICES))
     assert "intent accuracy 1.000" in text and "[en] x.yml: 1 examples" in text
     assert queue_of("greet", SERVICES) == "intent:greet"
+
+
+def test_a_first_turn_that_only_names_a_product_is_routed_by_what_it_names() -> None:
+    """As the triage action reads it: "personal loan" (inform) is a loan request, "credit card" (inform) a
+    question between the card services; "500 pounds" (inform) names no service. Intent accuracy is the
+    model's own."""
+    services = {**SERVICES, "apply_loan": "loans", "replace_card": "cards", "reset_pin": "cards"}
+    examples = [
+        parse_example("personal loan", "apply_loan"),
+        parse_example("credit card", "replace_card"),
+        parse_example("500 pounds", "withdraw_cash"),
+    ]
+    parses = [
+        parse(("inform", 0.6), entities=[{"entity": "loan_type", "value": "personal"}]),
+        parse(("inform", 0.5), entities=[{"entity": "card_type", "value": "credit"}]),
+        parse(("inform", 0.7), entities=[{"entity": "amount", "value": "500"}, {"entity": "currency", "value": "GBP"}]),
+    ]
+    report = score(examples, parses, services)
+    assert report["accuracy"] == 0.0
+    assert report["queue_accuracy"] == pytest.approx(1 / 3, abs=1e-4)
+    routing = report["routing"]
+    assert (routing["direct_right"], routing["clarified"], routing["clarified_right"], routing["direct_wrong"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
