@@ -22,8 +22,8 @@ say "action server tests (.venv-rasa)"
 .venv-rasa/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa tests/wire -q -p no:cacheprovider \
   --ignore=tests/wire/test_wire_recording.py
 
-say "NLU on the held-out files, English and Chinese (fails below 92% intent accuracy in either)"
-.venv/bin/lobby eval nlu --lang all --min-accuracy 0.92
+say "NLU on the held-out files, English and Chinese (fails below 92% intent accuracy in either, or below 85% right queue on the sets phrased by others)"
+.venv/bin/lobby eval nlu --lang all --min-accuracy 0.92 --min-outside 0.85
 
 say "dialogue on the test stories, English and Chinese (fails on any story that goes differently)"
 .venv/bin/lobby eval stories
