@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from announcer.service import TICKET_LANG, Announcer, counter_names, parse_languages, prepare_chime
 from lobby.common import settings_from
 
-if TYPE_CHECKING:  # the commands import the store when they run: `lobby` itself starts without SQLAlchemy
+if TYPE_CHECKING:  # each command imports what it runs on when it runs: `lobby` itself starts light
     from assistant.store.retention import PurgeResult
 
 log = logging.getLogger("lobby")
@@ -104,11 +103,12 @@ def add_purge_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) 
 
 
 def cmd_announcer(args: argparse.Namespace) -> int:
+    from announcer.service import TICKET_LANG, Announcer, counter_names, parse_languages, prepare_chime
     from hardware.speaker import speaker_from_config
 
     settings = settings_from(args)
     try:
-        languages = parse_languages(args.lang)
+        languages = parse_languages(args.lang or TICKET_LANG)
     except ValueError as exc:
         print(f"lobby announcer: {exc}")
         return 2
@@ -132,6 +132,6 @@ def add_announcer_parser(sub: Any, command: Callable[..., argparse.ArgumentParse
     announcer.add_argument("--speaker", default=None, help="default | wav: | none: (default hardware.speaker)")
     announcer.add_argument(
         "--lang",
-        default=TICKET_LANG,
+        default=None,
         help="languages the call is said in, in order: ticket (the ticket's own, default), en, zh or en,zh",
     )

@@ -22,14 +22,16 @@ import statistics
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.settings import ConfigError, Settings, load_settings
-from lobby_tools.simulation import FIFO, DayDefinition, SimulationReport, load_day, policy_from_settings, simulate_day
+
+if TYPE_CHECKING:  # the simulation (and the domain under it) loads when a simulation runs, not with `lobby`
+    from lobby_tools.simulation import DayDefinition, SimulationReport
 
 log = logging.getLogger(__name__)
 
-__all__ = ["add_simulate_parser", "cmd_simulate", "compare", "simulate_day"]
+__all__ = ["add_simulate_parser", "cmd_simulate", "compare"]
 
 # (label, how to read it off a report) for the summary and the printed table.
 METRICS: tuple[tuple[str, Callable[[SimulationReport], float]], ...] = (
@@ -64,6 +66,8 @@ def _summary(reports: Sequence[SimulationReport]) -> dict[str, float]:
 
 def compare(settings: Settings, day: DayDefinition, seed: int, runs: int = 1) -> dict[str, Any]:
     """Both policies on seeds seed .. seed+runs-1: every report plus the means."""
+    from lobby_tools.simulation import FIFO, policy_from_settings, simulate_day
+
     policy = policy_from_settings(settings)
     # FIFO is the baseline of the waits; the ETA is measured under the policy the hub runs.
     pairs = [
@@ -106,6 +110,8 @@ def _write(result: dict[str, Any], out: Path) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from lobby_tools.simulation import load_day
+
     settings = load_settings(args.config)
     if args.replay:
         return _cmd_replay(args, settings)
@@ -117,6 +123,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from lobby_tools.simulation import policy_from_settings
     from lobby_tools.simulation.replay import RecordsError, read_calls
     from lobby_tools.simulation.replay_report import format_replay, replay_report
 

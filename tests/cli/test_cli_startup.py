@@ -15,7 +15,7 @@ from lobby import cli
 from lobby.dialogue import DialogueError
 from tests.support import ROOT
 
-HEAVY = ("sqlalchemy", "alembic", "httpx", "PySide6", "sanic", "asyncpg", "vosk", "numpy")
+HEAVY = ("sqlalchemy", "alembic", "httpx", "PySide6", "sanic", "asyncpg", "vosk", "numpy", "lobby_tools.simulation")
 
 
 def test_the_parser_imports_no_database_http_or_qt_library() -> None:
