@@ -144,6 +144,7 @@ class KioskController(ChatFlow, ServiceFlow, CheckInFlow, QObject):
         self.poll_timer.stop()
         self.idle_timer.stop()
         self.follow_up_timer.stop()
+        self.devices.shutdown(timeout_ms)
         self.runner.shutdown(timeout_ms)
         self.hub.close()
 

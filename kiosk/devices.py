@@ -1,7 +1,11 @@
 """The kiosk's hardware side: print, speak, record and read device status.
 
-Every port call runs on the `TaskRunner`'s threads (ports may block); outcomes
-update the `KioskModel` on the GUI thread. A failing device never takes the
+Every port call runs off the GUI thread (ports may block); outcomes update the
+`KioskModel` on the GUI thread. Printing and speech have lanes of their own
+(`TaskRunner`s beside the shared one): a printer is one device, so tickets print
+one after another, and a slow or stuck printer or a long sentence being spoken
+never holds the threads the hub's requests run on (twenty quick tickets left
+four prints running and a tap waited 0.3 s for a thread). A failing device never takes the
 screen down: a broken printer leaves the ticket on screen with a note, a
 broken speaker is only logged, and the status line shows what is wrong.
 
@@ -103,6 +107,9 @@ class KioskDevices:
         self.voice.level.connect(model.set_level)
         self.voice.partial.connect(model.set_partial)
         self.runner = runner
+        # The printer's and the speaker's own lanes (parented to the shared runner: they live and go with it).
+        self.printing = TaskRunner(max_threads=1, parent=runner)
+        self.speech = TaskRunner(max_threads=2, parent=runner)  # one sentence plays while a stop can reach it
         self.printer = printer
         self.speaker = speaker
         self.microphone = microphone
@@ -174,7 +181,7 @@ class KioskDevices:
             catalog(self.lang).text("ticket.footer"),
             self.lang,
         )
-        self.runner.submit(
+        self.printing.submit(
             "print",
             lambda: self.printer.print_ticket(job),
             lambda _none: logger.info("ticket %s printed", ticket.number),
@@ -197,10 +204,15 @@ class KioskDevices:
             self.speaker.play(utterance)
             return utterance.duration_seconds
 
-        self.runner.submit("speak", call, on_playing, on_error=self._on_speaker_error)
+        self.speech.submit("speak", call, on_playing, on_error=self._on_speaker_error)
 
     def stop_speaking(self) -> None:
-        self.runner.submit("speaker-stop", self.speaker.stop, on_error=self._on_speaker_error)
+        self.speech.submit("speaker-stop", self.speaker.stop, on_error=self._on_speaker_error)
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Stop the printer's and the speaker's lanes (bounded wait); True if both ended."""
+        printed = self.printing.shutdown(timeout_ms)
+        return self.speech.shutdown(timeout_ms) and printed
 
     def record_and_transcribe(self, released: threading.Event | None = None, lang: str | None = None) -> Transcript:
         """Blocking: stop talking, listen until the customer stops (VAD endpoint), decode. Run it off-thread.

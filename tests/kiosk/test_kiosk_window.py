@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,7 @@ from kiosk.app import run_kiosk
 from kiosk.controller import KioskController
 from kiosk.i18n import catalog
 from kiosk.views import KioskWindow
-from tests.kiosk.conftest import WAIT_MS, Start, bubble_texts, widget
+from tests.kiosk.conftest import WAIT_MS, Start, bubble_texts, ticket_json, widget
 
 EN = catalog("en")
 HUB_DOWN = EN.text("notice.hub_down")
@@ -302,3 +303,36 @@ def test_a_typed_question_does_not_open_the_microphone(qtbot: Any, hub: Any, dev
     qtbot.waitUntil(lambda: "Which day would suit you?" in bubble_texts(kiosk), timeout=WAIT_MS)
     qtbot.wait(800)
     assert devices.recognizer.calls == []
+
+
+def test_a_stuck_printer_does_not_hold_up_the_next_customer(
+    qtbot: Any, hub: Any, devices: Any, start_kiosk: Start
+) -> None:
+    """Tickets print one after another on the printer's own lane: with the printer stuck (a jam, a USB
+    write that hangs), the next customers still get their tickets on screen, and every ticket prints,
+    in order, once it is free. (On the shared worker threads four stuck prints left no thread for the
+    hub's requests: the fifth tap never got its ticket.)"""
+    stuck = threading.Event()
+    numbers = iter(f"A{n:03d}" for n in range(1, 100))
+    hub.routes[("POST", "/api/v1/tickets")] = lambda r: (201, ticket_json(number=next(numbers)))
+    real_print = devices.printer.print_ticket
+
+    def jammed(job: Any) -> None:
+        stuck.wait(10)
+        real_print(job)
+
+    devices.printer.print_ticket = jammed
+    window, controller = start_kiosk(hub.url)
+    qtbot.waitUntil(lambda: window.findChild(QPushButton, "tile_cash") is not None, timeout=WAIT_MS)
+    shown = []
+    for _ in range(6):
+        controller.reset_conversation()
+        window.model.set_screen(window.model.screen.HOME)
+        qtbot.mouseClick(widget(window, QPushButton, "tile_cash"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.model.ticket is not None and widget(window, QWidget, "ticketCard").isVisible())
+        shown.append(widget(window, QLabel, "ticketNumber").text())
+    assert shown == ["A001", "A002", "A003", "A004", "A005", "A006"]
+    assert devices.printer.jobs == []
+    stuck.set()
+    qtbot.waitUntil(lambda: len(devices.printer.jobs) == 6, timeout=WAIT_MS)
+    assert [job.ticket.number for job in devices.printer.jobs] == shown
