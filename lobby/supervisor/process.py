@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +26,19 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 
 class StartupError(Exception):
     pass
+
+
+def dies_with_this_process(command: Sequence[str]) -> list[str]:
+    """`command`, to be sent SIGTERM by the kernel if this process dies first (`setpriv --pdeathsig`, Linux).
+
+    A supervisor killed outright (SIGKILL, the OOM killer, a test run stopped hard) cannot stop its
+    children: they lived on, holding the branch's ports, and the next start failed with "port in use".
+    The kernel ties the signal to the thread that starts the child, so only children started from the
+    main thread (which lives as long as the process) get it; elsewhere, or without setpriv, as it was."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or threading.current_thread() is not threading.main_thread():
+        return list(command)
+    return [setpriv, "--pdeathsig", "TERM", "--", *command]
 
 
 class Shutdown(BaseException):
@@ -69,7 +84,7 @@ class Managed:
             output = self.log_path.open("ab")
         try:
             self.process = subprocess.Popen(
-                list(self.command),
+                dies_with_this_process(self.command),
                 cwd=self.cwd,
                 env={**os.environ, **self.env},
                 stdout=output,

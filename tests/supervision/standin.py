@@ -9,6 +9,7 @@ Rasa takes a minute to load, so the supervision tests give `lobby up` and `lobby
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -44,6 +45,12 @@ def main() -> int:
     if args.grandchild:
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
         print(f"grandchild {child.pid}", flush=True)
+
+        def stop(_signum: int, _frame: object) -> None:  # as servers do: SIGTERM ends their workers too
+            child.terminate()
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, stop)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Ok)
     print(f"listening on {args.port}", flush=True)
     server.serve_forever()

@@ -62,6 +62,22 @@ def test_a_stop_signal_stops_every_part_frees_the_ports_and_exits_0(start_branch
     _assert_all_stopped(run, pids)
 
 
+@pytest.mark.parametrize("command", ["up", "dialogue"])
+def test_a_supervisor_killed_outright_takes_its_parts_with_it(start_branch, command) -> None:
+    """SIGKILL (the OOM killer, a test run stopped hard) leaves no chance to stop the parts: the kernel sends
+    each one SIGTERM when its supervisor dies (setpriv --pdeathsig), so none is left holding a port."""
+    run = start_branch(command)
+    pids = run.children()
+    assert len(pids) == (5 if command == "up" else 3), {pid: command_line(pid) for pid in pids}
+
+    run.process.kill()
+    run.process.wait(timeout=10)
+
+    wait_until(lambda: all(gone(pid) for pid in pids), 20, "every part gone")
+    held = [name for name, port in run.ports.items() if not port_free(port)]
+    assert not held, f"ports still held: {held}"
+
+
 def test_a_stop_signal_while_a_part_is_still_starting_stops_what_was_started(start_branch) -> None:
     run = start_branch("dialogue", ready=False, slow_rasa=True)  # Rasa's stand-in sleeps before it listens
     run.wait_output("started rasa", timeout=30)
