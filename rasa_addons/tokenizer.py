@@ -9,9 +9,10 @@ into runs of Han characters and everything else:
   a leading run of numerals is split from a unit after it ("两千块" -> "两千" "块", "十点" -> "十" "点"), so
   amounts and times are whole tokens the entity extractors can tag, like "2000 pounds" in English.
 * Other runs go through Rasa's own `WhitespaceTokenizer` rules, so English is tokenised exactly as before.
-* Traditional characters are converted to simplified first (OpenCC "t2s", a well-kept conversion table),
-  so "我的卡丟了" is read as "我的卡丢了". The conversion is only applied when it keeps the text's length,
-  which it does character for character, so entity offsets stay valid.
+* Traditional characters are converted to simplified first with OpenCC's Taiwan-to-mainland table with
+  phrases ("tw2sp"), so "我的卡丟了" is read as "我的卡丢了" and Taiwan's words as the mainland's ("網路銀行"
+  -> "网络银行", "軟體" -> "软件"). Entity offsets must stay valid, so a conversion that changes the text's
+  length falls back to character-for-character "t2s", and one that still does to the text as written.
 """
 
 from __future__ import annotations
@@ -48,19 +49,23 @@ PART_WORDS = ("上午", "下午", "中午", "晚上", "早上", "傍晚")
 NUMBER = re.compile(f"^[0-9０-９{NUMERALS}][0-9０-９.,{NUMERALS}]*$")
 
 
-@lru_cache(maxsize=1)
-def _converter() -> Any:
+@lru_cache(maxsize=2)
+def _converter(config: str) -> Any:
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 def to_simplified(text: str) -> str:
-    """Traditional -> simplified Chinese, only when the text has Han characters and keeps its length."""
+    """Traditional -> simplified Chinese (Taiwan phrases -> the mainland's), only when the text has Han
+    characters, and only a conversion that keeps its length."""
     if not HAN_RUN.search(text):
         return text
-    converted = _converter().convert(text)
-    return converted if len(converted) == len(text) else text
+    for config in ("tw2sp", "t2s"):
+        converted = _converter(config).convert(text)
+        if len(converted) == len(text):
+            return converted
+    return text
 
 
 def split_number(word: str, start: int) -> list[Token]:

@@ -57,6 +57,30 @@ def test_traditional_characters_are_read_as_simplified(tokenizer: MixedTokenizer
     assert [t.text for t in message.get(TOKENS_NAMES[TEXT])] == ["我", "的", "卡", "丢", "了", "怎么办"]
 
 
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ("網路銀行登不進去", "网络银行登不进去"),  # Taiwan's words as the mainland's, not only its characters
+        ("軟體更新以後就打不開了", "软件更新以后就打不开了"),
+        ("我想換一點日幣", "我想换一点日币"),
+    ],
+)
+def test_taiwan_words_are_read_as_the_mainlands(tokenizer: MixedTokenizer, text: str, read_as: str) -> None:
+    message = Message(data={TEXT: text})
+    tokenizer.process([message])
+    assert message.get(TEXT) == read_as
+    for token in message.get(TOKENS_NAMES[TEXT]):
+        assert read_as[token.start : token.end] == token.text
+
+
+def test_a_phrase_conversion_that_would_move_offsets_falls_back_to_characters() -> None:
+    from rasa_addons.tokenizer import to_simplified
+
+    # tw2sp reads 記憶體 as 内存 (three characters as two): entity offsets would point past the words
+    assert to_simplified("電腦記憶體不夠") == "电脑记忆体不够"
+    assert to_simplified("開戶 open an account") == "开户 open an account"
+
+
 def test_token_offsets_point_into_the_text(tokenizer: MixedTokenizer) -> None:
     text = "嗯 那个 我想取 2000 块 withdraw 两千 from my savings"
     message = Message(data={TEXT: text})
