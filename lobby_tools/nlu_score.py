@@ -11,10 +11,11 @@ What "right" means for a customer:
   likely services (`lobby_wire.clarify`, the rule the action uses); a turn counts as right when it is
   routed right directly, or when the right service is among the buttons offered.
 
-Each sentence is scored as a conversation's first turn, where the product reads an `inform` parse ("a
-personal loan" on its own) by what it names (`lobby_wire.clarify.named_services`, the rule the triage
-action uses): one service is a request for it, several are asked about with buttons. Intent accuracy
-stays the model's own top intent.
+Each sentence is scored as a conversation's first turn, where the product reads an `inform` parse by what
+it carries: a booking code is a check-in (the rule "a booking code on its own checks in", nlu_data/rules.yml);
+a product ("a personal loan" on its own) is read by what it names (`lobby_wire.clarify.named_services`, the
+rule the triage action uses): one service is a request for it, several are asked about with buttons.
+Intent accuracy stays the model's own top intent.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from lobby_wire.clarify import FALLBACK_INTENT, clarify_choices, named_services
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<short>[^)]+)\)|(?P<json>\{[^}]*\}))")
 LANG_ENTITY = "lang"
 INFORM = "inform"
+CODE_ENTITY, CHECK_IN = "appointment_code", "check_in"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +146,13 @@ def score(
             errors.append({"text": example.text, "intent": example.intent, "predicted": top,
                            "confidence": ranking[0]["confidence"] if ranking else 0.0})  # fmt: skip
         routed, named = top, []
-        if top == INFORM and example.intent != INFORM:  # a first turn that names a product, or nothing
-            named = named_services(parse.get("entities") or [])
-            routed = named[0] if len(named) == 1 else None
+        if top == INFORM and example.intent != INFORM:  # a first turn: a code, a product, or nothing
+            entities = parse.get("entities") or []
+            if any(e.get("entity") == CODE_ENTITY for e in entities):
+                routed = CHECK_IN
+            else:
+                named = named_services(entities)
+                routed = named[0] if len(named) == 1 else None
         if queue_of(routed, services) == gold_queue:
             queue_right += 1
         fallback = parse.get("intent") == FALLBACK_INTENT
