@@ -133,13 +133,17 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
         if path is not None and not path.is_file():
             raise ConfigError(f"no recorded queue at {path} (see ../shared/data/anonymous-bank/README.md)")
     counters = None if args.counters == "auto" else int(args.counters)
+    if args.drop_agents and counters is not None:
+        raise ConfigError("--drop-agents leaves out recorded agents: it needs --counters auto")
     left_out: dict[str, list[str]] = {"replay": [], "fit": []}
     try:
-        calls = read_calls(source, left_out["replay"])
-        fitted = read_calls(fit, left_out["fit"]) if fit else []
+        calls = _on_days(read_calls(source, left_out["replay"]), args.days, source)
+        fitted = _on_days(read_calls(fit, left_out["fit"]), args.fit_days, fit) if fit else []
     except RecordsError as exc:
         raise ConfigError(str(exc)) from None
-    result = replay_report(calls, policy_from_settings(settings), counters, fitted, args.seed, source, fit)
+    policy = policy_from_settings(settings)
+    result = replay_report(calls, policy, counters, fitted, args.seed, source, fit, args.drop_agents or 0)
+    result["replayed_days"] = list(args.days) if args.days else None
     result["at"] = datetime.now(UTC).isoformat()
     # Rows that were not calls or did not read (each named by its line): the report says what it left out.
     result["rows_left_out"] = {name: len(rows) for name, rows in left_out.items()}
@@ -149,6 +153,36 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
         print("rows left out: " + ", ".join(f"{name} {len(rows)}" for name, rows in left_out.items() if rows))
     _write(result, Path(args.json or args.out or f"bench/replay-{source.stem}.json"))
     return 0
+
+
+def _on_days(calls: list[Any], days: tuple[int, int] | None, path: Path | None) -> list[Any]:
+    """The calls of days FIRST..LAST of the month (all without `days`); none left is an error."""
+    if days is None:
+        return calls
+    first, last = days
+    kept = [call for call in calls if first <= call.day.day <= last]
+    if not kept:
+        raise ConfigError(f"{path}: no call on days {first}-{last}")
+    return kept
+
+
+def _day_span(text: str) -> tuple[int, int]:
+    """'8-11' (days of the month, inclusive) or '8'."""
+    first, _, last = text.partition("-")
+    try:
+        span = int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"days of the month as FIRST-LAST, e.g. 8-11: {text!r}") from None
+    if not 1 <= span[0] <= span[1] <= 31:
+        raise argparse.ArgumentTypeError(f"days of the month as FIRST-LAST, e.g. 8-11: {text!r}")
+    return span
+
+
+def _every(text: str) -> int:
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError("every K-th agent: K is at least 2")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -179,6 +213,15 @@ def add_simulate_parser(sub: Any, command: Callable[..., argparse.ArgumentParser
         help="replay: N counters serving everything, or auto: the recorded agents (default)",
     )
     simulate.add_argument("--fit", default=None, help="replay: another month the ETA learns from first")
+    simulate.add_argument("--days", type=_day_span, default=None, help="replay: only days FIRST-LAST of the month")
+    simulate.add_argument("--fit-days", type=_day_span, default=None, help="replay: only these days of --fit")
+    simulate.add_argument(
+        "--drop-agents",
+        type=_every,
+        default=None,
+        metavar="K",
+        help="replay, a busier month: leave out every K-th of each day's recorded agents (4: a quarter)",
+    )
     simulate.add_argument("--json", default=None, help="output file (default bench/simulate-DAY.json, "
                           "bench/replay-NAME.json)")  # fmt: skip
     simulate.add_argument("--out", default=None, help=argparse.SUPPRESS)  # the older name of --json

@@ -18,7 +18,9 @@ Counters
     `auto`: each agent is a counter working the spans of the day it was serving in the records
     (gaps of more than `BREAK_GAP` minutes are breaks), serving every type, its own usual types
     (>= MAIN_SHARE of its calls in the month) as main skills. `N`: N counters serving every type
-    from the day's first call to an hour after its last.
+    from the day's first call to an hour after its last. A busier month than the records, for a stress
+    (`--drop-agents K`): every K-th of the day's agents (by name) is left out; the others keep their
+    recorded spans, so the same calls meet 1/K less staff.
 """
 
 from __future__ import annotations
@@ -284,7 +286,7 @@ def day_customers(calls: Sequence[Call], curve: PatienceStats, rng: random.Rando
 
 
 def day_desks(
-    calls: Sequence[Call], counters: int | None, skills: Mapping[str, Mapping[str, float]]
+    calls: Sequence[Call], counters: int | None, skills: Mapping[str, Mapping[str, float]], drop_every: int = 0
 ) -> tuple[Desk, ...]:
     if counters is not None:
         first = min(c.arrival for c in calls) / 60
@@ -292,9 +294,12 @@ def day_desks(
         every = {k: 1.0 for k in TYPES}
         return tuple(Desk(f"c{n + 1}", every, ((first, last),)) for n in range(counters))
     there, planned = presence(calls), roster(calls)
+    agents = sorted(planned)
+    if drop_every > 1:  # a stress: every K-th agent of the day stays home
+        agents = [a for index, a in enumerate(agents) if index % drop_every != drop_every - 1]
     return tuple(
         Desk(server, dict(skills.get(server, {k: 1.0 for k in TYPES})), there[server], planned[server])
-        for server in sorted(planned)
+        for server in agents
     )
 
 
@@ -333,6 +338,7 @@ def replay(
     calibration: Calibration | None = None,
     learn_online: bool = True,
     eta: bool = True,
+    drop_every: int = 0,
 ) -> Iterator[ReplayDay]:
     """Each recorded day run with the policy (with ETAs; without `eta`, much faster: for comparing
     orderings) and with FIFO, on the same customers."""
@@ -343,7 +349,7 @@ def replay(
     for day, today in by_day(calls).items():
         rng = random.Random(f"{seed}-{day.isoformat()}")
         customers = day_customers(today, curve, rng)
-        desks = day_desks(today, counters, skills)
+        desks = day_desks(today, counters, skills, drop_every)
         if not desks:
             continue
         setup = day_setup(day, today, desks, f"{day.isoformat()}")

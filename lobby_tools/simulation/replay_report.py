@@ -67,12 +67,13 @@ def replay_report(
     seed: int = 1,
     source: Path | None = None,
     fit_source: Path | None = None,
+    drop_every: int = 0,
 ) -> dict[str, Any]:
     """Replay every day of `calls`; the report's top-level keys are read by other tools."""
     days: list[ReplayDay] = []
     samples: list[EtaSample] = []
     per_day = []
-    for day in replay(calls, policy, counters, fit, seed):
+    for day in replay(calls, policy, counters, fit, seed, drop_every=drop_every):
         days.append(day)
         mine = day.ours.eta_samples()
         samples.extend(mine)
@@ -104,6 +105,7 @@ def replay_report(
         "fit": str(fit_source) if fit_source else None,
         "data": CITATION,
         "counters": "auto" if counters is None else counters,
+        "drop_agents": drop_every or None,
         "seed": seed,
         "days": len(days),
         "calls": sum(len(d.ours.tickets) for d in days),
@@ -126,7 +128,7 @@ def format_replay(result: dict[str, Any]) -> str:
     eta = result["eta"]
     lines = [
         f"replay of {result['replay']} ({result['days']} days, {result['calls']} calls, counters "
-        f"{result['counters']}, learned from {result['fit'] or 'the replayed days only'})",
+        f"{result['counters']}{_dropped(result)}, learned from {result['fit'] or 'the replayed days only'})",
         f"data: {result['data']}",
         f"ETA: {result['eta_within_range']:.1%} of waits inside the range shown "
         f"({result['eta_within_model_range']:.1%} inside the unrounded p10-p90); "
@@ -145,3 +147,8 @@ def format_replay(result: dict[str, Any]) -> str:
     daily = result["normal_max_wait_mean_of_days"]
     lines.append(f"normal max wait, mean of the days: policy {daily['policy']:g}, fifo {daily['fifo']:g} min")
     return "\n".join(lines)
+
+
+def _dropped(result: dict[str, Any]) -> str:
+    every = result.get("drop_agents")
+    return f", one agent in {every} left out" if every else ""

@@ -189,3 +189,38 @@ def test_a_file_that_is_not_a_month_of_calls_is_a_clear_error(tmp_path: Path) ->
     args = _parser().parse_args(["simulate", "--replay", str(empty)])
     with pytest.raises(ConfigError, match="no call to replay"):
         args.handler(args)
+
+
+def test_a_busier_month_leaves_out_every_kth_agent_and_waits_grow(month: Path) -> None:
+    calls = read_calls(month)
+    skills = agent_skills(calls)
+    today = by_day(calls)[min(by_day(calls))]
+    assert [d.id for d in day_desks(today, None, skills, drop_every=2)] == ["ANA", "CAROL"]
+    assert [d.id for d in day_desks(today, None, skills, drop_every=3)] == ["ANA", "BEN"]
+    policy = OrderingPolicy()
+    recorded = next(replay(calls, policy, None, eta=False)).fifo.report(1)
+    thinned = next(replay(calls, policy, None, eta=False, drop_every=3)).fifo.report(1)
+    assert thinned.abandonment_rate > recorded.abandonment_rate
+
+
+def test_the_replay_command_takes_some_days_and_fewer_agents(
+    month: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = _parser()
+    out = tmp_path / "busier.json"
+    args = parser.parse_args(
+        ["simulate", "--replay", str(month), "--days", "2", "--drop-agents", "3", "--json", str(out)]
+    )
+    assert args.handler(args) == 0
+    result = json.loads(out.read_text())
+    on_day_two = [c for c in read_calls(month) if c.day.day == 2]
+    assert (result["days"], result["calls"]) == (1, len(on_day_two))
+    assert (result["drop_agents"], result["replayed_days"]) == (3, [2, 2])
+    assert "counters auto, one agent in 3 left out" in capsys.readouterr().out
+    for wrong in (["--days", "9-1"], ["--days", "x"], ["--drop-agents", "1"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["simulate", "--replay", str(month), *wrong])
+    for wrong in (["--days", "20-25"], ["--counters", "2", "--drop-agents", "2"]):
+        bad = parser.parse_args(["simulate", "--replay", str(month), *wrong])
+        with pytest.raises(ConfigError):
+            bad.handler(bad)
