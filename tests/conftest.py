@@ -38,9 +38,10 @@ SERIAL_GROUPS = {
 }
 
 
-# Started first, so that two workers do not end on one long test while the other idles (each ~15-75 s).
+# Started first, so that two workers do not end on one long test while the other idles (each ~15-130 s).
 LONG_FIRST = (
     "tests/e2e/",
+    "tests/tools/test_simulate_real_months.py",  # a real week with ETAs, twice: 60-130 s each
     "tests/tools/test_bench_soak.py",
     "tests/api/test_openapi_contract.py",
     "tests/web/test_dashboard.py",
