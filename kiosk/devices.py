@@ -5,9 +5,9 @@ Every port call runs off the GUI thread (ports may block); outcomes update the
 (`TaskRunner`s beside the shared one): a printer is one device, so tickets print
 one after another, and a slow or stuck printer or a long sentence being spoken
 never holds the threads the hub's requests run on (twenty quick tickets left
-four prints running and a tap waited 0.3 s for a thread). A failing device never takes the
-screen down: a broken printer leaves the ticket on screen with a note, a
-broken speaker is only logged, and the status line shows what is wrong.
+four prints running and a tap waited 0.3 s for a thread). A failing device
+never takes the screen down: a broken printer leaves the ticket on screen with
+a note, a broken speaker is only logged, and the status line shows what is wrong.
 
 Voice is per language: each language has its recognizer (its own Vosk model,
 loaded once and kept) and its grammar phrases, and replies are spoken in the
