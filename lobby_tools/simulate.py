@@ -28,6 +28,7 @@ from assistant.settings import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:  # the simulation (and the domain under it) loads when a simulation runs, not with `lobby`
     from lobby_tools.simulation import DayDefinition, SimulationReport
+    from lobby_tools.simulation.replay import Call
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _on_days(calls: list[Any], days: tuple[int, int] | None, path: Path | None) -> list[Any]:
+def _on_days(calls: list[Call], days: tuple[int, int] | None, path: Path | None) -> list[Call]:
     """The calls of days FIRST..LAST of the month (all without `days`); none left is an error."""
     if days is None:
         return calls
@@ -172,24 +173,27 @@ def _day_span(text: str) -> tuple[int, int]:
     try:
         span = int(first), int(last or first)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"days of the month as FIRST-LAST, e.g. 8-11: {text!r}") from None
+        span = (0, 0)
     if not 1 <= span[0] <= span[1] <= 31:
         raise argparse.ArgumentTypeError(f"days of the month as FIRST-LAST, e.g. 8-11: {text!r}")
     return span
 
 
-def _every(text: str) -> int:
-    value = int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError("every K-th agent: K is at least 2")
-    return value
+def _at_least(minimum: int, message: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`."""
+
+    def read(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(message)
+        return value
+
+    read.__name__ = "whole number"  # argparse's word for a value that is not one: "invalid whole number value"
+    return read
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+_positive = _at_least(1, "must be at least 1")
+_every = _at_least(2, "every K-th agent: K is at least 2")
 
 
 def _counters(text: str) -> str:
